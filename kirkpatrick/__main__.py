@@ -1,0 +1,3 @@
+from kirkpatrick.cli import main
+
+main(prog_name="kirkpatrick")

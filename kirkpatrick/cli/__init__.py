@@ -1,0 +1,42 @@
+"""The ``kirkpatrick`` command line: parse, call the library, print. No SQL, no statistics here.
+
+Each command family lives in its own module and registers itself on ``main``.
+"""
+
+from __future__ import annotations
+
+import click
+
+from .. import db
+from ._common import App, FriendlyGroup
+
+
+@click.group(cls=FriendlyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    help=f"Database URL (SQLAlchemy form). Default: ${db.ENV_VAR}, else {db.DEFAULT_URL}.",
+)
+@click.version_option(package_name="kirkpatrick")
+@click.pass_context
+def main(ctx: click.Context, db_url: str | None) -> None:
+    """Track whether leadership development works, on Kirkpatrick's four levels.
+
+    Consultants log interventions, sessions, transfer factors and feedback; HR imports
+    pre/post measurements; everyone gets effect sizes with confidence intervals and
+    self-contained reports in Swedish or English.
+
+    \b
+    Start with:
+      kirkpatrick init
+      kirkpatrick demo --out demo      # sample data in, reports out
+    """
+    ctx.obj = App(url=db.resolve_url(db_url))
+
+
+# Registering the command families (imported for their side effect on ``main``).
+from . import records as _records  # noqa: E402,F401
+from . import demo as _demo  # noqa: E402,F401
+
+__all__ = ["main"]

@@ -1,0 +1,156 @@
+"""Where the data lives: URL resolution, engines, sessions and the Alembic-owned schema."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from .errors import DatabaseNotReady, InvalidInput
+
+ENV_VAR = "KIRKPATRICK_DB"
+DEFAULT_URL = "sqlite:///kirkpatrick.db"
+MIGRATIONS = Path(__file__).parent / "migrations"
+# How long an SQLite writer waits for another writer's lock before giving up (milliseconds).
+SQLITE_BUSY_TIMEOUT_MS = 60_000
+
+
+def resolve_url(option: str | None = None) -> str:
+    """The database URL: ``--db`` if given, else ``$KIRKPATRICK_DB``, else ``kirkpatrick.db`` here."""
+    return option or os.environ.get(ENV_VAR) or DEFAULT_URL
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    # WAL: readers never block the writer, and a killed writer leaves the file consistent.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+WRITE_OPTION = "kirkpatrick_writes"
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # A write transaction takes the write lock at its start (BEGIN IMMEDIATE): a read that is
+    # later upgraded to a write can deadlock with another writer and fail at once with
+    # "database is locked", whereas waiting for the lock up front honours busy_timeout.
+    # Read-only work keeps a plain deferred BEGIN so that reports never wait for an import.
+    if conn.get_execution_options().get(WRITE_OPTION):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets foreign keys, WAL and a generous busy timeout."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise InvalidInput(f"not a database URL: {url!r} (e.g. sqlite:///kirkpatrick.db)") from None
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            parent = Path(database).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise InvalidInput(f"folder for database does not exist: {parent}")
+        engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas)
+
+        @event.listens_for(engine, "connect")
+        def _no_pysqlite_transactions(dbapi_connection: Any, _record: Any) -> None:
+            # Let SQLAlchemy's "begin" event issue BEGIN IMMEDIATE instead of pysqlite's own BEGIN.
+            dbapi_connection.isolation_level = None
+
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    try:
+        return create_engine(parsed, pool_pre_ping=True)
+    except ModuleNotFoundError as exc:
+        raise InvalidInput(f"no driver for {parsed.drivername!r}: {exc}") from None
+
+
+def alembic_config(connection: Any | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None  # the package always ships at least one migration
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def init_db(engine: Engine) -> tuple[str | None, str]:
+    """Create the schema, or upgrade an older one to the newest revision; rows are kept.
+
+    Returns the revision before and after.
+    """
+    before = current_revision(engine)
+    if before is None and inspect(engine).get_table_names():
+        tables = ", ".join(sorted(inspect(engine).get_table_names()))
+        raise DatabaseNotReady(f"database has tables ({tables}) but no kirkpatrick schema version; not touching it")
+    with writer(engine).begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
+    return before, head_revision()
+
+
+def require_current(engine: Engine) -> None:
+    """Fail with a clear message unless the database is at the newest schema revision."""
+    try:
+        revision = current_revision(engine)
+    except OperationalError as exc:
+        raise DatabaseNotReady(f"cannot open database {engine.url.render_as_string()}: {exc.orig}") from None
+    if revision is None:
+        raise DatabaseNotReady(
+            f"database {engine.url.render_as_string()} is not initialised; run `kirkpatrick init` first"
+        )
+    if revision != head_revision():
+        raise DatabaseNotReady(
+            f"database schema is at revision {revision}, this kirkpatrick needs {head_revision()}; "
+            "run `kirkpatrick init` to upgrade it (rows are kept)"
+        )
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine, marked so that its transactions take SQLite's write lock up front."""
+    return engine.execution_options(**{WRITE_OPTION: True})
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """One ORM session in one write transaction: committed on success, rolled back on any error."""
+    with session_factory(writer(engine)).begin() as session:
+        yield session
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """One ORM session for reading; nothing it does is committed."""
+    with session_factory(engine)() as session:
+        yield session

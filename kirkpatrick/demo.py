@@ -1,0 +1,96 @@
+"""``kirkpatrick demo``: the sample data in, a database (and, in later steps, statistics and
+reports) out. The demo is a list of steps over one ``DemoRun``; each feature adds its step."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from . import db, records
+from .errors import InvalidInput
+from .resources import sample_data_dir
+
+
+@dataclass
+class DemoRun:
+    """State shared by the demo's steps."""
+
+    out: Path
+    data: Path
+    echo: Callable[[str], None]
+    engine: Engine | None = None
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"sqlite:///{(self.out / 'kirkpatrick.db').resolve()}"
+
+    def measurement_files(self) -> list[dict[str, str]]:
+        """The measurement files to import, with their options (``sample_data/imports.csv``)."""
+        with open(self.data / "imports.csv", newline="", encoding="utf-8") as f:
+            return list(csv.DictReader(f))
+
+
+Step = Callable[[DemoRun], None]
+
+
+def create_database(run: DemoRun) -> None:
+    run.engine = db.make_engine(run.url)
+    db.init_db(run.engine)
+    run.echo(f"Created database {run.out / 'kirkpatrick.db'}")
+
+
+def import_catalogue(run: DemoRun) -> None:
+    assert run.engine is not None
+    with db.transaction(run.engine) as s:
+        measures = records.import_measures(s, run.data / "measures.csv")
+    run.echo(f"Imported {len(measures)} measures from measures.csv")
+
+
+def import_interventions(run: DemoRun) -> None:
+    assert run.engine is not None
+    with db.transaction(run.engine) as s:
+        added = records.import_interventions(s, run.data / "interventions.csv")
+        codes = ", ".join(i.code for i in added)
+    run.echo(f"Imported {len(added)} interventions ({codes}) with their sessions and transfer factors")
+
+
+def import_feedback(run: DemoRun) -> None:
+    assert run.engine is not None
+    with db.transaction(run.engine) as s:
+        added = records.import_feedback(s, run.data / "feedback.csv")
+        cleared = sum(f.cleared for f in added)
+    run.echo(f"Imported {len(added)} feedback quotes ({cleared} cleared for reports)")
+
+
+STEPS: list[Step] = [
+    create_database,
+    import_catalogue,
+    import_interventions,
+    import_feedback,
+]
+
+
+def default_out_dir(cwd: Path) -> Path:
+    """A new folder in ``cwd``: kirkpatrick-demo, or kirkpatrick-demo-2, -3, ..."""
+    candidate = cwd / "kirkpatrick-demo"
+    number = 1
+    while candidate.exists():
+        number += 1
+        candidate = cwd / f"kirkpatrick-demo-{number}"
+    return candidate
+
+
+def run_demo(out: Path, echo: Callable[[str], None], steps: list[Step] | None = None) -> DemoRun:
+    """Build the demo in ``out`` (a new or empty folder) and return what was done."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise InvalidInput(f"{out} exists and is not an empty folder; give a new --out")
+    out.mkdir(parents=True, exist_ok=True)
+    run = DemoRun(out=out, data=sample_data_dir(), echo=echo)
+    for step in STEPS if steps is None else steps:
+        step(run)
+    return run

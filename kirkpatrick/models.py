@@ -1,0 +1,290 @@
+"""The domain model as SQLAlchemy 2.x typed models.
+
+Alembic owns the schema (``kirkpatrick/migrations``); a test checks that these models and the
+migrations agree, so a change here must come with a migration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Annotated
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from .vocab import Format, Group, Level, Rater, TargetGroup, TransferFactor, Wave
+
+# Named constraints let Alembic alter and drop them on every backend (SQLite batch mode included).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _vocabulary(enum_class: type[enum.Enum]) -> Enum:
+    # Stored as VARCHAR + CHECK, not a native enum type: portable, and a new value is a
+    # plain migration of the constraint on every backend.
+    return Enum(
+        enum_class,
+        native_enum=False,
+        create_constraint=True,
+        length=40,
+        values_callable=lambda cls: [member.value for member in cls],
+        name=enum_class.__name__.lower(),
+        validate_strings=True,
+    )
+
+
+intpk = Annotated[int, mapped_column(primary_key=True)]
+code_str = Annotated[str, mapped_column(String(64))]
+name_str = Annotated[str, mapped_column(String(300))]
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        Level: _vocabulary(Level),
+        Wave: _vocabulary(Wave),
+        Rater: _vocabulary(Rater),
+        Group: _vocabulary(Group),
+        Format: _vocabulary(Format),
+        TargetGroup: _vocabulary(TargetGroup),
+        TransferFactor: _vocabulary(TransferFactor),
+    }
+
+
+class Client(Base):
+    """An organisation that buys interventions (e.g. a municipality's social-services office)."""
+
+    __tablename__ = "client"
+
+    id: Mapped[intpk]
+    name: Mapped[name_str] = mapped_column(unique=True)
+    unit: Mapped[str | None] = mapped_column(String(300))
+
+    interventions: Mapped[list[Intervention]] = relationship(back_populates="client")
+
+    def __repr__(self) -> str:
+        return f"Client(id={self.id!r}, name={self.name!r})"
+
+
+class Intervention(Base):
+    """One engagement: a coaching contract, a programme, a course."""
+
+    __tablename__ = "intervention"
+    __table_args__ = (CheckConstraint("end_date >= start_date", name="dates_in_order"),)
+
+    id: Mapped[intpk]
+    code: Mapped[code_str] = mapped_column(unique=True)
+    title: Mapped[name_str]
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id"), index=True)
+    consultant: Mapped[str | None] = mapped_column(String(300))
+    target_group: Mapped[TargetGroup]
+    format: Mapped[Format]
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    client: Mapped[Client] = relationship(back_populates="interventions")
+    sessions: Mapped[list[Session]] = relationship(
+        back_populates="intervention", cascade="all, delete-orphan", order_by="Session.date"
+    )
+    factors: Mapped[list[TransferFactorUse]] = relationship(
+        back_populates="intervention", cascade="all, delete-orphan", order_by="TransferFactorUse.factor"
+    )
+    participants: Mapped[list[Participant]] = relationship(
+        back_populates="intervention", cascade="all, delete-orphan"
+    )
+    feedback: Mapped[list[Feedback]] = relationship(
+        back_populates="intervention", cascade="all, delete-orphan", order_by="Feedback.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"Intervention(id={self.id!r}, code={self.code!r})"
+
+
+class Session(Base):
+    """A dated session of an intervention; spacing between sessions is derived from these."""
+
+    __tablename__ = "session"
+    __table_args__ = (UniqueConstraint("intervention_id", "date"),)
+
+    id: Mapped[intpk]
+    intervention_id: Mapped[int] = mapped_column(ForeignKey("intervention.id", ondelete="CASCADE"))
+    date: Mapped[dt.date] = mapped_column(Date)
+
+    intervention: Mapped[Intervention] = relationship(back_populates="sessions")
+
+    def __repr__(self) -> str:
+        return f"Session(intervention_id={self.intervention_id!r}, date={self.date!r})"
+
+
+class TransferFactorUse(Base):
+    """Whether an intervention used a transfer factor, with an optional note on how."""
+
+    __tablename__ = "transfer_factor_use"
+
+    intervention_id: Mapped[int] = mapped_column(
+        ForeignKey("intervention.id", ondelete="CASCADE"), primary_key=True
+    )
+    factor: Mapped[TransferFactor] = mapped_column(primary_key=True)
+    present: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    intervention: Mapped[Intervention] = relationship(back_populates="factors")
+
+    def __repr__(self) -> str:
+        return f"TransferFactorUse({self.intervention_id!r}, {self.factor.value!r}, present={self.present!r})"
+
+
+class Measure(Base):
+    """A catalogue entry shared across interventions, so that their effects can be compared."""
+
+    __tablename__ = "measure"
+    __table_args__ = (
+        CheckConstraint("scale_max > scale_min", name="scale_in_order"),
+        CheckConstraint("reliability IS NULL OR (reliability > 0 AND reliability < 1)", name="reliability_range"),
+    )
+
+    id: Mapped[intpk]
+    code: Mapped[code_str] = mapped_column(unique=True)
+    name: Mapped[name_str]
+    level: Mapped[Level]
+    scale_min: Mapped[float] = mapped_column(Float)
+    scale_max: Mapped[float] = mapped_column(Float)
+    higher_is_better: Mapped[bool] = mapped_column(Boolean, default=True)
+    reliability: Mapped[float | None] = mapped_column(Float)
+
+    items: Mapped[list[MeasureItem]] = relationship(
+        back_populates="measure", cascade="all, delete-orphan", order_by="MeasureItem.position"
+    )
+
+    def __repr__(self) -> str:
+        return f"Measure(id={self.id!r}, code={self.code!r}, level={self.level.value!r})"
+
+
+class MeasureItem(Base):
+    """One item of a multi-item measure; the scale score is the mean of its items."""
+
+    __tablename__ = "measure_item"
+    __table_args__ = (UniqueConstraint("measure_id", "code"), UniqueConstraint("measure_id", "position"))
+
+    id: Mapped[intpk]
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    code: Mapped[code_str]
+    reverse: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    measure: Mapped[Measure] = relationship(back_populates="items")
+
+    def __repr__(self) -> str:
+        return f"MeasureItem(measure_id={self.measure_id!r}, code={self.code!r}, reverse={self.reverse!r})"
+
+
+class Participant(Base):
+    """A pseudonymous participant (or, for level-4 results, a unit such as a team)."""
+
+    __tablename__ = "participant"
+    __table_args__ = (UniqueConstraint("intervention_id", "code"),)
+
+    id: Mapped[intpk]
+    intervention_id: Mapped[int] = mapped_column(ForeignKey("intervention.id", ondelete="CASCADE"))
+    code: Mapped[code_str]
+    group: Mapped[Group] = mapped_column(default=Group.TREATMENT)
+    role: Mapped[str | None] = mapped_column(String(100))
+
+    intervention: Mapped[Intervention] = relationship(back_populates="participants")
+    measurements: Mapped[list[Measurement]] = relationship(
+        back_populates="participant", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def __repr__(self) -> str:
+        return f"Participant(id={self.id!r}, code={self.code!r}, group={self.group.value!r})"
+
+
+class Measurement(Base):
+    """One value: a participant's score on a measure at a wave, from one rater.
+
+    ``intervention_id`` repeats the participant's intervention so that the analysis queries
+    (by intervention, measure and wave) are served by one index without a join.
+    """
+
+    __tablename__ = "measurement"
+    __table_args__ = (
+        UniqueConstraint("participant_id", "measure_id", "wave", "rater"),
+        Index("ix_measurement_intervention_measure_wave", "intervention_id", "measure_id", "wave"),
+    )
+
+    id: Mapped[intpk]
+    intervention_id: Mapped[int] = mapped_column(ForeignKey("intervention.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id"), index=True)
+    wave: Mapped[Wave]
+    rater: Mapped[Rater] = mapped_column(default=Rater.SELF)
+    value: Mapped[float] = mapped_column(Float)
+    date: Mapped[dt.date | None] = mapped_column(Date)
+
+    participant: Mapped[Participant] = relationship(back_populates="measurements")
+    measure: Mapped[Measure] = relationship()
+    item_responses: Mapped[list[ItemResponse]] = relationship(
+        back_populates="measurement", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def __repr__(self) -> str:
+        return (
+            f"Measurement(participant_id={self.participant_id!r}, measure_id={self.measure_id!r}, "
+            f"wave={self.wave.value!r}, rater={self.rater.value!r}, value={self.value!r})"
+        )
+
+
+class ItemResponse(Base):
+    """A raw item answer behind a scale score, as given (before reverse scoring)."""
+
+    __tablename__ = "item_response"
+
+    measurement_id: Mapped[int] = mapped_column(
+        ForeignKey("measurement.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[int] = mapped_column(ForeignKey("measure_item.id"), primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+
+    measurement: Mapped[Measurement] = relationship(back_populates="item_responses")
+    item: Mapped[MeasureItem] = relationship()
+
+    def __repr__(self) -> str:
+        return f"ItemResponse(measurement_id={self.measurement_id!r}, item_id={self.item_id!r}, value={self.value!r})"
+
+
+class Feedback(Base):
+    """A quote or comment about an intervention; only cleared ones reach client reports."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[intpk]
+    intervention_id: Mapped[int] = mapped_column(ForeignKey("intervention.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    level: Mapped[Level | None]
+    theme: Mapped[str | None] = mapped_column(String(100))
+    cleared: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    intervention: Mapped[Intervention] = relationship(back_populates="feedback")
+
+    def __repr__(self) -> str:
+        return f"Feedback(id={self.id!r}, intervention_id={self.intervention_id!r}, cleared={self.cleared!r})"

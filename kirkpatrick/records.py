@@ -1,0 +1,561 @@
+"""Logging the consultant's record: clients, interventions, sessions, transfer factors,
+measures and feedback. The CLI calls these; they raise ``KirkpatrickError`` on user mistakes
+and leave committing to the caller's transaction (``db.transaction``), so a failure changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session as OrmSession
+
+from . import vocab
+from .errors import Duplicate, InvalidInput, NotFound
+from .models import (
+    Client,
+    Feedback,
+    Intervention,
+    Measure,
+    MeasureItem,
+    Measurement,
+    Participant,
+    Session,
+    TransferFactorUse,
+)
+from .vocab import Format, Level, TargetGroup, TransferFactor, Wave
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
+
+
+# ---------------------------------------------------------------- parsing helpers
+
+
+def parse_date(text: str, *, what: str = "date") -> dt.date:
+    """An ISO ``YYYY-MM-DD`` date, or ``InvalidInput`` naming the bad value."""
+    text = text.strip()
+    if not _ISO_DATE.fullmatch(text):
+        raise InvalidInput(f"bad {what} {text!r} (expected YYYY-MM-DD)")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidInput(f"bad {what} {text!r} ({exc})") from None
+
+
+def parse_code(text: str, *, what: str = "code") -> str:
+    text = text.strip()
+    if not _CODE.fullmatch(text) or len(text) > 64:
+        raise InvalidInput(
+            f"bad {what} {text!r} (letters, digits, '_', '-', '.'; at most 64 characters)"
+        )
+    return text
+
+
+def parse_bool(text: str, *, what: str) -> bool:
+    key = text.strip().lower()
+    if key in {"true", "yes", "1", "ja", "y", "x"}:
+        return True
+    if key in {"false", "no", "0", "nej", "n", ""}:
+        return False
+    raise InvalidInput(f"bad {what} {text!r} (expected true or false)")
+
+
+def parse_vocab(vocabulary: type[vocab.StrEnum], text: str, *, what: str) -> Any:
+    try:
+        return vocab.parse(vocabulary, text, what=what)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+
+
+def parse_float(text: str, *, what: str) -> float:
+    try:
+        value = float(text.strip().replace(",", "."))
+    except ValueError:
+        raise InvalidInput(f"bad {what} {text!r} (expected a number)") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise InvalidInput(f"bad {what} {text!r} (expected a finite number)")
+    return value
+
+
+def _text(value: str | None, *, what: str, limit: int = 300, required: bool = False) -> str | None:
+    if value is None:
+        if required:
+            raise InvalidInput(f"{what} is required")
+        return None
+    value = value.strip()
+    if not value:
+        if required:
+            raise InvalidInput(f"{what} must not be empty")
+        return None
+    if len(value) > limit:
+        raise InvalidInput(f"{what} is too long ({len(value)} characters, at most {limit})")
+    return value
+
+
+# ---------------------------------------------------------------- lookups
+
+
+def get_intervention(session: OrmSession, code: str) -> Intervention:
+    found = session.scalars(select(Intervention).where(Intervention.code == code)).one_or_none()
+    if found is None:
+        raise NotFound(f"no intervention with code {code!r}")
+    return found
+
+
+def get_client(session: OrmSession, name: str) -> Client:
+    found = session.scalars(select(Client).where(Client.name == name)).one_or_none()
+    if found is None:
+        raise NotFound(f"no client named {name!r} (add it with `kirkpatrick client add`)")
+    return found
+
+
+def get_measure(session: OrmSession, code: str) -> Measure:
+    found = session.scalars(select(Measure).where(Measure.code == code)).one_or_none()
+    if found is None:
+        raise NotFound(f"no measure with code {code!r}")
+    return found
+
+
+# ---------------------------------------------------------------- clients
+
+
+def add_client(session: OrmSession, name: str, unit: str | None = None) -> Client:
+    clean = _text(name, what="client name", required=True)
+    assert clean is not None
+    if session.scalars(select(Client).where(Client.name == clean)).one_or_none() is not None:
+        raise Duplicate(f"client {clean!r} already exists")
+    client = Client(name=clean, unit=_text(unit, what="unit"))
+    session.add(client)
+    session.flush()
+    return client
+
+
+def client_for(session: OrmSession, name: str) -> Client:
+    """The client called ``name``, created on first sight (for bulk imports)."""
+    clean = _text(name, what="client name", required=True)
+    assert clean is not None
+    found = session.scalars(select(Client).where(Client.name == clean)).one_or_none()
+    return found if found is not None else add_client(session, clean)
+
+
+def list_clients(session: OrmSession) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(Client, func.count(Intervention.id))
+        .outerjoin(Intervention)
+        .group_by(Client.id)
+        .order_by(Client.name)
+    ).all()
+    return [{"name": c.name, "unit": c.unit, "interventions": n} for c, n in rows]
+
+
+# ---------------------------------------------------------------- interventions
+
+
+@dataclass(frozen=True)
+class InterventionFields:
+    """What a user may give for an intervention; ``None`` means "not given"."""
+
+    title: str | None = None
+    client: str | None = None
+    consultant: str | None = None
+    target_group: str | None = None
+    format: str | None = None
+    start: str | None = None
+    end: str | None = None
+    notes: str | None = None
+
+
+def add_intervention(session: OrmSession, code: str, fields: InterventionFields, *, create_client: bool = False) -> Intervention:
+    code = parse_code(code, what="intervention code")
+    if session.scalars(select(Intervention.id).where(Intervention.code == code)).first() is not None:
+        raise Duplicate(f"intervention {code!r} already exists")
+    for name in ("title", "client", "target_group", "format", "start", "end"):
+        if not (getattr(fields, name) or "").strip():
+            raise InvalidInput(f"intervention {code}: {name.replace('_', ' ')} is required")
+    assert fields.client is not None
+    client = client_for(session, fields.client) if create_client else get_client(session, fields.client.strip())
+    intervention = Intervention(code=code, client=client)
+    _apply(intervention, fields)
+    session.add(intervention)
+    session.flush()
+    return intervention
+
+
+def edit_intervention(session: OrmSession, code: str, fields: InterventionFields) -> Intervention:
+    intervention = get_intervention(session, code)
+    if fields.client is not None:
+        intervention.client = get_client(session, fields.client.strip())
+    _apply(intervention, fields)
+    session.flush()
+    return intervention
+
+
+def _apply(intervention: Intervention, fields: InterventionFields) -> None:
+    if fields.title is not None:
+        intervention.title = _text(fields.title, what="title", required=True)  # type: ignore[assignment]
+    if fields.consultant is not None:
+        intervention.consultant = _text(fields.consultant, what="consultant")
+    if fields.target_group is not None:
+        intervention.target_group = parse_vocab(TargetGroup, fields.target_group, what="target group")
+    if fields.format is not None:
+        intervention.format = parse_vocab(Format, fields.format, what="format")
+    if fields.start is not None:
+        intervention.start_date = parse_date(fields.start, what="start date")
+    if fields.end is not None:
+        intervention.end_date = parse_date(fields.end, what="end date")
+    if fields.notes is not None:
+        intervention.notes = _text(fields.notes, what="notes", limit=10_000)
+    if intervention.end_date < intervention.start_date:
+        raise InvalidInput(
+            f"end date {intervention.end_date} is before start date {intervention.start_date}"
+        )
+
+
+def list_interventions(session: OrmSession) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(Intervention, Client.name, func.count(Participant.id))
+        .join(Client)
+        .outerjoin(Participant)
+        .group_by(Intervention.id, Client.name)
+        .order_by(Intervention.start_date, Intervention.code)
+    ).all()
+    return [
+        {
+            "code": i.code,
+            "title": i.title,
+            "client": client,
+            "consultant": i.consultant,
+            "format": i.format.value,
+            "start": i.start_date.isoformat(),
+            "end": i.end_date.isoformat(),
+            "participants": n,
+        }
+        for i, client, n in rows
+    ]
+
+
+def describe_intervention(session: OrmSession, code: str) -> dict[str, Any]:
+    """Everything logged about one intervention, as plain JSON-ready data."""
+    i = get_intervention(session, code)
+    dates = [s.date for s in i.sessions]
+    gaps = [(b - a).days for a, b in zip(dates, dates[1:])]
+    counts: dict[str, dict[str, int]] = {}
+    for measure_code, wave, n in session.execute(
+        select(Measure.code, Measurement.wave, func.count())
+        .join(Measurement, Measurement.measure_id == Measure.id)
+        .where(Measurement.intervention_id == i.id)
+        .group_by(Measure.code, Measurement.wave)
+    ):
+        counts.setdefault(measure_code, {})[wave.value] = n
+    groups = dict(
+        session.execute(
+            select(Participant.group, func.count()).where(Participant.intervention_id == i.id).group_by(Participant.group)
+        ).all()
+    )
+    return {
+        "code": i.code,
+        "title": i.title,
+        "client": {"name": i.client.name, "unit": i.client.unit},
+        "consultant": i.consultant,
+        "target_group": i.target_group.value,
+        "format": i.format.value,
+        "start": i.start_date.isoformat(),
+        "end": i.end_date.isoformat(),
+        "notes": i.notes,
+        "sessions": [d.isoformat() for d in dates],
+        "days_between_sessions": gaps,
+        "factors": [
+            {"factor": f.factor.value, "present": f.present, "note": f.note} for f in i.factors
+        ],
+        "participants": {g.value: groups.get(g, 0) for g in vocab.Group},
+        "measures": [
+            {
+                "code": m.code,
+                "name": m.name,
+                "level": m.level.value,
+                "measurements": {w.value: counts.get(m.code, {}).get(w.value, 0) for w in Wave},
+            }
+            for m in session.scalars(select(Measure).order_by(Measure.level, Measure.code))
+        ],
+        "feedback": [feedback_dict(f) for f in i.feedback],
+    }
+
+
+# ---------------------------------------------------------------- sessions and factors
+
+
+def add_sessions(session: OrmSession, code: str, dates: Sequence[str]) -> list[dt.date]:
+    intervention = get_intervention(session, code)
+    if not dates:
+        raise InvalidInput("give at least one session date")
+    parsed = [parse_date(d, what="session date") for d in dates]
+    existing = {s.date for s in intervention.sessions}
+    seen: set[dt.date] = set()
+    for d in parsed:
+        if d in existing or d in seen:
+            raise Duplicate(f"intervention {code} already has a session on {d}")
+        seen.add(d)
+    for d in parsed:
+        intervention.sessions.append(Session(date=d))
+    session.flush()
+    return sorted(parsed)
+
+
+def set_factor(session: OrmSession, code: str, factor: str, present: bool, note: str | None = None) -> TransferFactorUse:
+    intervention = get_intervention(session, code)
+    member = parse_vocab(TransferFactor, factor, what="transfer factor")
+    use = session.get(TransferFactorUse, (intervention.id, member))
+    if use is None:
+        use = TransferFactorUse(factor=member, present=present)
+        intervention.factors.append(use)
+    use.present = present
+    if note is not None:
+        use.note = _text(note, what="note", limit=2_000)
+    session.flush()
+    return use
+
+
+def list_factors(session: OrmSession, code: str) -> list[dict[str, Any]]:
+    """All seven factors for an intervention: present, absent, or not recorded (``None``)."""
+    intervention = get_intervention(session, code)
+    recorded = {f.factor: f for f in intervention.factors}
+    return [
+        {
+            "factor": factor.value,
+            "present": recorded[factor].present if factor in recorded else None,
+            "note": recorded[factor].note if factor in recorded else None,
+        }
+        for factor in TransferFactor
+    ]
+
+
+# ---------------------------------------------------------------- measures
+
+
+@dataclass(frozen=True)
+class MeasureFields:
+    code: str
+    name: str
+    level: str
+    scale_min: str
+    scale_max: str
+    higher_is_better: str = "true"
+    reliability: str = ""
+    items: str = ""
+
+
+def add_measure(session: OrmSession, fields: MeasureFields) -> Measure:
+    code = parse_code(fields.code, what="measure code")
+    if session.scalars(select(Measure.id).where(Measure.code == code)).first() is not None:
+        raise Duplicate(f"measure {code!r} already exists")
+    scale_min = parse_float(fields.scale_min, what="scale_min")
+    scale_max = parse_float(fields.scale_max, what="scale_max")
+    if scale_max <= scale_min:
+        raise InvalidInput(f"measure {code}: scale_max {scale_max:g} must be above scale_min {scale_min:g}")
+    reliability = None
+    if fields.reliability.strip():
+        reliability = parse_float(fields.reliability, what="reliability")
+        if not 0 < reliability < 1:
+            raise InvalidInput(f"measure {code}: reliability {reliability:g} must be between 0 and 1")
+    measure = Measure(
+        code=code,
+        name=_text(fields.name, what="measure name", required=True),
+        level=parse_vocab(Level, fields.level, what="level"),
+        scale_min=scale_min,
+        scale_max=scale_max,
+        higher_is_better=parse_bool(fields.higher_is_better or "true", what="higher_is_better"),
+        reliability=reliability,
+    )
+    seen: set[str] = set()
+    for position, token in enumerate(fields.items.split()):
+        reverse = token.startswith("-")
+        item_code = parse_code(token.lstrip("-"), what="item code")
+        if item_code in seen:
+            raise Duplicate(f"measure {code}: item {item_code!r} listed twice")
+        seen.add(item_code)
+        measure.items.append(MeasureItem(position=position, code=item_code, reverse=reverse))
+    session.add(measure)
+    session.flush()
+    return measure
+
+
+def list_measures(session: OrmSession) -> list[dict[str, Any]]:
+    return [measure_dict(m) for m in session.scalars(select(Measure).order_by(Measure.level, Measure.code))]
+
+
+def measure_dict(m: Measure) -> dict[str, Any]:
+    return {
+        "code": m.code,
+        "name": m.name,
+        "level": m.level.value,
+        "scale_min": m.scale_min,
+        "scale_max": m.scale_max,
+        "higher_is_better": m.higher_is_better,
+        "reliability": m.reliability,
+        "items": [("-" if it.reverse else "") + it.code for it in m.items],
+    }
+
+
+MEASURE_COLUMNS = ("code", "name", "level", "scale_min", "scale_max", "higher_is_better", "reliability", "items")
+
+
+def import_measures(session: OrmSession, path: Path) -> list[Measure]:
+    """Add every measure of a catalogue CSV, or none (errors name file and line)."""
+    return [
+        _at(path, line, lambda row=row: add_measure(session, MeasureFields(**row)))
+        for line, row in read_table(path, MEASURE_COLUMNS, required=("code", "name", "level", "scale_min", "scale_max"))
+    ]
+
+
+# ---------------------------------------------------------------- feedback
+
+
+def add_feedback(
+    session: OrmSession,
+    code: str,
+    text: str,
+    *,
+    level: str | None = None,
+    theme: str | None = None,
+    cleared: bool = False,
+) -> Feedback:
+    intervention = get_intervention(session, code)
+    item = Feedback(
+        text=_text(text, what="feedback text", limit=5_000, required=True),
+        level=parse_vocab(Level, level, what="level") if level and level.strip() else None,
+        theme=_text(theme, what="theme", limit=100),
+        cleared=cleared,
+    )
+    intervention.feedback.append(item)
+    session.flush()
+    return item
+
+
+def list_feedback(session: OrmSession, code: str) -> list[dict[str, Any]]:
+    return [feedback_dict(f) for f in get_intervention(session, code).feedback]
+
+
+def feedback_dict(f: Feedback) -> dict[str, Any]:
+    return {
+        "id": f.id,
+        "text": f.text,
+        "level": f.level.value if f.level else None,
+        "theme": f.theme,
+        "cleared": f.cleared,
+    }
+
+
+FEEDBACK_COLUMNS = ("intervention", "text", "level", "theme", "cleared")
+
+
+def import_feedback(session: OrmSession, path: Path, *, intervention: str | None = None) -> list[Feedback]:
+    """Add every quote of a feedback CSV (columns as ``FEEDBACK_COLUMNS``), or none."""
+    required = ("text",) if intervention else ("intervention", "text")
+    added = []
+    for line, row in read_table(path, FEEDBACK_COLUMNS, required=required):
+        code = row["intervention"].strip() or intervention
+        if intervention and row["intervention"].strip() and row["intervention"].strip() != intervention:
+            raise InvalidInput(f"{path}:{line}: row is for {row['intervention']!r}, not {intervention!r}")
+        added.append(
+            _at(
+                path,
+                line,
+                lambda row=row, code=code: add_feedback(
+                    session,
+                    code or "",
+                    row["text"],
+                    level=row["level"],
+                    theme=row["theme"],
+                    cleared=parse_bool(row["cleared"], what="cleared"),
+                ),
+            )
+        )
+    return added
+
+
+# ---------------------------------------------------------------- bulk interventions
+
+
+INTERVENTION_COLUMNS = ("code", "client", "title", "consultant", "target_group", "format", "start", "end", "factors", "sessions", "notes")
+
+
+def import_interventions(session: OrmSession, path: Path) -> list[Intervention]:
+    """Add every intervention of a CSV, its factors and sessions; clients are created on first sight.
+
+    ``factors`` lists the codes of the factors used (space-separated); the others are recorded
+    as absent, so that a portfolio can compare used against not used.
+    """
+    added = []
+    for line, row in read_table(
+        path, INTERVENTION_COLUMNS, required=("code", "client", "title", "target_group", "format", "start", "end")
+    ):
+        def one(row: Mapping[str, str] = row) -> Intervention:
+            fields = InterventionFields(**{k: row[k] for k in ("title", "client", "consultant", "target_group", "format", "start", "end", "notes")})
+            intervention = add_intervention(session, row["code"], fields, create_client=True)
+            used = {parse_vocab(TransferFactor, f, what="transfer factor") for f in row["factors"].split()}
+            for factor in TransferFactor:
+                intervention.factors.append(TransferFactorUse(factor=factor, present=factor in used))
+            if row["sessions"].strip():
+                add_sessions(session, intervention.code, row["sessions"].split())
+            return intervention
+
+        added.append(_at(path, line, one))
+    return added
+
+
+# ---------------------------------------------------------------- CSV reading
+
+
+def _at(path: Path, line: int, action: Any) -> Any:
+    """Run ``action``; a user error in it is reported with the file and line it came from."""
+    try:
+        return action()
+    except (InvalidInput, NotFound, Duplicate) as exc:
+        raise type(exc)(f"{path}:{line}: {exc}") from None
+
+
+def read_table(path: Path, columns: Sequence[str], *, required: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows of a small CSV file (UTF-8 with or without BOM; ``,`` or ``;``) as dicts over ``columns``.
+
+    Header names are matched case- and space-insensitively; unknown columns are an error, missing
+    optional ones read as empty. Yields ``(line number, row)``.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InvalidInput(f"{path}: file is empty") from None
+    names = [h.strip().lower().replace(" ", "_") for h in header]
+    unknown = [h for h in names if h not in columns]
+    if unknown:
+        raise InvalidInput(f"{path}:1: unknown column {unknown[0]!r} (expected: {', '.join(columns)})")
+    missing = [c for c in required if c not in names]
+    if missing:
+        raise InvalidInput(f"{path}:1: missing column {missing[0]!r}")
+    for values in reader:
+        line = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(names):
+            raise InvalidInput(f"{path}:{line}: expected {len(names)} fields, found {len(values)}")
+        row = {c: "" for c in columns}
+        row.update(zip(names, values))
+        yield line, row

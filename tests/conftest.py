@@ -1,0 +1,131 @@
+"""Shared fixtures: every database test runs on SQLite and on a throwaway PostgreSQL cluster.
+
+The PostgreSQL cluster is created with ``initdb`` in a temporary folder, started with ``pg_ctl``
+on a Unix socket only (no TCP port), and removed at the end of the session. ``initdb`` refuses
+to run as root, so as root the cluster runs as the ``postgres`` system user.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import Engine, create_engine, text
+
+from kirkpatrick import db
+from kirkpatrick.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_data"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _pg_bin(name: str) -> str:
+    found = shutil.which(name)
+    if found:
+        return found
+    for candidate in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True):
+        return str(candidate)
+    raise RuntimeError(
+        f"{name} not found: install PostgreSQL server binaries (Debian: apt-get install postgresql); "
+        ".ci/run does this"
+    )
+
+
+class PostgresCluster:
+    """A throwaway PostgreSQL server reachable on a private Unix socket."""
+
+    def __init__(self) -> None:
+        self.base = Path(tempfile.mkdtemp(prefix="kirkpatrick-pg-"))
+        self.data = self.base / "data"
+        self.socket = self.base / "socket"
+        self.socket.mkdir()
+        self.port = 54329
+        self._as_user: list[str] = []
+        if os.geteuid() == 0:
+            shutil.chown(self.base, "postgres")
+            shutil.chown(self.socket, "postgres")
+            os.chmod(self.base, 0o755)
+            self._as_user = ["runuser", "-u", "postgres", "--"]
+        self._counter = itertools.count(1)
+
+    def _run(self, *args: str) -> None:
+        subprocess.run([*self._as_user, *args], check=True, capture_output=True, text=True)
+
+    def start(self) -> None:
+        self._run(_pg_bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
+                  "--locale=C")
+        options = f"-p {self.port} -k {self.socket} -c listen_addresses='' -c fsync=off -c max_connections=200"
+        self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.base / "log"), "-w", "start")
+
+    def stop(self) -> None:
+        try:
+            self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        finally:
+            shutil.rmtree(self.base, ignore_errors=True)
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://postgres@/{database}?host={self.socket}&port={self.port}"
+
+    def new_database(self) -> str:
+        name = f"test_{os.getpid()}_{next(self._counter)}"
+        admin = create_engine(self.url(), isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        return self.url(name)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    cluster = PostgresCluster()
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A URL of a new, empty database, once on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    cluster: PostgresCluster = request.getfixturevalue("postgres")
+    return cluster.new_database()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """An initialised database (schema at head) on each backend."""
+    engine = db.make_engine(db_url)
+    db.init_db(engine)
+    yield engine
+    engine.dispose()
+
+
+class Cli:
+    """Runs ``kirkpatrick --db URL ...`` in-process and returns click's result."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, ok: bool = True) -> Result:
+        result = self.runner.invoke(main, ["--db", self.url, *args], catch_exceptions=False)
+        if ok:
+            assert result.exit_code == 0, result.output
+        return result
+
+
+@pytest.fixture
+def cli(engine: Engine, db_url: str) -> Cli:
+    """The CLI bound to an initialised database on each backend."""
+    return Cli(db_url)
