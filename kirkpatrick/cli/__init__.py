@@ -37,6 +37,10 @@ def main(ctx: click.Context, db_url: str | None) -> None:
 
 # Registering the command families (imported for their side effect on ``main``).
 from . import records as _records  # noqa: E402,F401
+from . import importing as _importing  # noqa: E402,F401
+from . import reporting as _reporting  # noqa: E402,F401
+from . import portfolio as _portfolio  # noqa: E402,F401
+from . import trust as _trust  # noqa: E402,F401
 from . import demo as _demo  # noqa: E402,F401
 
 __all__ = ["main"]

@@ -1,0 +1,3 @@
+"""Commands: importing (filled in by its issue)."""
+
+from __future__ import annotations

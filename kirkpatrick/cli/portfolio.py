@@ -1,0 +1,3 @@
+"""Commands: portfolio (filled in by its issue)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Commands: trust (filled in by its issue)."""
+
+from __future__ import annotations
