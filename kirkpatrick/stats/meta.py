@@ -1,0 +1,625 @@
+"""Meta-analysis of effect sizes across interventions (metafor conventions).
+
+Inputs are the per-study effect sizes ``yi`` and sampling variances ``vi``
+(e.g. from :func:`~kirkpatrick.stats.standardized_mean_change`). Results follow
+metafor's ``rma.uni``/``predict`` definitions so they can be checked against R.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import optimize, special
+
+from ._ci import FloatArray, check_confidence, z_crit
+from ._result import Result
+
+__all__ = [
+    "MetaRegressionResult",
+    "MetaResult",
+    "SubgroupResult",
+    "fixed_effect",
+    "meta_regression",
+    "random_effects",
+    "subgroups",
+]
+
+Method = Literal["REML", "DL", "PM"]
+_TOL = 1e-10  # tighter than metafor's 1e-5 so results sit at the exact optimum
+_MAXITER = 1000
+
+
+@dataclasses.dataclass(frozen=True)
+class MetaResult(Result):
+    """Result of :func:`fixed_effect` / :func:`random_effects`.
+
+    Attributes
+    ----------
+    method : str
+        ``"FE"``, ``"REML"``, ``"DL"`` or ``"PM"``.
+    k : int
+        Studies used.
+    n_dropped : int
+        Studies dropped for a missing yi or vi.
+    estimate, se, ci_low, ci_high : float
+        Pooled estimate, its standard error and confidence interval.
+    statistic_name : str
+        ``"z"`` (normal) or ``"t"`` (Knapp-Hartung).
+    statistic, df, p : float
+        Test of estimate = 0; ``df`` is k - 1 for t and NaN for z.
+    tau2, tau : float
+        Between-study variance (truncated at 0; 0 for FE) and its root.
+    I2 : float
+        Percent of total variability due to heterogeneity.
+    H2 : float
+        Total over sampling variability.
+    Q, Q_df, Q_p : float
+        Cochran's Q (fixed-effect weights), k - 1, chi-square p.
+    pi_low, pi_high : float
+        Prediction interval for the true effect in a new study.
+    knha : bool
+        Whether the Knapp-Hartung adjustment was applied.
+    iterations : int
+        Fisher-scoring iterations (REML), else 0.
+    confidence : float
+    reason : str or None
+    """
+
+    method: str
+    k: int
+    n_dropped: int
+    estimate: float
+    se: float
+    ci_low: float
+    ci_high: float
+    statistic_name: str
+    statistic: float
+    df: float
+    p: float
+    tau2: float
+    tau: float
+    I2: float
+    H2: float
+    Q: float
+    Q_df: float
+    Q_p: float
+    pi_low: float
+    pi_high: float
+    knha: bool
+    iterations: int
+    confidence: float
+    reason: str | None
+
+
+def _clean(yi: ArrayLike, vi: ArrayLike) -> tuple[FloatArray, FloatArray, int, NDArray[np.bool_]]:
+    y = np.asarray(yi, dtype=float).ravel()
+    v = np.asarray(vi, dtype=float).ravel()
+    if y.shape != v.shape:
+        raise ValueError(f"yi and vi must have the same length, but got {y.size!r} and {v.size!r}")
+    ok = np.isfinite(y) & np.isfinite(v)
+    if np.any(v[ok] <= 0):
+        raise ValueError(f"vi must be positive, but got {v[ok][v[ok] <= 0][0]!r}")
+    return y[ok], v[ok], int((~ok).sum()), ok
+
+
+def _nan_meta(method: str, k: int, dropped: int, knha: bool, confidence: float, reason: str) -> MetaResult:
+    nan = math.nan
+    return MetaResult(
+        method, k, dropped, nan, nan, nan, nan, "t" if knha else "z", nan, nan, nan, nan, nan, nan, nan,
+        nan, nan, nan, nan, nan, knha, 0, confidence, reason,
+    )  # fmt: skip
+
+
+# -- tau2 estimators (general design matrix X; intercept-only is X = 1) ------
+
+
+def _wls(y: FloatArray, v: FloatArray, X: FloatArray, tau2: float) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    w = 1.0 / (v + tau2)
+    A = X.T @ (w[:, None] * X)
+    Ainv = np.linalg.inv(A)
+    b = Ainv @ (X.T @ (w * y))
+    res = y - X @ b
+    return w, Ainv, b, res
+
+
+def _trace_p(w: FloatArray, X: FloatArray, Ainv: FloatArray) -> tuple[float, float]:
+    """tr(P) and tr(PP) for P = W - W X (X'WX)^-1 X'W, in O(k p^2)."""
+    B2 = X.T @ ((w**2)[:, None] * X)
+    B3 = X.T @ ((w**3)[:, None] * X)
+    AB2 = Ainv @ B2
+    tr_p = float(w.sum() - np.trace(AB2))
+    tr_pp = float((w**2).sum() - 2.0 * np.trace(Ainv @ B3) + np.trace(AB2 @ AB2))
+    return tr_p, tr_pp
+
+
+def _tau2_reml(y: FloatArray, v: FloatArray, X: FloatArray) -> tuple[float, int]:
+    """REML tau2 by Fisher scoring, as metafor's ``rma.uni`` (Viechtbauer 2005).
+
+    Update: tau2 += (y'PPy - tr(P)) / tr(PP); step halved while it would go
+    below zero, so the estimate stays in [0, inf).
+    """
+    tau2 = max(0.0, _tau2_dl(y, v, X))
+    for it in range(1, _MAXITER + 1):
+        w, Ainv, _, res = _wls(y, v, X, tau2)
+        tr_p, tr_pp = _trace_p(w, X, Ainv)
+        adj = (float(np.sum((w * res) ** 2)) - tr_p) / tr_pp
+        while tau2 + adj < 0:
+            adj /= 2.0
+            if abs(adj) < 1e-300:
+                adj = 0.0
+                break
+        tau2_new = tau2 + adj
+        if abs(tau2_new - tau2) < _TOL * max(1.0, tau2):
+            return max(0.0, tau2_new), it
+        tau2 = tau2_new
+    return math.nan, _MAXITER
+
+
+def _tau2_dl(y: FloatArray, v: FloatArray, X: FloatArray) -> float:
+    """DerSimonian-Laird: max(0, (Q_E - (k - p)) / tr(P_FE)) (DerSimonian & Laird 1986)."""
+    w, Ainv, _, res = _wls(y, v, X, 0.0)
+    q = float(np.sum(w * res**2))
+    tr_p, _ = _trace_p(w, X, Ainv)
+    return max(0.0, (q - (y.size - X.shape[1])) / tr_p)
+
+
+def _tau2_pm(y: FloatArray, v: FloatArray, X: FloatArray) -> float:
+    """Paule-Mandel: tau2 solving Q(tau2) = k - p by root finding (Paule & Mandel 1982)."""
+    target = y.size - X.shape[1]
+
+    def f(t2: float) -> float:
+        w, _, _, res = _wls(y, v, X, t2)
+        return float(np.sum(w * res**2)) - target
+
+    if f(0.0) <= 0:
+        return 0.0
+    hi = max(1.0, float(np.var(y)) * 10.0)
+    while f(hi) > 0:
+        hi *= 10.0
+    return float(optimize.brentq(f, 0.0, hi, xtol=1e-12, rtol=1e-12))
+
+
+def _i2_h2(tau2: float, v: FloatArray, X: FloatArray) -> tuple[float, float]:
+    """I2 and H2 from tau2 and the 'typical' within-study variance (Higgins & Thompson 2002).
+
+    s2 = (k - p) / tr(P_FE), which reduces to (k-1) sum(w) / (sum(w)^2 - sum(w^2))
+    for the intercept-only model (metafor's definition).
+    """
+    w = 1.0 / v
+    Ainv = np.linalg.inv(X.T @ (w[:, None] * X))
+    tr_p, _ = _trace_p(w, X, Ainv)
+    s2 = (v.size - X.shape[1]) / tr_p
+    return 100.0 * tau2 / (tau2 + s2), (tau2 + s2) / s2
+
+
+def _fit(y: FloatArray, v: FloatArray, dropped: int, method: str, knha: bool, confidence: float) -> MetaResult:
+    k = y.size
+    if k < 2:
+        return _nan_meta(method, k, dropped, knha, confidence, "not estimable: fewer than 2 studies (k = %d)" % k)
+    X = np.ones((k, 1))
+    w_fe = 1.0 / v
+    mu_fe = float(np.sum(w_fe * y) / np.sum(w_fe))
+    Q = float(np.sum(w_fe * (y - mu_fe) ** 2))
+    q_df = float(k - 1)
+    q_p = float(special.chdtrc(q_df, Q))
+    iterations = 0
+    if method == "FE":
+        tau2 = 0.0
+    elif method == "REML":
+        tau2, iterations = _tau2_reml(y, v, X)
+    elif method == "DL":
+        tau2 = _tau2_dl(y, v, X)
+    else:
+        tau2 = _tau2_pm(y, v, X)
+    if not math.isfinite(tau2):
+        return _nan_meta(method, k, dropped, knha, confidence, "not estimable: REML did not converge")
+    w = 1.0 / (v + tau2)
+    sw = float(w.sum())
+    est = float(np.sum(w * y) / sw)
+    if knha:
+        # Knapp & Hartung (2003): scale the variance by the weighted residual
+        # mean square (no truncation at 1, as metafor's test="knha").
+        s2 = float(np.sum(w * (y - est) ** 2)) / (k - 1)
+        se = math.sqrt(s2 / sw)
+        df = float(k - 1)
+        crit = float(special.stdtrit(df, 0.5 + confidence / 2.0))
+        stat = est / se if se > 0 else math.nan
+        p = float(2.0 * special.stdtr(df, -abs(stat))) if se > 0 else math.nan
+        name = "t"
+    else:
+        se = math.sqrt(1.0 / sw)
+        df = math.nan
+        crit = z_crit(confidence)
+        stat = est / se
+        p = float(2.0 * special.ndtr(-abs(stat)))
+        name = "z"
+    if method == "FE":
+        i2 = max(0.0, 100.0 * (Q - q_df) / Q) if Q > 0 else 0.0
+        h2 = Q / q_df
+    else:
+        i2, h2 = _i2_h2(tau2, v, X)
+    # metafor's predict.rma: est -/+ crit * sqrt(se^2 + tau2), crit from the
+    # same distribution as the CI (t with k - 1 df under Knapp-Hartung).
+    half_pi = crit * math.sqrt(se**2 + tau2)
+    return MetaResult(
+        method, k, dropped, est, se, est - crit * se, est + crit * se, name, stat, df, p,
+        tau2, math.sqrt(tau2), i2, h2, Q, q_df, q_p, est - half_pi, est + half_pi,
+        knha, iterations, confidence, None,
+    )  # fmt: skip
+
+
+def fixed_effect(yi: ArrayLike, vi: ArrayLike, *, confidence: float = 0.95) -> MetaResult:
+    """Fixed-effect (common-effect) inverse-variance meta-analysis.
+
+    Parameters
+    ----------
+    yi : array_like
+        Per-study effect sizes.
+    vi : array_like
+        Their sampling variances (> 0). Studies with NaN yi or vi are dropped.
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    MetaResult
+        method="FE", tau2 = 0, I2 = max(0, (Q - df)/Q) * 100, H2 = Q/df; the
+        prediction interval equals the confidence interval. Other fields as
+        documented on :class:`MetaResult`.
+
+    Notes
+    -----
+    estimate = sum(w y)/sum(w), w = 1/v, se = 1/sqrt(sum(w)); Q = sum(w (y -
+    estimate)^2) on k - 1 df (Borenstein et al. 2009, ch. 11 and 16).
+
+    References
+    ----------
+    Borenstein, M., Hedges, L. V., Higgins, J. P. T., & Rothstein, H. R.
+    (2009). Introduction to Meta-Analysis. Wiley.
+    """
+    confidence = check_confidence(confidence)
+    y, v, dropped, _ = _clean(yi, vi)
+    return _fit(y, v, dropped, "FE", False, confidence)
+
+
+def random_effects(
+    yi: ArrayLike, vi: ArrayLike, method: Method = "REML", knha: bool = False, *, confidence: float = 0.95
+) -> MetaResult:
+    """Random-effects meta-analysis (metafor ``rma(yi, vi, method=...)``).
+
+    Parameters
+    ----------
+    yi, vi : array_like
+        Effect sizes and sampling variances (> 0); NaN studies dropped.
+    method : {"REML", "DL", "PM"}, default "REML"
+        tau2 estimator: restricted maximum likelihood by Fisher scoring
+        (Viechtbauer 2005), DerSimonian-Laird (closed form), Paule-Mandel
+        (root of the generalized Q equation, ``scipy.optimize.brentq``).
+    knha : bool, default False
+        Knapp & Hartung (2003) adjustment: t test and CI with k - 1 df and
+        variance scaled by the weighted residual mean square.
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    MetaResult
+        See :class:`MetaResult` for every field.
+
+    Notes
+    -----
+    w = 1/(v + tau2); estimate = sum(w y)/sum(w); se = 1/sqrt(sum(w)).
+    I2 = 100 tau2/(tau2 + s2), H2 = (tau2 + s2)/s2 with the typical sampling
+    variance s2 = (k-1) sum(1/v) / ((sum 1/v)^2 - sum(1/v^2)) (Higgins &
+    Thompson 2002; metafor). Q uses fixed-effect weights. The prediction
+    interval is estimate -/+ crit sqrt(se^2 + tau2), crit the normal quantile,
+    or the t quantile with k - 1 df under Knapp-Hartung, as metafor's
+    ``predict.rma`` (Viechtbauer 2010). tau2 is never negative.
+
+    References
+    ----------
+    Viechtbauer, W. (2005). Bias and efficiency of meta-analytic variance
+    estimators in the random-effects model. JEBS, 30, 261-293.
+    Viechtbauer, W. (2010). Conducting meta-analyses in R with the metafor
+    package. Journal of Statistical Software, 36(3), 1-48.
+    DerSimonian, R., & Laird, N. (1986). Controlled Clinical Trials, 7, 177-188.
+    Paule, R. C., & Mandel, J. (1982). J. Res. Natl. Bur. Stand., 87, 377-385.
+    Knapp, G., & Hartung, J. (2003). Statistics in Medicine, 22, 2693-2710.
+    Higgins, J. P. T., & Thompson, S. G. (2002). Statistics in Medicine, 21,
+    1539-1558.
+    """
+    confidence = check_confidence(confidence)
+    if method not in ("REML", "DL", "PM"):
+        raise ValueError(f"method must be 'REML', 'DL' or 'PM', but got {method!r}")
+    y, v, dropped, _ = _clean(yi, vi)
+    return _fit(y, v, dropped, method, bool(knha), confidence)
+
+
+# -- subgroups ---------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class SubgroupResult(Result):
+    """Result of :func:`subgroups`.
+
+    Attributes
+    ----------
+    groups : dict[str, MetaResult]
+        Per label, a REML random-effects fit; a label with one study has
+        method ``"single study"``: its own yi with the CI yi -/+ z sqrt(vi),
+        tau2 NaN, and a reason.
+    Q_between, Q_between_df, Q_between_p : float
+        Test that the subgroup means are equal (see Notes).
+    confidence : float
+    reason : str or None
+    """
+
+    groups: dict[str, MetaResult]
+    Q_between: float
+    Q_between_df: float
+    Q_between_p: float
+    confidence: float
+    reason: str | None
+
+
+def _single_study(y: float, v: float, dropped: int, confidence: float) -> MetaResult:
+    se = math.sqrt(v)
+    z = z_crit(confidence)
+    nan = math.nan
+    return MetaResult(
+        "single study", 1, dropped, y, se, y - z * se, y + z * se, "z", y / se, nan,
+        float(2.0 * special.ndtr(-abs(y / se))), nan, nan, nan, nan, nan, nan, nan, nan, nan,
+        False, 0, confidence, "single study: heterogeneity not estimable",
+    )  # fmt: skip
+
+
+def subgroups(yi: ArrayLike, vi: ArrayLike, labels: Sequence[object], *, confidence: float = 0.95) -> SubgroupResult:
+    """Subgroup meta-analysis with a test of differences between subgroups.
+
+    Parameters
+    ----------
+    yi, vi : array_like
+        Effect sizes and sampling variances.
+    labels : sequence
+        Group label per study (converted with ``str``).
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    SubgroupResult
+        groups, Q_between, Q_between_df, Q_between_p, confidence, reason.
+
+    Notes
+    -----
+    Separate tau2 per subgroup (Borenstein et al. 2009, ch. 19, "separate
+    estimates of tau2"): each subgroup is fitted by REML, then
+    Q_between = sum_g (M_g - M)^2 / SE_g^2 with M the inverse-variance mean of
+    the subgroup estimates M_g, on G - 1 df: a fixed-effect meta-analysis of
+    the subgroup estimates (metafor: ``rma(est, sei=se, method="FE")$QE``).
+    This differs from metafor's ``rma(yi, vi, mods = ~ factor(g))`` QM, which
+    assumes one tau2 common to all subgroups.
+
+    References
+    ----------
+    Borenstein, M., Hedges, L. V., Higgins, J. P. T., & Rothstein, H. R.
+    (2009). Introduction to Meta-Analysis. Wiley. Chapter 19.
+    """
+    confidence = check_confidence(confidence)
+    y_all = np.asarray(yi, dtype=float).ravel()
+    lab = [str(x) for x in labels]
+    if len(lab) != y_all.size:
+        raise ValueError(f"labels must have one entry per study ({y_all.size}), but got {len(lab)!r}")
+    y, v, _, ok = _clean(yi, vi)
+    lab_ok = [lb for lb, keep in zip(lab, ok) if keep]
+    dropped_by = {lb: 0 for lb in dict.fromkeys(lab)}
+    for lb, keep in zip(lab, ok):
+        if not keep:
+            dropped_by[lb] += 1
+    groups: dict[str, MetaResult] = {}
+    for lb in dropped_by:
+        sel = np.array([x == lb for x in lab_ok], dtype=bool)
+        if sel.sum() == 1:
+            groups[lb] = _single_study(float(y[sel][0]), float(v[sel][0]), dropped_by[lb], confidence)
+        else:
+            groups[lb] = _fit(y[sel], v[sel], dropped_by[lb], "REML", False, confidence)
+    usable = [g for g in groups.values() if math.isfinite(g.estimate) and g.se > 0]
+    nan = math.nan
+    if len(usable) < 2:
+        return SubgroupResult(groups, nan, nan, nan, confidence, "not estimable: only one group")
+    est = np.array([g.estimate for g in usable])
+    w = 1.0 / np.array([g.se for g in usable]) ** 2
+    m = float(np.sum(w * est) / np.sum(w))
+    qb = float(np.sum(w * (est - m) ** 2))
+    dfb = float(len(usable) - 1)
+    return SubgroupResult(groups, qb, dfb, float(special.chdtrc(dfb, qb)), confidence, None)
+
+
+# -- meta-regression -----------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class MetaRegressionResult(Result):
+    """Result of :func:`meta_regression`.
+
+    Attributes
+    ----------
+    k : int
+        Studies used.
+    n_dropped : int
+        Studies dropped for missing yi, vi or moderator values.
+    names : list[str]
+        ``"intercept"`` then the moderator names.
+    coef, se, ci_low, ci_high, statistic, p : list[float]
+        Per coefficient: estimate, SE, CI, z (or t under Knapp-Hartung), p.
+    statistic_name : str
+        ``"z"`` or ``"t"``.
+    df : float
+        k - p for t, NaN for z.
+    tau2 : float
+        Residual between-study variance (REML, >= 0).
+    I2, H2 : float
+        Residual heterogeneity measures (metafor's mixed-model definitions).
+    R2 : float
+        Percent of tau2 accounted for: max(0, 100 (tau2_RE - tau2)/tau2_RE).
+    QM, QM_df, QM_p : float
+        Omnibus test of all moderators (chi-square; F with (m, k - p) df
+        under Knapp-Hartung, then QM is the F value).
+    QE, QE_df, QE_p : float
+        Residual heterogeneity test on k - p df.
+    knha : bool
+    iterations : int
+    confidence : float
+    reason : str or None
+    """
+
+    k: int
+    n_dropped: int
+    names: list[str]
+    coef: list[float]
+    se: list[float]
+    ci_low: list[float]
+    ci_high: list[float]
+    statistic_name: str
+    statistic: list[float]
+    df: float
+    p: list[float]
+    tau2: float
+    I2: float
+    H2: float
+    R2: float
+    QM: float
+    QM_df: float
+    QM_p: float
+    QE: float
+    QE_df: float
+    QE_p: float
+    knha: bool
+    iterations: int
+    confidence: float
+    reason: str | None
+
+
+def meta_regression(
+    yi: ArrayLike,
+    vi: ArrayLike,
+    X: ArrayLike,
+    *,
+    names: Sequence[str] | None = None,
+    knha: bool = False,
+    confidence: float = 0.95,
+) -> MetaRegressionResult:
+    """Mixed-effects meta-regression with REML tau2 (metafor ``rma(yi, vi, mods=X)``).
+
+    Parameters
+    ----------
+    yi, vi : array_like, shape (k,)
+        Effect sizes and sampling variances.
+    X : array_like, shape (k, m) or (k,)
+        Moderators, without the intercept column (added here).
+    names : sequence of str, optional
+        Moderator names; default ``x1 ... xm``.
+    knha : bool, default False
+        Knapp-Hartung adjustment (t and F tests with k - p df).
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    MetaRegressionResult
+        k, n_dropped, names, coef, se, ci_low, ci_high, statistic_name,
+        statistic, df, p, tau2, I2, H2, R2, QM, QM_df, QM_p, QE, QE_df, QE_p,
+        knha, iterations, confidence, reason.
+
+    Notes
+    -----
+    b = (X'WX)^-1 X'Wy with W = diag(1/(v + tau2)), Var(b) = (X'WX)^-1; tau2
+    by REML Fisher scoring (Viechtbauer 2005). QM = b_m' Var(b_m)^-1 b_m on m
+    df; QE = sum((y - X b_FE)^2 / v) on k - p df (Viechtbauer 2010). I2 and H2
+    use s2 = (k - p)/tr(P_FE) as metafor. R2 compares with the REML tau2 of the
+    intercept-only model (Raudenbush 2009). Not estimable (NaN, reason set)
+    when k <= p + 1 or X (with intercept) is rank-deficient.
+
+    References
+    ----------
+    Viechtbauer, W. (2010). Journal of Statistical Software, 36(3).
+    Knapp, G., & Hartung, J. (2003). Statistics in Medicine, 22, 2693-2710.
+    Raudenbush, S. W. (2009). Analyzing effect sizes: random-effects models.
+    In The Handbook of Research Synthesis and Meta-Analysis (2nd ed.).
+    """
+    confidence = check_confidence(confidence)
+    y_raw = np.asarray(yi, dtype=float).ravel()
+    v_raw = np.asarray(vi, dtype=float).ravel()
+    M = np.asarray(X, dtype=float)
+    if M.ndim == 1:
+        M = M[:, None]
+    if M.ndim != 2 or M.shape[0] != y_raw.size or v_raw.size != y_raw.size:
+        raise ValueError(
+            f"yi, vi and the rows of X must have the same length, but got {y_raw.size!r}, {v_raw.size!r}, {M.shape!r}"
+        )
+    m = M.shape[1]
+    mod_names = [f"x{i + 1}" for i in range(m)] if names is None else [str(s) for s in names]
+    if len(mod_names) != m:
+        raise ValueError(f"names must have {m} entries, but got {len(mod_names)!r}")
+    all_names = ["intercept", *mod_names]
+    ok = np.isfinite(y_raw) & np.isfinite(v_raw) & np.all(np.isfinite(M), axis=1)
+    if np.any(v_raw[ok] <= 0):
+        raise ValueError(f"vi must be positive, but got {v_raw[ok][v_raw[ok] <= 0][0]!r}")
+    y, v = y_raw[ok], v_raw[ok]
+    Xd = np.column_stack([np.ones(int(ok.sum())), M[ok]])
+    k, p = Xd.shape
+    dropped = int((~ok).sum())
+    nan = math.nan
+
+    def not_estimable(reason: str) -> MetaRegressionResult:
+        nanl = [nan] * p
+        return MetaRegressionResult(
+            k, dropped, all_names, nanl, nanl, nanl, nanl, "t" if knha else "z", nanl, nan, nanl,
+            nan, nan, nan, nan, nan, float(m), nan, nan, float(k - p), nan, bool(knha), 0, confidence, reason,
+        )  # fmt: skip
+
+    if k <= p + 1:
+        return not_estimable(f"not estimable: k = {k} studies for {p} coefficients (need k > p + 1)")
+    # Scale columns before the rank check so moderators in large units (years) do not mask collinearity.
+    col_scale = np.max(np.abs(Xd), axis=0)
+    col_scale[col_scale == 0] = 1.0
+    if np.linalg.matrix_rank(Xd / col_scale) < p:
+        return not_estimable("not estimable: moderators are collinear (X is rank-deficient)")
+
+    tau2, iterations = _tau2_reml(y, v, Xd)
+    if not math.isfinite(tau2):
+        return not_estimable("not estimable: REML did not converge")
+    w, Ainv, b, res = _wls(y, v, Xd, tau2)
+    df = float(k - p)
+    if knha:
+        s2 = float(np.sum(w * res**2)) / df
+        vb = s2 * Ainv
+        crit = float(special.stdtrit(df, 0.5 + confidence / 2.0))
+    else:
+        vb = Ainv
+        crit = z_crit(confidence)
+    se = np.sqrt(np.diag(vb))
+    stat = b / se
+    if knha:
+        pv = 2.0 * special.stdtr(df, -np.abs(stat))
+    else:
+        pv = 2.0 * special.ndtr(-np.abs(stat))
+    bm = b[1:]
+    qm = float(bm @ np.linalg.solve(vb[1:, 1:], bm))
+    if knha:
+        qm = qm / m
+        qm_p = float(special.fdtrc(m, df, qm))
+    else:
+        qm_p = float(special.chdtrc(m, qm))
+    w_fe, _, _, res_fe = _wls(y, v, Xd, 0.0)
+    qe = float(np.sum(w_fe * res_fe**2))
+    qe_p = float(special.chdtrc(df, qe))
+    i2, h2 = _i2_h2(tau2, v, Xd)
+    tau2_re, _ = _tau2_reml(y, v, np.ones((k, 1)))
+    r2 = max(0.0, 100.0 * (tau2_re - tau2) / tau2_re) if tau2_re > 0 else 0.0
+    return MetaRegressionResult(
+        k, dropped, all_names, b.tolist(), se.tolist(), (b - crit * se).tolist(), (b + crit * se).tolist(),
+        "t" if knha else "z", stat.tolist(), df if knha else nan, pv.tolist(),
+        tau2, i2, h2, r2, qm, float(m), qm_p, qe, df, qe_p, bool(knha), iterations, confidence, None,
+    )  # fmt: skip
