@@ -1,0 +1,99 @@
+"""Reaction-level survey summaries (Kirkpatrick level 1)."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._ci import check_confidence, z_crit
+from ._result import Result
+
+__all__ = ["NPSResult", "nps"]
+
+
+@dataclasses.dataclass(frozen=True)
+class NPSResult(Result):
+    """Result of :func:`nps`.
+
+    Attributes
+    ----------
+    nps : float
+        Net Promoter Score in points, 100 (share of promoters - share of
+        detractors), from -100 to 100.
+    promoters, passives, detractors : int
+        Counts of ratings 9-10, 7-8 and 0-6.
+    n : int
+        Valid ratings.
+    n_dropped : int
+        Missing (NaN) ratings dropped.
+    ci_low, ci_high : float
+        Wald interval on the same scale (see Notes).
+    ci_method : str
+    confidence : float
+    reason : str or None
+    """
+
+    nps: float
+    promoters: int
+    passives: int
+    detractors: int
+    n: int
+    n_dropped: int
+    ci_low: float
+    ci_high: float
+    ci_method: str
+    confidence: float
+    reason: str | None
+
+
+NPS_CI = "Wald, multinomial variance of p_promoters - p_detractors"
+
+
+def nps(scores: ArrayLike, *, confidence: float = 0.95) -> NPSResult:
+    """Net Promoter Score of 0-10 ratings.
+
+    Parameters
+    ----------
+    scores : array_like
+        Integer ratings 0..10; NaN is dropped. Any other value raises
+        ``ValueError``.
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    NPSResult
+        nps, promoters, passives, detractors, n, n_dropped, ci_low, ci_high,
+        ci_method, confidence, reason.
+
+    Notes
+    -----
+    NPS = 100 (P - D) with P, D the shares of 9-10 and 0-6 ratings
+    (Reichheld 2003). Interval: NPS -/+ z 100 sqrt((P + D - (P - D)^2) / n),
+    the multinomial variance of a difference of two shares.
+
+    References
+    ----------
+    Reichheld, F. F. (2003). The one number you need to grow. Harvard
+    Business Review, 81(12), 46-54.
+    """
+    confidence = check_confidence(confidence)
+    s = np.asarray(scores, dtype=float).ravel()
+    ok = ~np.isnan(s)
+    v = s[ok]
+    bad = v[(v < 0) | (v > 10) | (v != np.round(v))]
+    if bad.size:
+        raise ValueError(f"scores must be integers from 0 to 10, but got {bad[0]!r}")
+    n = int(v.size)
+    pro = int(np.sum(v >= 9))
+    det = int(np.sum(v <= 6))
+    pas = n - pro - det
+    nan = math.nan
+    if n == 0:
+        return NPSResult(nan, 0, 0, 0, 0, int((~ok).sum()), nan, nan, NPS_CI, confidence, "n < 1")
+    p, d = pro / n, det / n
+    half = z_crit(confidence) * 100.0 * math.sqrt(max(0.0, p + d - (p - d) ** 2) / n)
+    score = 100.0 * (p - d)
+    return NPSResult(score, pro, pas, det, n, int((~ok).sum()), score - half, score + half, NPS_CI, confidence, None)
