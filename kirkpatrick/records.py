@@ -273,7 +273,8 @@ def describe_intervention(session: OrmSession, code: str) -> dict[str, Any]:
         "sessions": [d.isoformat() for d in dates],
         "days_between_sessions": gaps,
         "factors": [
-            {"factor": f.factor.value, "present": f.present, "note": f.note} for f in i.factors
+            {"factor": f.factor.value, "present": f.present, "note": f.note}
+            for f in sorted(i.factors, key=lambda f: list(TransferFactor).index(f.factor))
         ],
         "participants": {g.value: groups.get(g, 0) for g in vocab.Group},
         "measures": [
@@ -283,7 +284,7 @@ def describe_intervention(session: OrmSession, code: str) -> dict[str, Any]:
                 "level": m.level.value,
                 "measurements": {w.value: counts.get(m.code, {}).get(w.value, 0) for w in Wave},
             }
-            for m in session.scalars(select(Measure).order_by(Measure.level, Measure.code))
+            for m in _catalogue(session)
         ],
         "feedback": [feedback_dict(f) for f in i.feedback],
     }
@@ -387,8 +388,13 @@ def add_measure(session: OrmSession, fields: MeasureFields) -> Measure:
     return measure
 
 
+def _catalogue(session: OrmSession) -> list[Measure]:
+    """All measures in Kirkpatrick order (reaction first), then by code."""
+    return sorted(session.scalars(select(Measure)), key=lambda m: (m.level.number, m.code))
+
+
 def list_measures(session: OrmSession) -> list[dict[str, Any]]:
-    return [measure_dict(m) for m in session.scalars(select(Measure).order_by(Measure.level, Measure.code))]
+    return [measure_dict(m) for m in _catalogue(session)]
 
 
 def measure_dict(m: Measure) -> dict[str, Any]:

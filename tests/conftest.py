@@ -103,12 +103,18 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    """An initialised database (schema at head) on each backend."""
+def raw_engine(db_url: str) -> Iterator[Engine]:
+    """An engine on a new, empty database (no schema), on each backend."""
     engine = db.make_engine(db_url)
-    db.init_db(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def engine(raw_engine: Engine) -> Engine:
+    """An initialised database (schema at head) on each backend."""
+    db.init_db(raw_engine)
+    return raw_engine
 
 
 class Cli:
@@ -129,3 +135,14 @@ class Cli:
 def cli(engine: Engine, db_url: str) -> Cli:
     """The CLI bound to an initialised database on each backend."""
     return Cli(db_url)
+
+
+def snapshot(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, sorted: compare before and after to prove nothing changed."""
+    from kirkpatrick.models import Base
+
+    with engine.connect() as c:
+        return {
+            table.name: sorted(tuple(map(repr, row)) for row in c.execute(table.select()))
+            for table in Base.metadata.sorted_tables
+        }

@@ -33,6 +33,7 @@ def main(ctx: click.Context, db_url: str | None) -> None:
       kirkpatrick demo --out demo      # sample data in, reports out
     """
     ctx.obj = App(url=db.resolve_url(db_url))
+    ctx.call_on_close(ctx.obj.close)
 
 
 # Registering the command families (imported for their side effect on ``main``).

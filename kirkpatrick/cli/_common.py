@@ -33,6 +33,12 @@ class App:
         db.require_current(engine)
         return engine
 
+    def close(self) -> None:
+        """Release the engine's connections (called when the command ends)."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
     @property
     def raw_engine(self) -> Engine:
         """The engine, whatever state the database is in (for ``init`` and ``restore``)."""
