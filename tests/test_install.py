@@ -1,0 +1,38 @@
+"""The built package carries its templates, sample data and migrations: the demo runs from
+any folder with nothing but the installed files."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+
+def test_installed_package_runs_the_demo_from_elsewhere(tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--target", str(target), str(ROOT)],
+        check=True,
+        capture_output=True,
+        cwd=tmp_path,
+    )
+    installed = target / "kirkpatrick"
+    for shipped in ("templates", "sample_data/measures.csv", "sample_data/kurs_utvardering.xlsx",
+                    "migrations/script.py.mako"):
+        assert (installed / shipped).exists(), f"{shipped} is not in the installed package"
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(target), "PYTHONSAFEPATH": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "kirkpatrick", "demo", "--out", "out"], cwd=work, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Imported 11 measures" in result.stdout
+    assert (work / "out" / "kirkpatrick.db").exists()
+    # The code that ran came from the installed copy, not from the source tree.
+    check = subprocess.run([sys.executable, "-c", "import kirkpatrick; print(kirkpatrick.__file__)"], cwd=work,
+                           env=env, capture_output=True, text=True, check=True)
+    assert check.stdout.strip().startswith(str(target))
