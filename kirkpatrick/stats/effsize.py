@@ -240,11 +240,15 @@ def paired_many(pre: ArrayLike, post: ArrayLike, *, confidence: float = 0.95) ->
         y = y[None, :]
     if x.ndim != 2 or x.shape != y.shape:
         raise ValueError(f"pre and post must be 2-D arrays of the same shape, but got {x.shape!r} and {y.shape!r}")
+    if x.shape[1] == 0:
+        # an all-missing column keeps the reductions below well-defined
+        x = np.full((x.shape[0], 1), np.nan)
+        y = x.copy()
     g, m = x.shape
     valid = np.isfinite(x) & np.isfinite(y)
     n = valid.sum(axis=1)
     nf = n.astype(float)
-    n_dropped = m - n
+    n_dropped = np.asarray(pre, dtype=float).reshape(g, -1).shape[1] - n
     with np.errstate(invalid="ignore", divide="ignore"):
         x0 = np.where(valid, x, 0.0)
         y0 = np.where(valid, y, 0.0)
@@ -662,7 +666,7 @@ class PrePostControlResult(Result):
     sd_pre_t, sd_pre_c, sd_pre_pooled : float
         Pretest SDs and their pooled value.
     r_t, r_c, r_pooled : float
-        Pre-post correlations per group and pooled (see Notes).
+        Pre-post correlations per group and their (n-1)-weighted mean.
     d_ppc2 : Effect
         Morris (2008) d_ppc2 (pooled pretest SD, corrected), variance and CI.
     d_ppc1 : Effect
@@ -758,9 +762,8 @@ def pre_post_control(
         2 c_P^2 (1-rho) (n_T+n_C)/(n_T n_C) (n_T+n_C-2)/(n_T+n_C-4)
           * [1 + d^2 / (2 (1-rho) (n_T+n_C)/(n_T n_C))] - d^2
 
-    with d_ppc2 in place of delta and rho estimated by the pooled
-    within-group pre-post correlation r_pooled = pooled covariance /
-    sqrt(pooled pre variance * pooled post variance).
+    with d_ppc2 in place of delta and rho, assumed common to both groups,
+    estimated by r_pooled = ((n_T-1) r_T + (n_C-1) r_C) / (n_T+n_C-2).
 
     d_ppc1 = d_T - d_C, d_g = c(n_g-1) (M_post,g - M_pre,g) / SD_pre,g
     (Becker 1988), variance the sum of Becker's per-group variances
@@ -791,10 +794,8 @@ def pre_post_control(
     with np.errstate(invalid="ignore", divide="ignore"):
         rt = float(np.corrcoef(tx, ty)[0, 1]) if spt > 0 and sqt > 0 else nan
         rc = float(np.corrcoef(cx, cy)[0, 1]) if spc > 0 and sqc > 0 else nan
-    cov = float(np.cov(tx, ty)[0, 1] * (nt - 1) + np.cov(cx, cy)[0, 1] * (nc - 1))
     vpre = spt**2 * (nt - 1) + spc**2 * (nc - 1)
-    vpost = sqt**2 * (nt - 1) + sqc**2 * (nc - 1)
-    r_pool = cov / math.sqrt(vpre * vpost) if vpre > 0 and vpost > 0 else nan
+    r_pool = ((nt - 1) * rt + (nc - 1) * rc) / (nt + nc - 2)
     sd_pool = math.sqrt(vpre / (nt + nc - 2))
     if not sd_pool > 0 or not math.isfinite(r_pool):
         return PrePostControlResult(
