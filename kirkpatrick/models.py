@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    DateTime,
     Enum,
     Float,
     ForeignKey,
@@ -288,3 +289,27 @@ class Feedback(Base):
 
     def __repr__(self) -> str:
         return f"Feedback(id={self.id!r}, intervention_id={self.intervention_id!r}, cleared={self.cleared!r})"
+
+
+class AuditEntry(Base):
+    """A record that data was erased: what kind, from which intervention, how many rows.
+
+    It deliberately holds no personal data (no participant code, no values): an erasure that
+    left the erased person's code behind would not be one. ``at`` is UTC without a time zone,
+    so that SQLite and PostgreSQL store and return the same value.
+    """
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (
+        CheckConstraint("action IN ('forget_participant', 'delete_intervention')", name="known_action"),
+    )
+
+    id: Mapped[intpk]
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=False))
+    action: Mapped[str] = mapped_column(String(40))
+    intervention_code: Mapped[code_str]
+    # Rows removed per table, as JSON text ({"measurement": 12, ...}): counts only.
+    removed: Mapped[str] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"AuditEntry(id={self.id!r}, action={self.action!r}, intervention_code={self.intervention_code!r})"
