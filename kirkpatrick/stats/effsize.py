@@ -717,7 +717,8 @@ def _ppc_from_summary(
     d_ppc2 = Effect("d_ppc2", delta, float(lo), float(hi), MORRIS_VAR, var2, confidence)
 
     def becker(m_pre: float, m_post: float, sd: float, ng: int, r: float) -> tuple[float, float]:
-        c = float(hedges_j_approx(ng - 1))
+        # exact J, so d_T and d_C equal metafor's SMCR yi for each group
+        c = float(hedges_j(ng - 1))
         dg = c * (m_post - m_pre) / sd
         if ng <= 3:
             return dg, math.nan
@@ -765,8 +766,8 @@ def pre_post_control(
     with d_ppc2 in place of delta and rho, assumed common to both groups,
     estimated by r_pooled = ((n_T-1) r_T + (n_C-1) r_C) / (n_T+n_C-2).
 
-    d_ppc1 = d_T - d_C, d_g = c(n_g-1) (M_post,g - M_pre,g) / SD_pre,g
-    (Becker 1988), variance the sum of Becker's per-group variances
+    d_ppc1 = d_T - d_C, d_g = J(n_g-1) (M_post,g - M_pre,g) / SD_pre,g
+    (Becker 1988; J exact as in :func:`standardized_mean_change`), variance the sum of Becker's per-group variances
     c^2 (2(1-r)/n) ((n-1)/(n-3)) (1 + n d^2/(2(1-r))) - d^2.
 
     References
