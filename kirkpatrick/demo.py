@@ -59,6 +59,25 @@ def import_interventions(run: DemoRun) -> None:
     run.echo(f"Imported {len(added)} interventions ({codes}) with their sessions and transfer factors")
 
 
+def import_measurements(run: DemoRun) -> None:
+    from .importing import ImportOptions
+    from .importing import import_measurements as import_file
+
+    assert run.engine is not None
+    for spec in run.measurement_files():
+        options = ImportOptions(
+            intervention=spec["intervention"] or None,
+            layout=spec["layout"] or None,
+            wave=spec["wave"] or None,
+            rater=spec["rater"] or None,
+        )
+        s = import_file(run.engine, run.data / spec["file"], options)
+        run.echo(
+            f"Imported {s.imported} measurements from {spec['file']} ({s.dialect.describe()}; "
+            f"{s.participants_created} new participants, {s.item_responses} item responses)"
+        )
+
+
 def import_feedback(run: DemoRun) -> None:
     assert run.engine is not None
     with db.transaction(run.engine) as s:
@@ -71,6 +90,7 @@ STEPS: list[Step] = [
     create_database,
     import_catalogue,
     import_interventions,
+    import_measurements,
     import_feedback,
 ]
 

@@ -1,3 +1,152 @@
-"""Commands: importing (filled in by its issue)."""
+"""Commands: ``import`` (measurements), ``export`` (measurements as long CSV), ``feedback import``."""
 
 from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from .. import db, records
+from ..exporting import export_measurements
+from ..importing import (
+    DEFAULT_MIN_ITEM_SHARE,
+    ImportFailed,
+    ImportOptions,
+    ImportSummary,
+    Progress,
+    detect_dialect,
+    import_measurements,
+)
+from ..vocab import Rater, Wave
+from . import main
+from ._common import App, echo_json, pass_app
+from .records import feedback_group
+
+EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+# Below this many lines an import is over before a progress bar would be worth drawing.
+PROGRESS_FROM_LINES = 5_000
+
+
+@main.command("import")
+@click.argument("file", type=EXISTING_FILE)
+@click.option("--intervention", metavar="CODE", help="Intervention the rows belong to (or an 'intervention' column).")
+@click.option("--layout", type=click.Choice(["long", "wide"]), help="long: one measurement per row; wide: one "
+              "respondent per row, a column per measure or item. Default: long if there are measure and value columns.")
+@click.option("--wave", type=click.Choice([w.value for w in Wave], case_sensitive=False),
+              help="Wave of every row (wide layout; in long layout, for rows without one).")
+@click.option("--rater", type=click.Choice([r.value for r in Rater], case_sensitive=False),
+              help="Rater of every row without one. Default: self.")
+@click.option("--delimiter", metavar="C", help="Field delimiter: ',' ';' or tab. Default: detected.")
+@click.option("--decimal", type=click.Choice([",", "."]), help="Decimal mark. Default: detected.")
+@click.option("--encoding", metavar="E", help="Text encoding, e.g. utf-8, cp1252. Default: detected.")
+@click.option("--sheet", metavar="NAME", help="Sheet of an .xlsx file. Default: the first.")
+@click.option("--min-items", "min_items", type=click.FloatRange(0, 1), default=DEFAULT_MIN_ITEM_SHARE,
+              show_default=True, help="Share of a measure's items that must be answered for a scale score.")
+@click.option("--dry-run", is_flag=True, help="Validate and show what would be imported; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@pass_app
+def import_command(app: App, file: Path, intervention: str | None, layout: str | None, wave: str | None,
+                   rater: str | None, delimiter: str | None, decimal: str | None, encoding: str | None,
+                   sheet: str | None, min_items: float, dry_run: bool, as_json: bool) -> None:
+    """Import measurements from FILE (.csv, .tsv or .xlsx): every row is checked first, then all
+    are written in one transaction, or none. Importing the same file again changes nothing.
+
+    \b
+    Examples:
+      kirkpatrick import measurements.csv
+      kirkpatrick import norrby_fore.csv --intervention NRB-LG-2024 --wave pre --rater self
+      kirkpatrick import kurs.xlsx --intervention VBY-KURS-2025 --wave post --dry-run
+    """
+    options = ImportOptions(intervention, layout, wave, rater, delimiter, decimal, encoding, sheet, min_items)
+    engine = app.engine
+    try:
+        dialect = detect_dialect(file, options)
+        if not as_json:
+            click.echo(f"Reading {file}: {dialect.describe()}", err=True)
+        with _progress(dialect.lines) as progress:
+            summary = import_measurements(engine, file, options, dialect=dialect, dry_run=dry_run, progress=progress)
+    except ImportFailed as exc:
+        for line in exc.lines():
+            click.echo(line, err=True)
+        raise click.ClickException(exc.summary) from None
+    if as_json:
+        echo_json(summary.as_dict())
+    else:
+        _echo_summary(summary)
+
+
+@contextmanager
+def _progress(lines: int) -> Iterator[Progress | None]:
+    # click's bar on a terminal only: piped output and logs stay clean.
+    if lines < PROGRESS_FROM_LINES or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=lines, label="Checking rows", file=sys.stderr) as bar:
+        reached = 0
+
+        def update(line: int) -> None:
+            nonlocal reached
+            bar.update(line - reached)
+            reached = line
+
+        yield update
+
+
+def _echo_summary(s: ImportSummary) -> None:
+    verb = "Would import" if s.dry_run else "Imported"
+    click.echo(
+        f"{verb} {s.imported} measurements from {s.path.name} ({s.rows_read} rows read, {s.skipped} already present, "
+        f"{s.participants_created} new participants)."
+    )
+    if s.item_responses:
+        click.echo(f"  {s.item_responses} item responses stored with their scale scores.")
+    if s.too_few_items:
+        click.echo(f"  {s.too_few_items} scale scores left out: too few items answered.")
+    if s.per_measure_wave:
+        width = max(len(m) for m, _ in s.per_measure_wave)
+        for (measure, wave), counts in sorted(s.per_measure_wave.items()):
+            click.echo(f"  {measure.ljust(width)}  {wave:<9}  {counts['imported']:>8} new  {counts['skipped']:>8} present")
+
+
+@main.command("export")
+@click.option("--intervention", metavar="CODE", help="Only this intervention's measurements.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="File to write. Default: standard output.")
+@pass_app
+def export_command(app: App, intervention: str | None, output: Path | None) -> None:
+    """Export measurements as long CSV (UTF-8), the format `kirkpatrick import` reads back.
+
+    Example: kirkpatrick export --intervention NRB-LG-2024 -o nrb.csv
+    """
+    engine = app.engine
+    if output is None:
+        export_measurements(engine, click.get_text_stream("stdout"), intervention=intervention)
+        return
+    partial = output.with_name(output.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as f:
+            count = export_measurements(engine, f, intervention=intervention)
+        partial.replace(output)  # a failed export leaves no half-written file behind
+    finally:
+        partial.unlink(missing_ok=True)
+    click.echo(f"Exported {count} measurements to {output}.", err=True)
+
+
+@feedback_group.command("import")
+@click.argument("file", type=EXISTING_FILE)
+@click.option("--intervention", metavar="CODE", help="Intervention of rows without an 'intervention' column.")
+@pass_app
+def feedback_import(app: App, file: Path, intervention: str | None) -> None:
+    """Import feedback quotes from a CSV with columns intervention, text, level, theme, cleared.
+
+    All quotes are added, or none.
+
+    Example: kirkpatrick feedback import feedback.csv
+    """
+    with db.transaction(app.engine) as s:
+        added = records.import_feedback(s, file, intervention=intervention)
+        cleared = sum(f.cleared for f in added)
+    click.echo(f"Imported {len(added)} feedback quotes ({cleared} cleared for reports).")
