@@ -8,8 +8,6 @@ can handle thousands of groups in one call.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special, stats
@@ -124,8 +122,3 @@ def normal_ci(estimate: ArrayLike, variance: ArrayLike, confidence: float) -> tu
         half = z_crit(confidence) * np.sqrt(np.where(var >= 0, var, np.nan))
     return est - half, est + half
 
-
-def is_constant(x: NDArray[np.float64], sd: float) -> bool:
-    """True if ``sd`` is zero up to floating-point noise relative to ``x``."""
-    scale = float(np.max(np.abs(x))) if x.size else 0.0
-    return (not math.isfinite(sd)) or sd <= 1e-12 * max(scale, 1e-300)

@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
-from ._ci import FloatArray, check_confidence, hedges_j, hedges_j_approx, nct_ci, normal_ci, z_crit
+from ._ci import FloatArray, check_confidence, hedges_j, hedges_j_approx, nct_ci, normal_ci
 from ._result import Effect, Result
 from ._wilcoxon import wilcoxon_rows
 
