@@ -221,3 +221,13 @@ def test_random_effects_properties(studies: list[tuple[float, float]], method: s
     shifted = random_effects(np.array(y) + 1.5, v, method=method, knha=knha)  # type: ignore[arg-type]
     assert_allclose(shifted.estimate, r.estimate + 1.5, rtol=1e-6, atol=1e-6)
     assert_allclose(shifted.tau2, r.tau2, rtol=1e-6, atol=1e-9)
+
+
+def test_reml_where_fisher_scoring_oscillates() -> None:
+    # metafor's default Fisher scoring fails here ("did not converge"); with step halving:
+    # > r <- rma(c(0,0,0,0,1.5), c(2,2,2,2,.25), control=list(stepadj=0.5, maxiter=1000))
+    # > print(c(r$tau2, r$b, r$se), digits=10)
+    # [1] 0.2452986909 0.7968657878 0.5129565164
+    r = random_effects([0, 0, 0, 0, 1.5], [2, 2, 2, 2, 0.25])
+    assert r.reason is None
+    assert_allclose([r.tau2, r.estimate, r.se], [0.2452986909, 0.7968657878, 0.5129565164], rtol=1e-6)

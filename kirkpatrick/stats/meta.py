@@ -31,7 +31,7 @@ __all__ = [
 
 Method = Literal["REML", "DL", "PM"]
 _TOL = 1e-10  # tighter than metafor's 1e-5 so results sit at the exact optimum
-_MAXITER = 1000
+_MAXITER = 200
 
 
 @dataclasses.dataclass(frozen=True)
@@ -157,7 +157,27 @@ def _tau2_reml(y: FloatArray, v: FloatArray, X: FloatArray) -> tuple[float, int]
         if abs(tau2_new - tau2) < _TOL * max(1.0, tau2):
             return max(0.0, tau2_new), it
         tau2 = tau2_new
-    return math.nan, _MAXITER
+    # Fisher scoring can oscillate (metafor then stops with "did not
+    # converge"); fall back to solving the REML score equation directly.
+    return _reml_score_root(y, v, X), _MAXITER
+
+
+def _reml_score_root(y: FloatArray, v: FloatArray, X: FloatArray) -> float:
+    """Root of the REML score y'PPy - tr(P) = 0 in tau2 (Viechtbauer 2005), or 0 at the boundary."""
+
+    def score(t2: float) -> float:
+        w, Ainv, _, res = _wls(y, v, X, t2)
+        tr_p, _ = _trace_p(w, X, Ainv)
+        return float(np.sum((w * res) ** 2)) - tr_p
+
+    if score(0.0) <= 0:
+        return 0.0
+    hi = max(1.0, float(np.var(y)), float(np.max(v)))
+    for _ in range(60):
+        if score(hi) < 0:
+            return float(optimize.brentq(score, 0.0, hi, xtol=1e-12, rtol=1e-12))
+        hi *= 4.0
+    return math.nan
 
 
 def _tau2_dl(y: FloatArray, v: FloatArray, X: FloatArray) -> float:
