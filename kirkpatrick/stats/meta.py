@@ -317,7 +317,8 @@ def random_effects(
         Effect sizes and sampling variances (> 0); NaN studies dropped.
     method : {"REML", "DL", "PM"}, default "REML"
         tau2 estimator: restricted maximum likelihood by Fisher scoring
-        (Viechtbauer 2005), DerSimonian-Laird (closed form), Paule-Mandel
+        (Viechtbauer 2005; if scoring oscillates, the root of the REML score
+        equation by ``brentq``), DerSimonian-Laird (closed form), Paule-Mandel
         (root of the generalized Q equation, ``scipy.optimize.brentq``).
     knha : bool, default False
         Knapp & Hartung (2003) adjustment: t test and CI with k - 1 df and
