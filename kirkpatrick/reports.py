@@ -1,0 +1,603 @@
+"""The intervention report: analysis results -> a context record -> Jinja2 templates -> HTML/PDF.
+
+One :func:`environment` per language holds every filter and the translation callables; the
+page's context is the :class:`ReportContext` dataclass, so what a template may use is written
+down. Anonymity is applied here: a cell below ``min_group`` respondents carries no figure, and
+quotes appear only when the intervention has at least that many participants.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import charts, i18n
+from .analysis import Change, Descriptive, InterventionAnalysis, LevelResult
+from .benchmarks import FACTOR_EVIDENCE, REFERENCES
+from .errors import KirkpatrickError
+from .resources import templates_dir
+from .stats import magnitude
+from .vocab import Level, Rater, TransferFactor, Wave
+
+CHROMIUM_ENV = "KIRKPATRICK_CHROMIUM"
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+# ------------------------------------------------------------------ environment
+
+
+@lru_cache(maxsize=None)
+def environment(lang: str) -> jinja2.Environment:
+    """The Jinja2 environment for ``lang``: autoescape on, i18n installed, locale filters."""
+    tr = i18n.translations(lang)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(tr.gettext, tr.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["num"] = lambda v, digits=2, sign=False: i18n.format_number(v, lang, digits, sign=sign)
+    env.filters["pct"] = lambda v, digits=0: i18n.format_percent(v, lang, digits)
+    env.filters["pval"] = lambda v: i18n.format_p(v, lang)
+    env.filters["date"] = lambda v: i18n.format_date(v, lang)
+    env.filters["label"] = lambda v: i18n.label(v, lang)
+    env.globals["lang"] = lang
+    return env
+
+
+# ------------------------------------------------------------------ context records
+
+
+@dataclass(frozen=True)
+class Tier:
+    """One level of the summary pyramid."""
+
+    level: Level
+    name: str
+    figure: str  # "g = 0,81" / "93 % of max" / "–"
+    interval: str
+    n: int
+    reading: str
+    benchmark: str
+    control: str
+    kind: str
+    width_top: float  # percent of the pyramid's width, for the trapezoid
+    width_bottom: float
+
+
+@dataclass(frozen=True)
+class FactorRow:
+    name: str
+    present: bool | None  # None: not recorded
+    note: str | None
+    evidence: str
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    rater: str
+    contrast: str
+    suppressed: bool
+    pre: str = ""
+    post: str = ""
+    change: str = ""
+    effect: str = ""
+    p: str = ""
+    n: int = 0
+    control: str = ""
+
+
+@dataclass(frozen=True)
+class DescriptiveLine:
+    rater: str
+    wave: str
+    suppressed: bool
+    mean: str = ""
+    ci: str = ""
+    pomp: str = ""
+    nps: str = ""
+    n: int = 0
+
+
+@dataclass(frozen=True)
+class MeasureBlock:
+    code: str
+    name: str
+    scale: str
+    lower_is_better: bool
+    changes: list[ChangeLine]
+    descriptives: list[DescriptiveLine]
+    chart: Markup | None
+
+
+@dataclass(frozen=True)
+class LevelSection:
+    level: Level
+    number: int
+    name: str
+    reading: str
+    measures: list[MeasureBlock]
+    forest: Markup | None
+
+
+@dataclass(frozen=True)
+class ReliableRow:
+    measure: str
+    rater: str
+    contrast: str
+    suppressed: bool
+    improved: int = 0
+    unchanged: int = 0
+    declined: int = 0
+    chart: Markup | None = None
+
+
+@dataclass(frozen=True)
+class QuoteGroup:
+    heading: str
+    quotes: list[str]
+
+
+@dataclass(frozen=True)
+class WaveLine:
+    wave: str
+    treatment: int
+    control: int
+
+
+@dataclass
+class ReportContext:
+    """Everything ``intervention.html`` may use."""
+
+    lang: str
+    code: str
+    title: str
+    client: str
+    consultant: str | None
+    format: str
+    target_group: str
+    period: str
+    sessions: int
+    spacing: str
+    generated: str
+    min_group: int
+    confidence: int
+    n_treatment: int
+    n_control: int
+    has_control: bool
+    pyramid: list[Tier]
+    factors: list[FactorRow]
+    levels: list[LevelSection]
+    reliable: list[ReliableRow]
+    quotes: list[QuoteGroup]
+    quotes_withheld: bool
+    waves: list[WaveLine]
+    attrition: str
+    limits: list[str]
+    references: list[str] = field(default_factory=lambda: list(REFERENCES) + list(METHOD_REFERENCES))
+
+
+METHOD_REFERENCES = (
+    "Becker, B. J. (1988). Synthesizing standardized mean-change measures. British Journal of Mathematical "
+    "and Statistical Psychology, 41, 257-278.",
+    "Borenstein, M., Hedges, L. V., Higgins, J. P. T., & Rothstein, H. R. (2009). Introduction to "
+    "meta-analysis. Wiley.",
+    "Cohen, J. (1988). Statistical power analysis for the behavioral sciences (2nd ed.). Erlbaum.",
+    "Cohen, P., Cohen, J., Aiken, L. S., & West, S. G. (1999). The problem of units and the circumstance "
+    "for POMP. Multivariate Behavioral Research, 34(3), 315-346.",
+    "Jacobson, N. S., & Truax, P. (1991). Clinical significance: A statistical approach to defining "
+    "meaningful change in psychotherapy research. Journal of Consulting and Clinical Psychology, 59, 12-19.",
+    "Kirkpatrick, D. L., & Kirkpatrick, J. D. (2006). Evaluating training programs: The four levels "
+    "(3rd ed.). Berrett-Koehler.",
+    "Lakens, D. (2013). Calculating and reporting effect sizes to facilitate cumulative science. "
+    "Frontiers in Psychology, 4, 863.",
+    "Morris, S. B. (2008). Estimating effect sizes from pretest-posttest-control group designs. "
+    "Organizational Research Methods, 11, 364-386.",
+    "Reichheld, F. F. (2003). The one number you need to grow. Harvard Business Review, 81(12), 46-54.",
+)
+
+
+# ------------------------------------------------------------------ building the context
+
+
+class _Builder:
+    """Turns one analysis into a :class:`ReportContext` in one language."""
+
+    def __init__(self, analysis: InterventionAnalysis, lang: str) -> None:
+        self.a = analysis
+        self.lang = lang
+        tr = i18n.translations(lang)
+        self._ = tr.gettext
+        self.ngettext = tr.ngettext
+
+    # formatting shortcuts
+    def num(self, v: float, digits: int = 2, sign: bool = False) -> str:
+        return i18n.format_number(v, self.lang, digits, sign=sign)
+
+    def interval(self, lo: float, hi: float, digits: int = 2) -> str:
+        return f"[{self.num(lo, digits)}; {self.num(hi, digits)}]" if self.lang == "sv" else \
+            f"[{self.num(lo, digits)}, {self.num(hi, digits)}]"
+
+    def label(self, member: Any) -> str:
+        return i18n.label(member, self.lang)
+
+    def too_few(self) -> str:
+        return self._("too few responses")
+
+    def contrast(self, c: Change) -> str:
+        return f"{self.label(c.wave_from)} \u2192 {self.label(c.wave_to)}"
+
+    def size(self, d: float) -> str:
+        sizes = {"very small": i18n.N_("very small"), "small": i18n.N_("small"), "medium": i18n.N_("medium"),
+                 "large": i18n.N_("large"), "not estimable": i18n.N_("not estimable")}
+        return self._(sizes[magnitude(d, rule="cohen1988")])
+
+    # -------------------------------------------------------------- sections
+
+    def reading(self, lv: LevelResult) -> str:
+        _ = self._
+        h = lv.headline
+        if h.kind == "smcr":
+            if h.ci_low > 0:
+                first = _("Participants improved clearly; the change is %(size)s in size.") % {"size": self.size(h.estimate)}
+            elif h.ci_high < 0:
+                first = _("The measures declined clearly; the change is %(size)s in size.") % {"size": self.size(h.estimate)}
+            else:
+                first = _("No clear change: the confidence interval includes zero.")
+            second = {
+                "above": _("Larger than the research benchmark for leadership training."),
+                "below": _("Smaller than the research benchmark for leadership training."),
+                "consistent": _("Compatible with the research benchmark for leadership training."),
+            }[h.comparison]
+            return f"{first} {second}"
+        if h.kind == "pomp":
+            return _("Average rating %(value)s of the scale maximum; with no before-measurement this shows "
+                     "how participants rated the intervention, not a change.") % {
+                "value": i18n.format_percent(h.estimate, self.lang)}
+        return _("Not measured, or too few responses to report.")
+
+    def pyramid(self) -> list[Tier]:
+        _ = self._
+        tiers = []
+        for lv in reversed(self.a.levels):  # level 4 at the top, level 1 at the base
+            h = lv.headline
+            k = lv.level.number
+            control = ""
+            if h.kind == "smcr":
+                figure = f"g = {self.num(h.estimate)}"
+                interval = _("%(confidence)s%% CI %(interval)s") % {
+                    "confidence": round(self.a.confidence * 100), "interval": self.interval(h.ci_low, h.ci_high)}
+                if h.control_k:
+                    control = _("Against the control group: d_ppc2 = %(value)s %(interval)s") % {
+                        "value": self.num(h.control_estimate),
+                        "interval": self.interval(h.control_ci_low, h.control_ci_high)}
+            elif h.kind == "pomp":
+                figure = _("%(value)s of max") % {"value": i18n.format_percent(h.estimate, self.lang)}
+                interval = _("%(confidence)s%% CI %(interval)s") % {
+                    "confidence": round(self.a.confidence * 100),
+                    "interval": self.interval(h.ci_low, h.ci_high, 0)}
+            else:
+                figure, interval = "\u2013", ""
+            benchmark = _("Benchmark: δ = %(value)s (Lacerenza et al. 2017)") % {
+                "value": self.num(h.benchmark.estimate)}
+            tiers.append(Tier(
+                lv.level, self.label(lv.level), figure, interval, h.n, self.reading(lv), benchmark, control, h.kind,
+                width_top=34 + 66 * (4 - k) / 4, width_bottom=34 + 66 * (5 - k) / 4,
+            ))  # fmt: skip
+        return tiers
+
+    def factors(self) -> list[FactorRow]:
+        used = {f.factor: f for f in self.a.facts.factors}
+        rows = []
+        for factor in TransferFactor:
+            f = used.get(factor)
+            rows.append(FactorRow(self.label(factor), None if f is None else f.present, f.note if f else None,
+                                  self._(FACTOR_EVIDENCE[factor].summary)))
+        return rows
+
+    def change_line(self, c: Change) -> ChangeLine:
+        if not c.reportable:
+            return ChangeLine(self.label(c.rater), self.contrast(c), True, n=0)
+        p = c.paired
+        control = ""
+        if c.control is not None:
+            if c.control_reportable:
+                e = c.control.d_ppc2
+                control = f"{self.num(e.estimate)} {self.interval(e.ci_low, e.ci_high)}"
+            else:
+                control = self.too_few()
+        return ChangeLine(
+            self.label(c.rater), self.contrast(c), False,
+            pre=f"{self.num(p.mean_pre)} ({self.num(p.sd_pre)})",
+            post=f"{self.num(p.mean_post)} ({self.num(p.sd_post)})",
+            change=f"{self.num(p.mean_diff, sign=True)} {self.interval(p.diff_ci_low, p.diff_ci_high)}",
+            effect=f"{self.num(c.effect.estimate)} {self.interval(c.effect.ci_low, c.effect.ci_high)}",
+            p=i18n.format_p(p.p, self.lang), n=c.n, control=control,
+        )  # fmt: skip
+
+    def descriptive_line(self, d: Descriptive) -> DescriptiveLine:
+        if not d.reportable:
+            return DescriptiveLine(self.label(d.rater), self.label(d.wave), True)
+        nps = ""
+        if d.nps is not None:
+            nps = f"{self.num(d.nps.nps, 0, sign=True)} {self.interval(d.nps.ci_low, d.nps.ci_high, 0)}"
+        return DescriptiveLine(
+            self.label(d.rater), self.label(d.wave), False, mean=f"{self.num(d.mean)} ({self.num(d.sd)})",
+            ci=self.interval(d.ci_low, d.ci_high), pomp=i18n.format_percent(d.pomp, self.lang), nps=nps, n=d.n,
+        )  # fmt: skip
+
+    def change_chart(self, name: str, changes: list[Change], scale: tuple[float, float]) -> Markup | None:
+        rows = []
+        for rater in Rater:
+            mine = [c for c in changes if c.rater == rater]
+            if not mine:
+                continue
+            if not all(c.reportable for c in mine):
+                rows.append(charts.ChangeRow(self.label(rater), [], self.too_few()))
+                continue
+            # Means of everyone with a pair for the first contrast; later waves from their own pairs.
+            first = mine[0].paired
+            points = [charts.Point(self.label(mine[0].wave_from), first.mean_pre, math.nan, math.nan)]
+            for c in mine:
+                points.append(charts.Point(self.label(c.wave_to), c.paired.mean_post, math.nan, math.nan))
+            rows.append(charts.ChangeRow(self.label(rater), points))
+        if not rows:
+            return None
+        return charts.change_plot(
+            rows, scale_min=scale[0], scale_max=scale[1], fmt=lambda v: self.num(v, 1 if scale[1] - scale[0] <= 20 else 0),
+            axis_label=self._("Mean on the measure's scale (%(low)s to %(high)s)") % {
+                "low": self.num(scale[0], 0), "high": self.num(scale[1], 0)},
+            title=self._("Means before and after: %(measure)s") % {"measure": name},
+        )  # fmt: skip
+
+    def forest(self, lv: LevelResult) -> Markup | None:
+        rows = []
+        for c in lv.changes:
+            label = f"{c.measure.name} \u00b7 {self.label(c.rater)} \u00b7 {self.label(c.wave_to)}"
+            if c.reportable:
+                rows.append(charts.ForestRow(label, c.effect.estimate, c.effect.ci_low, c.effect.ci_high))
+            else:
+                rows.append(charts.ForestRow(label, math.nan, math.nan, math.nan, self.too_few()))
+        if not rows:
+            return None
+        h = lv.headline
+        pooled = None
+        if h.kind == "smcr":
+            pooled = charts.ForestRow(self._("Headline (composite)"), h.estimate, h.ci_low, h.ci_high)
+        return charts.forest_plot(
+            rows, fmt=self.num, pooled=pooled, reference=h.benchmark.estimate,
+            reference_label=self._("benchmark"), axis_label=self._("Standardized mean change g (positive = improvement)"),
+            title=self._("Effect sizes: %(level)s") % {"level": self.label(lv.level)},
+        )  # fmt: skip
+
+    def level_section(self, lv: LevelResult) -> LevelSection:
+        blocks = []
+        for m in lv.measures:
+            ch = [c for c in lv.changes if c.measure == m]
+            ds = [d for d in lv.descriptives if d.measure == m]
+            blocks.append(MeasureBlock(
+                m.code, m.name, f"{self.num(m.scale_min, 0)}\u2013{self.num(m.scale_max, 0)}", not m.higher_is_better,
+                [self.change_line(c) for c in ch], [self.descriptive_line(d) for d in ds],
+                self.change_chart(m.name, ch, (m.scale_min, m.scale_max)) if ch else None,
+            ))  # fmt: skip
+        return LevelSection(lv.level, lv.level.number, self.label(lv.level), self.reading(lv), blocks,
+                            self.forest(lv) if lv.changes else None)
+
+    def reliable(self) -> list[ReliableRow]:
+        out = []
+        for lv in self.a.levels:
+            for c in lv.changes:
+                if c.reliable is None:
+                    continue
+                if not c.reportable:
+                    out.append(ReliableRow(c.measure.name, self.label(c.rater), self.contrast(c), True))
+                    continue
+                r = c.reliable
+                segments = [(self._("improved"), r.improved), (self._("no reliable change"), r.unchanged),
+                            (self._("declined"), r.deteriorated)]
+                out.append(ReliableRow(
+                    c.measure.name, self.label(c.rater), self.contrast(c), False, r.improved, r.unchanged,
+                    r.deteriorated, charts.stacked_bar(segments, title=f"{c.measure.name}: {self.label(c.rater)}"),
+                ))  # fmt: skip
+        return out
+
+    def quotes(self) -> tuple[list[QuoteGroup], bool]:
+        if self.a.n_treatment < self.a.min_group:
+            return [], bool(self.a.facts.quotes)
+        groups: dict[Level | None, list[str]] = {}
+        for f in self.a.facts.quotes:
+            groups.setdefault(f.level, []).append(f.text)
+        order = [*Level, None]
+        return [QuoteGroup(self.label(k) if k else self._("General"), groups[k]) for k in order if k in groups], False
+
+    def limits(self) -> list[str]:
+        _ = self._
+        out = []
+        if not self.a.has_control:
+            out.append(_("There is no control group, so the changes cannot be attributed to the intervention: "
+                         "other events in the same period may have contributed. The report describes change, "
+                         "not cause."))
+        else:
+            out.append(_("A control group was measured; its change is subtracted in d_ppc2. The groups were not "
+                         "randomised, so differences between them before the start can still bias the estimate."))
+        out.append(_("Self-ratings can rise because participants learn new words for the same behaviour "
+                     "(response-shift bias); ratings by managers and direct reports are less exposed to it."))
+        if any(lv.headline.kind == "pomp" for lv in self.a.levels):
+            out.append(_("Reaction measures were collected only after the intervention; they describe satisfaction "
+                         "and are not comparable with the benchmark's effect sizes."))
+        out.append(_("With few participants the confidence intervals are wide; read the interval, not only the "
+                     "point estimate."))
+        return out
+
+    def build(self) -> ReportContext:
+        f = self.a.facts
+        spacing = f.spacing_days
+        quotes, withheld = self.quotes()
+        return ReportContext(
+            lang=self.lang, code=f.code, title=f.title,
+            client=f"{f.client}, {f.client_unit}" if f.client_unit else f.client,
+            consultant=f.consultant, format=self.label(_vocab("format", f.format)),
+            target_group=self.label(_vocab("target_group", f.target_group)),
+            period=f"{i18n.format_date(f.start, self.lang)} \u2013 {i18n.format_date(f.end, self.lang)}",
+            sessions=len(f.sessions),
+            spacing=self.num(sum(spacing) / len(spacing), 0) if spacing else "\u2013",
+            generated=i18n.format_date(dt.date.today(), self.lang), min_group=self.a.min_group,
+            confidence=round(self.a.confidence * 100), n_treatment=self.a.n_treatment, n_control=self.a.n_control,
+            has_control=self.a.has_control, pyramid=self.pyramid(), factors=self.factors(),
+            levels=[self.level_section(lv) for lv in self.a.levels], reliable=self.reliable(),
+            quotes=quotes, quotes_withheld=withheld,
+            waves=[WaveLine(self.label(w), self.a.wave_n(w), self.a.wave_n(w, _control())) for w in Wave],
+            attrition=i18n.format_percent(self.a.attrition * 100, self.lang),
+            limits=self.limits(),
+        )  # fmt: skip
+
+
+def _vocab(kind: str, value: str) -> Any:
+    from .vocab import VOCABULARIES
+
+    return VOCABULARIES[kind](value)
+
+
+def _control() -> Any:
+    from .vocab import Group
+
+    return Group.CONTROL
+
+
+# ------------------------------------------------------------------ public API
+
+
+def build_context(analysis: InterventionAnalysis, lang: str) -> ReportContext:
+    """The report's context in ``lang`` (``en`` or ``sv``)."""
+    i18n.translations(lang)  # validates lang
+    return _Builder(analysis, lang).build()
+
+
+def render_intervention(analysis: InterventionAnalysis, lang: str = "en") -> str:
+    """The intervention report as one self-contained HTML page."""
+    context = build_context(analysis, lang)
+    return environment(lang).get_template("intervention.html").render(r=context)
+
+
+def find_chromium() -> str:
+    """The Chromium (or Chrome) executable used for PDF: ``$KIRKPATRICK_CHROMIUM``, else on PATH."""
+    override = os.environ.get(CHROMIUM_ENV)
+    if override:
+        return override
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise KirkpatrickError(
+        f"no Chromium found for --pdf (looked for {', '.join(CHROMIUM_NAMES)}); install it "
+        f"(Debian: apt-get install chromium) or set {CHROMIUM_ENV}"
+    )
+
+
+def chromium_command(executable: str, profile: Path, *extra: str) -> list[str]:
+    """A headless Chromium command line that fetches nothing and leaves nothing behind."""
+    return [
+        executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
+        f"--user-data-dir={profile}", *extra,
+    ]  # fmt: skip
+
+
+def html_to_pdf(html_path: Path, pdf_path: Path, *, runner: Callable[..., Any] = subprocess.run) -> None:
+    """Print ``html_path`` to ``pdf_path`` with headless Chromium (the print stylesheet applies)."""
+    executable = find_chromium()
+    with tempfile.TemporaryDirectory(prefix="kirkpatrick-chromium-") as profile:
+        cmd = chromium_command(executable, Path(profile), "--no-pdf-header-footer",
+                               f"--print-to-pdf={pdf_path.resolve()}", html_path.resolve().as_uri())
+        result = runner(cmd, capture_output=True, text=True, timeout=120)
+    if result.returncode != 0 or not pdf_path.exists():
+        tail = (result.stderr or "").strip().splitlines()[-1:] or ["no output"]
+        raise KirkpatrickError(f"Chromium could not write {pdf_path}: {tail[0]}")
+
+
+def write_report(analysis: InterventionAnalysis, out: Path, *, lang: str = "en", pdf: Path | None = None) -> list[Path]:
+    """Write the HTML report to ``out`` (and the PDF to ``pdf``); returns the paths written."""
+    if pdf is not None:
+        find_chromium()  # fail before writing anything
+    html = render_intervention(analysis, lang)
+    out.write_text(html, encoding="utf-8")
+    written = [out]
+    if pdf is not None:
+        html_to_pdf(out, pdf)
+        written.append(pdf)
+    return written
+
+
+# ------------------------------------------------------------------ terminal table
+
+
+def _f(v: float, digits: int = 2, sign: bool = False) -> str:
+    if v is None or not math.isfinite(v):
+        return "-"
+    return f"{v:+.{digits}f}" if sign else f"{v:.{digits}f}"
+
+
+def stats_table(analysis: InterventionAnalysis) -> str:
+    """The analysis as aligned plain text, readable at 100 columns (the ``stats`` command).
+
+    Figures are shown for every row, small groups included (the analyst sees the data anyway);
+    rows below the report's anonymity threshold are marked ``*``.
+    """
+    a = analysis
+    lines = [f"{a.facts.code}: {a.facts.title}",
+             f"participants {a.n_treatment}" + (f", control {a.n_control}" if a.has_control else "")
+             + f"; per wave: " + ", ".join(f"{w.value} {a.wave_n(w)}" for w in Wave)
+             + f"; attrition pre->post {_f(a.attrition * 100, 0)}%", ""]
+    head = ("level", "measure", "rater", "waves", "n", "pre", "post", "change", "g_smcr [95% CI]", "p", "d_ppc2")
+    rows: list[tuple[str, ...]] = []
+    for lv in a.levels:
+        for c in lv.changes:
+            p = c.paired
+            e = c.effect
+            ctrl = _f(c.control.d_ppc2.estimate) if c.control is not None else ""
+            rows.append((lv.level.value, c.measure.code + ("" if c.measure.higher_is_better else " (-)"), c.rater.value,
+                         f"{c.wave_from.value[:3]}>{c.wave_to.value[:4]}", f"{c.n}{'' if c.reportable else '*'}",
+                         _f(p.mean_pre), _f(p.mean_post), _f(p.mean_diff, sign=True),
+                         f"{_f(e.estimate)} [{_f(e.ci_low)}, {_f(e.ci_high)}]",
+                         "<.001" if p.p < 0.001 else _f(p.p, 3), ctrl))
+        for d in lv.descriptives:
+            extra = f"NPS {_f(d.nps.nps, 0, sign=True)}" if d.nps is not None else f"{_f(d.pomp, 0)}% of max"
+            rows.append((lv.level.value, d.measure.code, d.rater.value, d.wave.value[:9], f"{d.n}{'' if d.reportable else '*'}",
+                         "", _f(d.mean), "", extra, "", ""))
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(head)]
+    right = {4, 5, 6, 7, 9, 10}
+
+    def fmt(r: tuple[str, ...]) -> str:
+        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip()
+
+    lines += [fmt(head), fmt(tuple("-" * w for w in widths)), *(fmt(r) for r in rows)]
+    lines += ["", "Headline per level (" + "composite standardized mean change, pre->post; see --json headline_method):"]
+    for lv in a.levels:
+        h = lv.headline
+        if h.kind == "smcr":
+            text = (f"g = {_f(h.estimate)} [{_f(h.ci_low)}, {_f(h.ci_high)}], n {h.n}, k {h.k}; "
+                    f"benchmark {h.benchmark.estimate:.2f} ({h.comparison})")
+            if h.control_k:
+                text += f"; vs control d_ppc2 {_f(h.control_estimate)}"
+        elif h.kind == "pomp":
+            text = f"post only: {_f(h.estimate, 0)}% of scale max [{_f(h.ci_low, 0)}, {_f(h.ci_high, 0)}], n {h.n}"
+        else:
+            text = "no reportable data"
+        lines.append(f"  {lv.level.number} {lv.level.value:<10} {text}")
+    lines.append(f"(-) lower is better, sign flipped; * fewer than {a.min_group} respondents (hidden in reports)")
+    return "\n".join(lines)
