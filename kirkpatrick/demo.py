@@ -86,12 +86,35 @@ def import_feedback(run: DemoRun) -> None:
     run.echo(f"Imported {len(added)} feedback quotes ({cleared} cleared for reports)")
 
 
+def write_stats_and_reports(run: DemoRun) -> None:
+    """Every intervention's ``stats`` (JSON) and its report in Swedish and English."""
+    import json
+
+    from . import analysis, reports
+    from .stats._result import to_jsonable
+
+    assert run.engine is not None
+    folder = run.out / "reports"
+    folder.mkdir(exist_ok=True)
+    with db.reading(run.engine) as s:
+        codes = [row["code"] for row in records.list_interventions(s)]
+        for code in codes:
+            result = analysis.analyse(s, code)
+            stats_path = folder / f"{code}-stats.json"
+            stats_path.write_text(json.dumps(to_jsonable(result.to_dict()), ensure_ascii=False, indent=2), encoding="utf-8")
+            run.written.append(stats_path)
+            for lang in ("sv", "en"):
+                run.written += reports.write_report(result, folder / f"{code}-{lang}.html", lang=lang)
+    run.echo(f"Wrote statistics and reports (sv, en) of {len(codes)} interventions to {folder}")
+
+
 STEPS: list[Step] = [
     create_database,
     import_catalogue,
     import_interventions,
     import_measurements,
     import_feedback,
+    write_stats_and_reports,
 ]
 
 
