@@ -27,7 +27,7 @@ from .vocab import Format, Group, Level, Rater, TargetGroup, TransferFactor, Wav
 LANGUAGES: tuple[str, ...] = ("en", "sv")
 CATALOGUES = Path(__file__).resolve().parent / "translations"
 # Python files whose ``_()``, ``N_()`` and ``ngettext()`` calls are report text.
-PYTHON_SOURCES: tuple[str, ...] = ("benchmarks.py", "i18n.py", "reports.py")
+PYTHON_SOURCES: tuple[str, ...] = ("benchmarks.py", "i18n.py", "reports.py", "portfolio_report.py")
 GETTEXT_NAMES = {"_", "N_", "gettext", "ngettext"}
 
 
