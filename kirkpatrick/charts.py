@@ -111,9 +111,10 @@ def forest_plot(
     reference: float | None = None,
     reference_label: str = "",
     null: float = 0.0,
-    width: int = 640,
-    label_width: int = 230,
-    value_width: int = 150,
+    ci_sep: str = ", ",
+    width: int = 700,
+    label_width: int | None = None,
+    value_width: int = 130,
 ) -> Markup:
     """A forest plot: one row per effect (square and CI line), optional pooled diamond with a
     prediction interval, a line at ``null`` and a dashed ``reference`` line (e.g. a benchmark).
@@ -122,6 +123,10 @@ def forest_plot(
     table (and in black and white).
     """
     items = list(rows)
+    if label_width is None:
+        # About 6.3 px per character at 12 px in a sans-serif face; capped so the plot keeps room.
+        longest = max((len(r.label) for r in [*items, *([pooled] if pooled else [])]), default=10)
+        label_width = min(320, max(120, int(longest * 6.3) + 16))
     n_rows = len(items) + (1 if pooled is not None else 0)
     top, x0, x1 = 10.0, float(label_width), float(width - value_width)
     bottom = top + ROW * n_rows + 6
@@ -146,7 +151,7 @@ def forest_plot(
         cls = "ch-label ch-strong" if bold else "ch-label"
         body.append(f'<text class="{cls}" x="4" y="{y + 4:.1f}">{escape(row.label)}</text>')
         if _finite(row.estimate, row.ci_low, row.ci_high):
-            text = f"{fmt(row.estimate)} [{fmt(row.ci_low)}, {fmt(row.ci_high)}]"
+            text = f"{fmt(row.estimate)} [{fmt(row.ci_low)}{ci_sep}{fmt(row.ci_high)}]"
             body.append(f'<text class="ch-value" x="{width - 4}" y="{y + 4:.1f}" text-anchor="end">{escape(text)}</text>')
         else:
             body.append(f'<text class="ch-note" x="{x0 + 4:.1f}" y="{y + 4:.1f}">{escape(row.note)}</text>')
@@ -184,8 +189,10 @@ def change_plot(
     one dot per wave (filled darker for later waves), an arrow from the first to the last mean."""
     top, x0, x1 = 22.0, float(label_width), float(width - 20)
     bottom = top + ROW * 1.4 * len(rows) + 6
-    ticks = nice_ticks(scale_min, scale_max)
-    scale = _Scale(scale_min, scale_max, x0, x1)
+    lo, hi = _zoom([v for r in rows for p in r.points for v in (p.mean, p.ci_low, p.ci_high) if _finite(v)],
+                   scale_min, scale_max)
+    ticks = nice_ticks(lo, hi)
+    scale = _Scale(min(lo, ticks[0]), max(hi, ticks[-1]), x0, x1)
     body = _axis(scale, ticks, bottom, fmt, axis_label, top)
     legend: list[str] = []
     for i, row in enumerate(rows):
@@ -212,6 +219,20 @@ def change_plot(
         body.append(f'<circle class="ch-dot ch-wave{k}" cx="{lx + 5:.1f}" cy="10" r="4.5"/>')
         body.append(f'<text class="ch-legend" x="{lx + 14:.1f}" y="14">{escape(text)}</text>')
     return _svg(width, bottom + 40, title, body, "change")
+
+
+def _zoom(values: Sequence[float], scale_min: float, scale_max: float) -> tuple[float, float]:
+    """The whole scale, unless the data fill under a third of it (e.g. sick leave of 5-8 on 0-100):
+    then a padded range around the data, inside the scale, so the change stays visible."""
+    span = scale_max - scale_min
+    if not values:
+        return scale_min, scale_max
+    lo, hi = min(values), max(values)
+    if hi - lo >= span / 3:
+        return scale_min, scale_max
+    pad = max((hi - lo) * 0.6, span * 0.03)
+    ticks = nice_ticks(max(scale_min, lo - pad), min(scale_max, hi + pad))
+    return max(scale_min, ticks[0]), min(scale_max, ticks[-1])
 
 
 def stacked_bar(segments: Sequence[tuple[str, int]], *, title: str, width: int = 640) -> Markup:

@@ -335,7 +335,9 @@ class _Builder:
             return DescriptiveLine(self.label(d.rater), self.label(d.wave), True)
         nps = ""
         if d.nps is not None:
-            nps = f"{self.num(d.nps.nps, 0, sign=True)} {self.interval(d.nps.ci_low, d.nps.ci_high, 0)}"
+            # A Wald interval can pass the scale's ends; shown truncated to the possible -100..100.
+            nps = (f"{self.num(d.nps.nps, 0, sign=True)} "
+                   f"{self.interval(max(d.nps.ci_low, -100.0), min(d.nps.ci_high, 100.0), 0)}")
         return DescriptiveLine(
             self.label(d.rater), self.label(d.wave), False, mean=f"{self.num(d.mean)} ({self.num(d.sd)})",
             ci=self.interval(d.ci_low, d.ci_high), pomp=i18n.format_percent(d.pomp, self.lang), nps=nps, n=d.n,
@@ -380,7 +382,7 @@ class _Builder:
         if h.kind == "smcr":
             pooled = charts.ForestRow(self._("Headline (composite)"), h.estimate, h.ci_low, h.ci_high)
         return charts.forest_plot(
-            rows, fmt=self.num, pooled=pooled, reference=h.benchmark.estimate,
+            rows, fmt=self.num, pooled=pooled, reference=h.benchmark.estimate, ci_sep="; " if self.lang == "sv" else ", ",
             reference_label=self._("benchmark"), axis_label=self._("Standardized mean change g (positive = improvement)"),
             title=self._("Effect sizes: %(level)s") % {"level": self.label(lv.level)},
         )  # fmt: skip
@@ -498,6 +500,8 @@ def find_chromium() -> str:
     """The Chromium (or Chrome) executable used for PDF: ``$KIRKPATRICK_CHROMIUM``, else on PATH."""
     override = os.environ.get(CHROMIUM_ENV)
     if override:
+        if not os.access(override, os.X_OK):
+            raise KirkpatrickError(f"${CHROMIUM_ENV} is {override!r}, which is not an executable Chromium")
         return override
     for name in CHROMIUM_NAMES:
         found = shutil.which(name)
