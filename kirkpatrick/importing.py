@@ -329,7 +329,7 @@ class _Import:
     # ------------------------------------------------------------ reading and validation
 
     def _read(self) -> str:
-        stream = rows(self.path, self.dialect)
+        stream = self._guarded(rows(self.path, self.dialect))
         header: list[str] | None = None
         header_line = 0
         for header_line, cells in stream:
@@ -350,6 +350,20 @@ class _Import:
             raise ImportFailed(self.path, [f"{self.path}: no rows after the header"], 1)
         self._flush()
         return layout
+
+    def _guarded(self, stream: Iterator[tuple[int, list[Cell]]]) -> Iterator[tuple[int, list[Cell]]]:
+        # A file that cannot be read on (a malformed line, a formula without its result) ends the
+        # reading; its message joins the others, so every error found so far is still reported.
+        try:
+            yield from stream
+        except InvalidInput as exc:
+            message = str(exc)
+            prefix = f"{self.path}:"
+            if not message.startswith(prefix):
+                raise
+            line = message[len(prefix):].split(":", 1)[0]
+            self.errors.count += 1
+            self.errors.kept.append((int(line) if line.isdigit() else 0, message))
 
     def _header_errors(self, header: list[str], line: int, allowed: tuple[str, ...] | None) -> dict[str, int]:
         columns: dict[str, int] = {}

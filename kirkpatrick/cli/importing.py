@@ -123,7 +123,7 @@ def export_command(app: App, intervention: str | None, output: Path | None) -> N
     """
     engine = app.engine
     if output is None:
-        export_measurements(engine, click.get_text_stream("stdout"), intervention=intervention)
+        export_measurements(engine, sys.stdout, intervention=intervention)
         return
     partial = output.with_name(output.name + ".partial")
     try:
