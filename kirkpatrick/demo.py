@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from . import db, records
+from . import db, portfolio_demo, records
 from .errors import InvalidInput
 from .resources import sample_data_dir
 
@@ -115,6 +115,9 @@ STEPS: list[Step] = [
     import_measurements,
     import_feedback,
     write_stats_and_reports,
+    # The portfolio: a generated set of fictional interventions, then the report over all of them.
+    portfolio_demo.demo_add_portfolio,
+    portfolio_demo.demo_write_portfolio,
 ]
 
 

@@ -15,12 +15,17 @@ import csv
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy import Engine
 
 from . import db, importing, records
+from .stats._result import to_jsonable
 from .vocab import Format, TargetGroup, TransferFactor
+
+if TYPE_CHECKING:
+    from .demo import DemoRun
 
 DEFAULT_SEED = 20240917
 DEFAULT_COUNT = 24
@@ -165,3 +170,38 @@ def load_sample(engine: Engine, interventions_csv: Path, measurements_csv: Path)
         added = len(records.import_interventions(s, interventions_csv))
     summary = importing.import_measurements(engine, measurements_csv, importing.ImportOptions(layout="long"))
     return added, summary.imported
+
+
+# ------------------------------------------------------------------ demo steps (kirkpatrick.demo.STEPS)
+
+
+def demo_add_portfolio(run: DemoRun) -> None:
+    """Write the generated portfolio files into the demo folder and import them."""
+    assert run.engine is not None
+    paths = write_sample(run.out / "portfolio_sample")
+    added, measurements = load_sample(run.engine, *paths)
+    run.written += list(paths)
+    run.echo(f"Imported a fictional portfolio: {added} more interventions, {measurements} measurements "
+             f"(seed {DEFAULT_SEED}, {paths[0].parent})")
+
+
+def demo_write_portfolio(run: DemoRun) -> None:
+    """The portfolio of every intervention in the demo: report (sv, en), JSON and the effects CSV."""
+    import json
+
+    from . import portfolio, portfolio_report
+
+    assert run.engine is not None
+    folder = run.out / "reports"
+    folder.mkdir(exist_ok=True)
+    with db.reading(run.engine) as s:
+        result = portfolio.build(s)
+    for lang in ("sv", "en"):
+        run.written += portfolio_report.write(result, html=folder / f"portfolio-{lang}.html", lang=lang)
+    data = folder / "portfolio.json"
+    data.write_text(json.dumps(to_jsonable(result.to_dict()), ensure_ascii=False, indent=2), encoding="utf-8")
+    effects = folder / "portfolio-effects.csv"
+    with open(effects, "w", newline="", encoding="utf-8") as f:
+        portfolio.write_export(result, f)
+    run.written += [data, effects]
+    run.echo(f"Wrote the portfolio of {len(result.interventions)} interventions (sv, en, JSON, effects CSV) to {folder}")
