@@ -114,7 +114,7 @@ class Change:
         reliable = None
         if self.reliable is not None:
             # Per-participant indices stay out of any output: counts only.
-            reliable = {k: v for k, v in self.reliable.to_dict().items() if k != "rci"}
+            reliable = {f: to_jsonable(getattr(self.reliable, f)) for f in self.reliable.__dataclass_fields__ if f != "rci"}
         return {
             "measure": self.measure.code,
             "rater": self.rater.value,
@@ -337,8 +337,18 @@ def _measurement_rows(session: OrmSession, intervention_ids: Sequence[int] | Non
                   _WAVE_CODE, _RATER_CODE, Measurement.value)
     if intervention_ids is not None:
         stmt = stmt.where(Measurement.intervention_id.in_(list(intervention_ids)))
+    return _fetch_array(session, stmt, _ROW)
+
+
+def _fetch_array(session: OrmSession, stmt: Any, dtype: np.dtype[Any]) -> NDArray[np.void]:
+    # The rows are plain numbers: take them from the DBAPI cursor in one fetchall, skipping
+    # SQLAlchemy's per-row Result machinery (the dominant cost at a million rows).
     result = session.connection().execute(stmt)
-    return np.fromiter(map(tuple, result), dtype=_ROW)
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    return np.array(rows, dtype=dtype) if rows else np.empty(0, dtype=dtype)
 
 
 def _participants(session: OrmSession, intervention_ids: Sequence[int] | None) -> NDArray[np.void]:
@@ -346,7 +356,7 @@ def _participants(session: OrmSession, intervention_ids: Sequence[int] | None) -
     if intervention_ids is not None:
         stmt = stmt.where(Participant.intervention_id.in_(list(intervention_ids)))
     dtype = np.dtype([("iv", "i8"), ("p", "i8"), ("c", "?")])
-    return np.sort(np.fromiter(map(tuple, session.connection().execute(stmt)), dtype=dtype), order=["iv", "p"])
+    return np.sort(_fetch_array(session, stmt, dtype), order=["iv", "p"])
 
 
 def _pivot(rows: NDArray[np.void], people: NDArray[np.void], catalogue: dict[int, MeasureInfo]) -> _Data:
