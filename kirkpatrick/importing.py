@@ -285,6 +285,8 @@ class _Import:
         self.p_role: list[str | None] = []
         self.p_id: list[int | None] = []
         self.loaded_interventions: set[int] = set()
+        self.accepted: dict[tuple[Cell, ...], int] = {}
+        self.participant_columns: list[int] | None = None
         # Validated measurements: keys in memory, records spilled to disk.
         self.keys: list[np.ndarray] = []
         self.chunk: list[tuple[int, int, int, int, float, int, int]] = []
@@ -410,7 +412,7 @@ class _Import:
                 else:
                     add_error(line, None, f"expected {width} fields, found {len(cells)}")
                     continue
-            elif _is_blank_row(cells):
+            if not cells[ip] and _is_blank_row(cells):  # a row of empty fields, as Excel leaves them
                 continue
             self.rows_read += 1
             if not self.rows_read % progress_every and self.progress:
@@ -547,6 +549,23 @@ class _Import:
                 self._flush()
 
     def _participant(self, line: int, cells: list[Cell], columns: dict[str, int]) -> int | None:
+        # Files repeat a participant on many rows: a combination of cells seen and accepted
+        # once is accepted again by one dict lookup.
+        seen = tuple([cells[i] for i in self._participant_cells(columns)])
+        p = self.accepted.get(seen)
+        if p is not None:
+            return p
+        p = self._check_participant(line, cells, columns)
+        if p is not None and len(self.accepted) < 1_000_000:
+            self.accepted[seen] = p
+        return p
+
+    def _participant_cells(self, columns: dict[str, int]) -> list[int]:
+        if self.participant_columns is None:
+            self.participant_columns = [columns[c] for c in ("participant", "intervention", "group", "role") if c in columns]
+        return self.participant_columns
+
+    def _check_participant(self, line: int, cells: list[Cell], columns: dict[str, int]) -> int | None:
         raw = cells[columns["participant"]]
         code = _text(raw)
         if not code:
@@ -841,6 +860,17 @@ class _Import:
         measure_ids = np.array([info.id for info in self.measure_list], dtype=np.int64)
         backend = self.c.dialect.name
         dates: dict[int, Any] = {0: None}
+        new_rows = int((~skip).sum())
+        rebuild = []
+        if backend == "sqlite" and new_rows >= 100_000:
+            stored = self.c.exec_driver_sql("SELECT coalesce(max(id), 0) FROM measurement").scalar_one()
+            if new_rows > stored:
+                # Building an index once over all rows (a sort) is cheaper than updating it row
+                # by row when most of the table is new. DDL is transactional in SQLite: a failed
+                # or killed import leaves the indexes as they were.
+                rebuild = [ix for ix in Measurement.__table__.indexes if not ix.unique]
+                for ix in rebuild:
+                    ix.drop(self.c)
         for start, records in self._records():
             keep = ~skip[start : start + len(records)]
             records = records[keep]
@@ -861,6 +891,8 @@ class _Import:
                 [dates[d] for d in records["d"].tolist()],
             )
             _insert_measurements(self.c, list(columns))
+        for ix in rebuild:
+            ix.create(self.c)
         return self._write_items(skip)
 
     def _write_items(self, skip: np.ndarray) -> int:
