@@ -174,3 +174,26 @@ def test_generated_files_import_exactly_or_fail_cleanly(
         return
     assert not broken and not duplicated
     assert _values(catalogue) == {(p, m, w, r): float(v) for p, m, w, r, v in rows}
+
+
+def test_concurrent_imports_of_one_file_store_it_once(catalogue: Engine, db_url: str) -> None:
+    import threading
+
+    results: list[object] = []
+
+    def one() -> None:
+        engine = db.make_engine(db_url)
+        try:
+            results.append(import_measurements(engine, SAMPLE / "measurements.csv"))
+        except Exception as exc:  # noqa: BLE001 - the assertion below shows it
+            results.append(exc)
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted((r.imported, r.skipped) for r in results) == [(0, 1092), (1092, 0)], results  # type: ignore[attr-defined]
+    assert len(_values(catalogue)) == 1092
