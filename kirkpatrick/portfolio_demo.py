@@ -88,8 +88,11 @@ def generate(seed: int = DEFAULT_SEED, count: int = DEFAULT_COUNT) -> PortfolioS
         fmt = formats[int(rng.integers(len(formats)))]
         client = CLIENTS[int(rng.integers(len(CLIENTS)))]
         start = dt.date(2022, 1, 10) + dt.timedelta(days=int(rng.integers(0, 3 * 365)))
-        # Session plan: massed (1-2 consecutive days), or 3-12 sessions 7-42 days apart.
-        if fmt == Format.TRAINING_PROGRAMME and rng.random() < 0.5:
+        # Session plan: massed (1-2 consecutive days), or 3-12 sessions 7-42 days apart. The last
+        # intervention of a full portfolio is a one-day course, so one has no spacing at all.
+        if k == count >= 20:
+            dates = [start]
+        elif fmt == Format.TRAINING_PROGRAMME and rng.random() < 0.5:
             n_sessions = int(rng.integers(1, 3))
             dates = [start + dt.timedelta(days=d) for d in range(n_sessions)]
         else:

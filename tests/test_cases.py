@@ -79,3 +79,17 @@ def test_few_participants_split_between_the_lists(engine: Engine, tmp_path: Path
 def test_unknown_intervention(engine: Engine) -> None:
     with db.reading(engine) as s, pytest.raises(NotFound, match="no intervention with code 'NOPE'"):
         cases.success_cases(s, "NOPE")
+
+
+def test_reports_never_import_cases() -> None:
+    # Success cases name participants: no report module may even import them.
+    import ast
+
+    import kirkpatrick
+
+    root = Path(kirkpatrick.__file__).parent
+    for name in ("reports.py", "portfolio_report.py", "portfolio.py", "analysis.py"):
+        tree = ast.parse((root / name).read_text(encoding="utf-8"))
+        imported = {a.name for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
+        modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert "cases" not in imported and "cases" not in modules, name

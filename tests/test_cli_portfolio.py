@@ -77,3 +77,13 @@ def test_cases_warns_and_lists(cli: Cli, engine: Engine, tmp_path: Path) -> None
     data = json.loads(cli("cases", "PF-001", "--json").output.split("\n", 1)[1])
     assert data["intervention"] == "PF-001" and len(data["largest"]) == 3 and data["warning"].startswith("CONSULTANT")
     assert cli("cases", "NOPE", ok=False).output.endswith("Error: no intervention with code 'NOPE'\n")
+
+
+def test_help_has_examples() -> None:
+    from click.testing import CliRunner
+
+    from kirkpatrick.cli import main
+
+    for args in (["portfolio"], ["portfolio", "export"], ["cases"]):
+        result = CliRunner().invoke(main, [*args, "--help"])
+        assert result.exit_code == 0 and "Example" in result.output, args
