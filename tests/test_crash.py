@@ -77,13 +77,16 @@ def prepare(url: str, *, seed_rows: int = 600, tmp: Path) -> None:
     cli("import", str(seed), "--intervention", "CRASH-1")
 
 
-def importer(url: str, path: Path, *, intervention: str = "CRASH-1", **kwargs: object) -> subprocess.Popen[bytes]:
-    """``python -m kirkpatrick --db URL import FILE`` as a separate process."""
+def kirkpatrick_process(url: str, *args: str) -> subprocess.Popen[bytes]:
+    """``python -m kirkpatrick --db URL ARGS...`` as a separate process, output captured."""
     env = {**os.environ, "PYTHONPATH": PACKAGE_ROOT + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    return subprocess.Popen(
-        [sys.executable, "-m", "kirkpatrick", "--db", url, "import", str(path), "--intervention", intervention],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs,  # type: ignore[call-overload]
-    )
+    return subprocess.Popen([sys.executable, "-m", "kirkpatrick", "--db", url, *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def importer(url: str, path: Path, *, intervention: str = "CRASH-1") -> subprocess.Popen[bytes]:
+    """``kirkpatrick --db URL import FILE --intervention CODE`` as a separate process."""
+    return kirkpatrick_process(url, "import", str(path), "--intervention", intervention)
 
 
 def counts(url: str) -> tuple[int, int]:
