@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select, text
 
@@ -67,6 +67,31 @@ def csv_files(draw: st.DrawFn) -> bytes:
         at = draw(st.integers(0, len(data)))
         data = data[:at] + draw(st.binary(max_size=8)) + data[at:]
     return data
+
+
+def _mostly(valid: list[str]) -> st.SearchStrategy[str]:
+    """Usually a valid value, now and then a hostile one: files that nearly import."""
+    return st.integers(0, 24).flatmap(lambda k: cells if k == 0 else st.sampled_from(valid))
+
+
+@st.composite
+def nearly_valid_files(draw: st.DrawFn) -> bytes:
+    """A long CSV whose rows are mostly right, so that imports succeed as well as fail."""
+    columns = draw(st.permutations(["participant", "measure", "wave", "value", "rater"]))
+    makers = {
+        "participant": _mostly([f"q{i}" for i in range(6)] + ["p001", "p002"]),
+        "measure": _mostly(["proc_fit", "satisfaction", "team", "sick_leave"]),
+        "wave": _mostly(["pre", "post", "follow_up"]),
+        "value": _mostly(["1", "2.5", "3", "4,5", "5"]),
+        "rater": _mostly(["self", "manager", "org"]),
+    }
+    rows = draw(st.lists(st.fixed_dictionaries({c: makers[c] for c in columns}), min_size=1, max_size=8))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=draw(st.sampled_from([",", ";"])), lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([row[c] for c in columns])
+    return buffer.getvalue().encode("utf-8")
 
 
 @st.composite
@@ -157,6 +182,7 @@ def check_measurement_import(engine: Engine, path: Path, options: ImportOptions)
     try:
         summary = import_measurements(engine, path, options)
     except KirkpatrickError as exc:
+        event("refused with a clean error")
         message = str(exc)
         assert message.strip(), "an error needs a message"
         assert "Traceback" not in message
@@ -165,6 +191,7 @@ def check_measurement_import(engine: Engine, path: Path, options: ImportOptions)
     with engine.connect() as c:
         added = c.execute(select(func.count()).select_from(Measurement).where(Measurement.id > max_measurement)).scalar_one()
     assert added == summary.imported
+    event("imported" if added else "nothing new to import")
     _undo_import(engine, max_measurement, max_participant)
     assert snapshot(engine) == before
 
@@ -196,6 +223,15 @@ def test_measurement_import_of_hostile_csv(target: Engine, tmp_path_factory: pyt
     path = tmp_path_factory.mktemp("csv") / f"hostile{suffix}"
     path.write_bytes(data)
     check_measurement_import(target, path, options)
+
+
+@settings(FUZZ, max_examples=100)
+@given(data=nearly_valid_files(), intervention=st.sampled_from(["FUZZ-1", "FUZZ-1", "NOPE"]))
+def test_measurement_import_of_nearly_valid_csv(target: Engine, tmp_path_factory: pytest.TempPathFactory, data: bytes,
+                                                intervention: str) -> None:
+    path = tmp_path_factory.mktemp("near") / "nearly.csv"
+    path.write_bytes(data)
+    check_measurement_import(target, path, ImportOptions(intervention=intervention))
 
 
 @settings(FUZZ, max_examples=60)
