@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from scipy import special
-from sqlalchemy import case, select
+from sqlalchemy import Text, case, cast, func, literal, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session as OrmSession
 
 from . import stats
@@ -330,14 +331,63 @@ def _catalogue(session: OrmSession) -> dict[int, MeasureInfo]:
     return {r[0]: MeasureInfo(r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows}
 
 
-def _measurement_rows(session: OrmSession, intervention_ids: Sequence[int] | None) -> NDArray[np.void]:
-    # One query; wave and rater come back as small integers so the rows go straight into a
-    # structured array without a Python object per value.
-    stmt = select(Measurement.intervention_id, Measurement.participant_id, Measurement.measure_id,
-                  _WAVE_CODE, _RATER_CODE, Measurement.value)
+@dataclass(frozen=True)
+class _Cell:
+    """The values of one intervention, measure, rater and wave, by participant id."""
+
+    iv: int
+    m: int
+    r: int
+    w: int
+    p: NDArray[np.int64]
+    v: FloatArray
+
+
+def _measurement_rows(session: OrmSession, intervention_ids: Sequence[int] | None) -> list[_Cell]:
+    """Every measurement of the given interventions (all when ``None``), one array pair per cell.
+
+    At a million values the cost is Python objects, not the database: a row per value makes
+    several. So the database packs each (intervention, measure, rater, wave) cell into two
+    comma-separated strings (participant ids, values), read straight from the covering index
+    ``ix_measurement_analysis``, and NumPy parses them in C. SQLite prints a REAL with 15
+    significant digits (``%!.15g``), far beyond any survey scale's precision; PostgreSQL prints
+    float8 exactly. Other backends get one plain row per value.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        ids_text = func.group_concat(Measurement.participant_id)
+        values_text = func.group_concat(Measurement.value)
+    elif dialect == "postgresql":
+        ids_text = func.string_agg(cast(Measurement.participant_id, Text), aggregate_order_by(literal(","), Measurement.participant_id))
+        values_text = func.string_agg(cast(Measurement.value, Text), aggregate_order_by(literal(","), Measurement.participant_id))
+    else:
+        stmt = select(Measurement.intervention_id, Measurement.participant_id, Measurement.measure_id,
+                      _WAVE_CODE, _RATER_CODE, Measurement.value)
+        if intervention_ids is not None:
+            stmt = stmt.where(Measurement.intervention_id.in_(list(intervention_ids)))
+        rows = _fetch_array(session, stmt, _ROW)
+        rows = rows[np.lexsort((rows["w"], rows["r"], rows["m"], rows["iv"]))]
+        key = np.stack([rows["iv"], rows["m"], rows["r"], rows["w"]])
+        starts = np.flatnonzero(np.r_[True, (key[:, 1:] != key[:, :-1]).any(axis=0)]) if rows.size else []
+        bounds = list(starts) + [rows.size]
+        return [_Cell(int(rows["iv"][a]), int(rows["m"][a]), int(rows["r"][a]), int(rows["w"][a]),
+                      rows["p"][a:b].copy(), rows["v"][a:b].copy()) for a, b in zip(bounds, bounds[1:])]
+    keys = (Measurement.intervention_id, Measurement.measure_id, Measurement.rater, Measurement.wave)
+    stmt = select(*keys, ids_text, values_text).group_by(*keys)
     if intervention_ids is not None:
         stmt = stmt.where(Measurement.intervention_id.in_(list(intervention_ids)))
-    return _fetch_array(session, stmt, _ROW)
+    result = session.connection().execute(stmt)
+    try:
+        cells = result.cursor.fetchall()
+    finally:
+        result.close()
+    wave_code = {w.value: k for k, w in enumerate(WAVES)}
+    rater_code = {r.value: k for k, r in enumerate(RATERS)}
+    return [
+        _Cell(iv, measure_id, rater_code.get(rater, -1), wave_code.get(wave, -1),
+              np.fromstring(ids, dtype=np.int64, sep=","), np.fromstring(values, dtype=np.float64, sep=","))
+        for iv, measure_id, rater, wave, ids, values in cells
+    ]
 
 
 def _fetch_array(session: OrmSession, stmt: Any, dtype: np.dtype[Any]) -> NDArray[np.void]:
@@ -359,17 +409,17 @@ def _participants(session: OrmSession, intervention_ids: Sequence[int] | None) -
     return np.sort(_fetch_array(session, stmt, dtype), order=["iv", "p"])
 
 
-def _pivot(rows: NDArray[np.void], people: NDArray[np.void], catalogue: dict[int, MeasureInfo]) -> _Data:
+def _pivot(cells: Sequence[_Cell], people: NDArray[np.void], catalogue: dict[int, MeasureInfo]) -> _Data:
     pids = np.ascontiguousarray(people["p"])
     control = np.ascontiguousarray(people["c"])
-    if rows.size == 0:
+    keys = sorted({(c.m, c.r) for c in cells})
+    if not keys:
         return _Data(pids, control, [], np.empty((0, pids.size, len(WAVES))))
-    cell_key = rows["m"] * len(RATERS) + rows["r"]
-    keys, cell_index = np.unique(cell_key, return_inverse=True)
-    values = np.full((keys.size, pids.size, len(WAVES)), np.nan)
-    values[cell_index, np.searchsorted(pids, rows["p"]), rows["w"]] = rows["v"]
-    cells = [(catalogue[int(k) // len(RATERS)], RATERS[int(k) % len(RATERS)]) for k in keys]
-    return _Data(pids, control, cells, values)
+    slot = {k: i for i, k in enumerate(keys)}
+    values = np.full((len(keys), pids.size, len(WAVES)), np.nan)
+    for c in cells:
+        values[slot[(c.m, c.r)], np.searchsorted(pids, c.p), c.w] = c.v
+    return _Data(pids, control, [(catalogue[m], RATERS[r]) for m, r in keys], values)
 
 
 def _facts(session: OrmSession, i: Intervention) -> InterventionFacts:
@@ -564,14 +614,14 @@ def headline_effects(session: OrmSession, codes: Sequence[str] | None = None, *,
             raise NotFound(f"no intervention with code {missing[0]!r}")
     ids = [i for i, _ in found] if codes is not None else None
     catalogue = _catalogue(session)
-    rows = _measurement_rows(session, ids)
+    by_intervention: dict[int, list[_Cell]] = {}
+    for cell in _measurement_rows(session, ids):
+        by_intervention.setdefault(cell.iv, []).append(cell)
     people = _participants(session, ids)
-    rows = rows[np.argsort(rows["iv"], kind="stable")]
     out: list[LevelEffect] = []
     for iv, code in found:
         p_lo, p_hi = np.searchsorted(people["iv"], [iv, iv + 1])
-        r_lo, r_hi = np.searchsorted(rows["iv"], [iv, iv + 1])
-        data = _pivot(rows[r_lo:r_hi], people[p_lo:p_hi], catalogue)
+        data = _pivot(by_intervention.get(iv, []), people[p_lo:p_hi], catalogue)
         for lv in _analyse_data(data, min_group=min_group, confidence=0.95, full=False):
             h = lv.headline
             out.append(LevelEffect(code, lv.level, h.kind, h.yi, h.vi, h.n, h.k))
