@@ -26,7 +26,11 @@ def _all_rows(engine: Engine) -> dict[str, list[tuple[str, ...]]]:
 
 
 def test_revisions_in_order() -> None:
-    assert db.head_revision() == "0002"
+    from alembic.script import ScriptDirectory
+
+    chain = [r.revision for r in ScriptDirectory.from_config(db.alembic_config()).walk_revisions()]
+    assert chain[::-1] == ["0001", "0002", "0003"]
+    assert db.head_revision() == "0003"
 
 
 def test_database_at_first_revision_upgrades_with_init_and_keeps_every_row(raw_engine: Engine, db_url: str) -> None:
