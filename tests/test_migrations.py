@@ -48,7 +48,7 @@ def test_database_at_first_revision_upgrades_with_init_and_keeps_every_row(raw_e
     assert "schema is at revision 0001" in refused.output and "run `kirkpatrick init`" in refused.output
 
     result = Cli(db_url)("init")
-    assert "from schema 0001 to 0002; rows kept" in result.output
+    assert "from schema 0001 to 0003; rows kept" in result.output
     raw_engine.dispose()
     after = _all_rows(raw_engine)
     assert db.current_revision(raw_engine) == db.head_revision()
