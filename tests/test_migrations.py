@@ -4,6 +4,7 @@ and keeps every row; the chain goes up and down cleanly on both backends."""
 from __future__ import annotations
 
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, MetaData, inspect
 
 from kirkpatrick import db
