@@ -532,12 +532,13 @@ def _analyse_data(data: _Data, *, min_group: int, confidence: float, full: bool 
             continue
         if full:
             batch = stats.paired_many(t_vals[idx, :, a], t_vals[idx, :, b], confidence=confidence)
+        smcrs = stats.standardized_mean_change_many(t_vals[idx, :, a], t_vals[idx, :, b], confidence=confidence)
         for j, i in enumerate(idx):
             measure, rater = data.cells[i]
             d = measure.direction
             x, y = t_vals[i, :, a], t_vals[i, :, b]
             paired = batch.row(j) if full else None
-            smcr = stats.standardized_mean_change(x, y, confidence=confidence)
+            smcr = smcrs[j]
             control = reliable = None
             if full and n_c[i, a] and n_c[i, b]:
                 control = stats.pre_post_control(d * x, d * y, d * c_vals[i, :, a], d * c_vals[i, :, b],

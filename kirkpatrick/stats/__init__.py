@@ -21,6 +21,7 @@ from .effsize import (
     paired_many,
     pre_post_control,
     standardized_mean_change,
+    standardized_mean_change_many,
 )
 from .meta import (
     MetaRegressionResult,
@@ -61,5 +62,6 @@ __all__ = [
     "random_effects",
     "reliable_change",
     "standardized_mean_change",
+    "standardized_mean_change_many",
     "subgroups",
 ]
