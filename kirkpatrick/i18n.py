@@ -211,6 +211,27 @@ def format_date(value: dt.date, lang: str) -> str:
     return f"{value.day} {month} {value.year}"
 
 
+class Localised:
+    """Translation and number formatting in one language: the base of the report builders."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        tr = translations(lang)
+        self._ = tr.gettext
+        self.ngettext = tr.ngettext
+
+    def num(self, v: float, digits: int = 2, sign: bool = False) -> str:
+        return format_number(v, self.lang, digits, sign=sign)
+
+    def interval(self, lo: float, hi: float, digits: int = 2) -> str:
+        """``[0.12, 0.78]``; Swedish separates with a semicolon, as its decimal mark is a comma."""
+        sep = "; " if self.lang == "sv" else ", "
+        return f"[{self.num(lo, digits)}{sep}{self.num(hi, digits)}]"
+
+    def label(self, member: StrEnum) -> str:
+        return label(member, self.lang)
+
+
 # ------------------------------------------------------------------ extraction (for the test and maintainers)
 
 

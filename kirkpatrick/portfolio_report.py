@@ -117,20 +117,10 @@ class PortfolioContext:
 # ------------------------------------------------------------------ building the context
 
 
-class _Builder:
+class _Builder(i18n.Localised):
     def __init__(self, p: Portfolio, lang: str) -> None:
+        super().__init__(lang)
         self.p = p
-        self.lang = lang
-        tr = i18n.translations(lang)
-        self._ = tr.gettext
-        self.ngettext = tr.ngettext
-
-    def num(self, v: float, digits: int = 2, sign: bool = False) -> str:
-        return i18n.format_number(v, self.lang, digits, sign=sign)
-
-    def interval(self, lo: float, hi: float, digits: int = 2) -> str:
-        sep = "; " if self.lang == "sv" else ", "
-        return f"[{self.num(lo, digits)}{sep}{self.num(hi, digits)}]"
 
     def est_ci(self, est: float, lo: float, hi: float) -> str:
         return f"{self.num(est)} {self.interval(lo, hi)}"
@@ -139,9 +129,6 @@ class _Builder:
         """``p = 0.025`` or ``p < 0.001`` (APA)."""
         text = i18n.format_p(p, self.lang)
         return f"p {text}" if text.startswith("<") else f"p = {text}"
-
-    def label(self, member: object) -> str:
-        return i18n.label(member, self.lang)  # type: ignore[arg-type]
 
     # -------------------------------------------------------------- levels
 

@@ -215,26 +215,12 @@ METHOD_REFERENCES = (
 # ------------------------------------------------------------------ building the context
 
 
-class _Builder:
+class _Builder(i18n.Localised):
     """Turns one analysis into a :class:`ReportContext` in one language."""
 
     def __init__(self, analysis: InterventionAnalysis, lang: str) -> None:
+        super().__init__(lang)
         self.a = analysis
-        self.lang = lang
-        tr = i18n.translations(lang)
-        self._ = tr.gettext
-        self.ngettext = tr.ngettext
-
-    # formatting shortcuts
-    def num(self, v: float, digits: int = 2, sign: bool = False) -> str:
-        return i18n.format_number(v, self.lang, digits, sign=sign)
-
-    def interval(self, lo: float, hi: float, digits: int = 2) -> str:
-        return f"[{self.num(lo, digits)}; {self.num(hi, digits)}]" if self.lang == "sv" else \
-            f"[{self.num(lo, digits)}, {self.num(hi, digits)}]"
-
-    def label(self, member: Any) -> str:
-        return i18n.label(member, self.lang)
 
     def too_few(self) -> str:
         return self._("too few responses")
