@@ -551,7 +551,7 @@ def stats_table(analysis: InterventionAnalysis) -> str:
     a = analysis
     lines = [f"{a.facts.code}: {a.facts.title}",
              f"participants {a.n_treatment}" + (f", control {a.n_control}" if a.has_control else "")
-             + f"; per wave: " + ", ".join(f"{w.value} {a.wave_n(w)}" for w in Wave)
+             + "; per wave: " + ", ".join(f"{w.value} {a.wave_n(w)}" for w in Wave)
              + f"; attrition pre->post {_f(a.attrition * 100, 0)}%", ""]
     head = ("level", "measure", "rater", "waves", "n", "pre", "post", "change", "g_smcr [95% CI]", "p", "d_ppc2")
     rows: list[tuple[str, ...]] = []
