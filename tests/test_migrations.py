@@ -27,8 +27,6 @@ def _all_rows(engine: Engine) -> dict[str, list[tuple[str, ...]]]:
 
 
 def test_revisions_in_order() -> None:
-    from alembic.script import ScriptDirectory
-
     chain = [r.revision for r in ScriptDirectory.from_config(db.alembic_config()).walk_revisions()]
     assert chain[::-1] == ["0001", "0002", "0003"]
     assert db.head_revision() == "0003"
