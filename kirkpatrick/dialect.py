@@ -9,8 +9,10 @@ with their line numbers, never holding the whole file in memory.
 from __future__ import annotations
 
 import codecs
+import collections
 import csv
 import datetime as dt
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -192,22 +194,84 @@ def rows(path: Path, dialect: Dialect) -> Iterator[tuple[int, list[Cell]]]:
     CSV cells are strings. XLSX cells are what the workbook holds (str, int, float, date,
     None); a formula whose result was never saved raises ``InvalidInput`` with its cell.
     """
+    for lines, cells in row_batches(path, dialect):
+        yield from zip(lines, cells)
+
+
+def row_batches(path: Path, dialect: Dialect, size: int = 65_536) -> Iterator[tuple[list[int], list[list[Cell]]]]:
+    """The rows of ``rows``, ``size`` at a time: ``(lines, cells)``, two lists of equal length.
+
+    Batches let the importer check a whole column with a few C-level operations. A file that
+    cannot be read on raises after the rows before the bad one have been yielded.
+    """
     if dialect.format == "xlsx":
-        yield from _xlsx_rows(path, dialect)
+        lines: list[int] = []
+        cells: list[list[Cell]] = []
+        try:
+            for line, row in _xlsx_rows(path, dialect):
+                lines.append(line)
+                cells.append(row)
+                if len(cells) >= size:
+                    yield lines, cells
+                    lines, cells = [], []
+        except InvalidInput:
+            if cells:
+                yield lines, cells
+            raise
+        if cells:
+            yield lines, cells
         return
     assert dialect.encoding is not None and dialect.delimiter is not None
+    done = 0
     with path.open("r", encoding=dialect.encoding, newline="") as f:
         reader = csv.reader(f, delimiter=dialect.delimiter, strict=True)
         while True:
+            before = reader.line_num
             try:
-                cells = next(reader)
-            except StopIteration:
+                cells = list(itertools.islice(reader, size))
+            except (csv.Error, UnicodeDecodeError):
+                break
+            if reader.line_num - before != len(cells):
+                break  # a quoted field spans lines: line numbers row by row from here
+            if not cells:
                 return
+            # One line per row: the rows' lines follow from the reader's count at the end.
+            yield list(range(before + 1, reader.line_num + 1)), cells
+            done += len(cells)
+    yield from _careful_batches(path, dialect, size, done)
+
+
+def _careful_batches(path: Path, dialect: Dialect, size: int, skip: int) -> Iterator[tuple[list[int], list[list[Cell]]]]:
+    """``row_batches`` from row ``skip`` on, the line of each row taken as it is read.
+
+    Used once a batch read at full speed turns out to hold a row spanning lines or a line that
+    cannot be read: the file is opened again and that batch read row by row, so every line
+    number and message is exact.
+    """
+    with path.open("r", encoding=dialect.encoding, newline="") as f:
+        reader = csv.reader(f, delimiter=dialect.delimiter, strict=True)
+        collections.deque(itertools.islice(reader, skip), maxlen=0)
+        while True:
+            lines: list[int] = []
+            cells: list[list[Cell]] = []
+            line_append, cell_append = lines.append, cells.append
+            try:
+                for row in reader:
+                    cell_append(row)
+                    line_append(reader.line_num)
+                    if len(lines) >= size:
+                        break
             except csv.Error as exc:
+                if cells:
+                    yield lines, cells
                 raise InvalidInput(f"{path}:{reader.line_num}: malformed line ({exc})") from None
             except UnicodeDecodeError:  # _scan has checked the bytes; only a file changed meanwhile gets here
+                if cells:
+                    yield lines, cells
                 raise InvalidInput(f"{path}: changed while it was read") from None
-            yield reader.line_num, cells
+            if not cells:
+                return
+            yield lines, cells
 
 
 def _xlsx_rows(path: Path, dialect: Dialect) -> Iterator[tuple[int, list[Cell]]]:

@@ -18,6 +18,9 @@ The pipeline, and why:
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import itertools
+import json
 import math
 import re
 import tempfile
@@ -25,23 +28,28 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import numpy as np
 from sqlalchemy import Connection, Engine, insert, select, text
 
 from . import db
-from .dialect import Cell, Dialect, detect, rows
+from .dialect import Cell, Dialect, detect, row_batches
 from .errors import InvalidInput, KirkpatrickError, NotFound
 from .models import Intervention, ItemResponse, Measure, Measurement, Participant
 from .vocab import Group, Rater, Wave
 
 WAVES = [w.value for w in Wave]
 RATERS = [r.value for r in Rater]
+_WAVE_INDEX = {w: i for i, w in enumerate(WAVES)}
+_RATER_INDEX = {r: i for i, r in enumerate(RATERS)}
+_T = TypeVar("_T")
 GROUPS = [g.value for g in Group]
 LAYOUTS = ("long", "wide")
 MAX_SHOWN = 50
 CHUNK = 50_000
+BATCH = 65_536  # rows checked together
+REBUILD_INDEXES = True
 DEFAULT_MIN_ITEM_SHARE = 0.8
 
 LONG_COLUMNS = ("participant", "measure", "wave", "value", "rater", "date", "intervention", "group", "role")
@@ -252,7 +260,7 @@ class _Import:
         self.errors = _Errors(path)
         self.decimal_comma = dialect.decimal == ","
         self.numbers: dict[Cell, float | None] = {}
-        self.dates: dict[Cell, int | None] = {}
+        self.dates: dict[Cell, int | None] = {"": 0}
         # Interventions and measures are few: all of them in memory.
         self.interventions = {code: iid for iid, code in connection.execute(select(Intervention.id, Intervention.code))}
         self.measures: dict[str, _MeasureInfo] = {}
@@ -271,6 +279,9 @@ class _Import:
                 )
             ]
         self.measure_lookup = {**{normalise(c): i for c, i in self.measures.items()}, **self.measures}
+        self.measure_index = {code: info.index for code, info in self.measure_lookup.items()}
+        self.low = np.array([info.low for info in self.measure_list] or [0.0], dtype=np.float64)
+        self.high = np.array([info.high for info in self.measure_list] or [0.0], dtype=np.float64)
         self.fixed_intervention: int | None = None
         if options.intervention is not None:
             code = options.intervention.strip()
@@ -285,7 +296,10 @@ class _Import:
         self.p_role: list[str | None] = []
         self.p_id: list[int | None] = []
         self.loaded_interventions: set[int] = set()
-        self.accepted: dict[tuple[Cell, ...], int] = {}
+        # Participant cells (one cell, or a tuple of cells) seen and accepted -> participant index.
+        self.accepted: dict[Any, int] = {}
+        self.columns: dict[str, int] = {}
+        self.width = 0
         self.participant_columns: list[int] | None = None
         # Validated measurements: keys in memory, records spilled to disk.
         self.keys: list[np.ndarray] = []
@@ -300,6 +314,10 @@ class _Import:
     # ------------------------------------------------------------ run
 
     def run(self, *, write: bool) -> ImportSummary:
+        # Millions of short-lived rows (lists of cells) would set off the cyclic garbage
+        # collector again and again; they hold no cycles, so it rests until the import is done.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             layout = self._read()
             self.errors.raise_if_any()
@@ -327,16 +345,24 @@ class _Import:
             return summary
         finally:
             self.spill.close()
+            if collecting:
+                gc.enable()
 
     # ------------------------------------------------------------ reading and validation
 
     def _read(self) -> str:
-        stream = self._guarded(rows(self.path, self.dialect))
+        batches = self._guarded(row_batches(self.path, self.dialect, BATCH))
         header: list[str] | None = None
         header_line = 0
-        for header_line, cells in stream:
-            if any(_blank(c) is False for c in cells):
-                header = [normalise(str(c)) if c is not None else "" for c in cells]
+        rest: tuple[list[int], list[list[Cell]]] = ([], [])
+        for lines, cells in batches:
+            for k, row in enumerate(cells):
+                if any(_blank(c) is False for c in row):
+                    header = [normalise(str(c)) if c is not None else "" for c in row]
+                    header_line = lines[k]
+                    rest = (lines[k + 1 :], cells[k + 1 :])
+                    break
+            if header is not None:
                 break
         if header is None:
             raise ImportFailed(self.path, [f"{self.path}: file is empty"], 1)
@@ -344,16 +370,17 @@ class _Import:
             header.pop()
         layout = self.options.layout or ("long" if "measure" in header and "value" in header else "wide")
         self.layout = layout
+        remaining = itertools.chain([rest], batches)
         if layout == "long":
-            self._read_long(header, header_line, stream)
+            self._read_long(header, header_line, remaining)
         else:
-            self._read_wide(header, header_line, stream)
+            self._read_wide(header, header_line, (pair for lines, cells in remaining for pair in zip(lines, cells)))
         if self.rows_read == 0 and not self.errors.count:
             raise ImportFailed(self.path, [f"{self.path}: no rows after the header"], 1)
         self._flush()
         return layout
 
-    def _guarded(self, stream: Iterator[tuple[int, list[Cell]]]) -> Iterator[tuple[int, list[Cell]]]:
+    def _guarded(self, stream: Iterator[_T]) -> Iterator[_T]:
         # A file that cannot be read on (a malformed line, a formula without its result) ends the
         # reading; its message joins the others, so every error found so far is still reported.
         try:
@@ -384,7 +411,7 @@ class _Import:
             self.errors.add(line, None, "no intervention: give --intervention CODE or an 'intervention' column")
         return columns
 
-    def _read_long(self, header: list[str], header_line: int, stream: Iterator[tuple[int, list[Cell]]]) -> None:
+    def _read_long(self, header: list[str], header_line: int, batches: Iterator[tuple[list[int], list[list[Cell]]]]) -> None:
         columns = self._header_errors(header, header_line, LONG_COLUMNS)
         for name in ("measure", "value"):
             if name not in columns:
@@ -393,66 +420,150 @@ class _Import:
             self.errors.add(header_line, None, "missing column 'wave' (or give --wave)")
         if self.errors.count:
             self.errors.raise_if_any()
-        width = len(header)
-        ip, im, iv = columns["participant"], columns["measure"], columns["value"]
+        self.columns = columns
+        self.width = len(header)
+        for lines, cells in batches:
+            if not cells:
+                continue
+            if not self._long_batch(lines, cells):
+                for line, row in zip(lines, cells):
+                    self._long_row(line, row)
+            self._flush()
+            if self.progress:
+                self.progress(lines[-1])
+
+    def _long_row(self, line: int, cells: list[Cell]) -> None:
+        """One row, checked cell by cell: the reference for every message."""
+        width = self.width
+        if len(cells) != width:
+            if _is_blank_row(cells):
+                return
+            if len(cells) > width and all(_blank(c) for c in cells[width:]):
+                cells = cells[:width]
+            else:
+                self.errors.add(line, None, f"expected {width} fields, found {len(cells)}")
+                return
+        if not cells[self.columns["participant"]] and _is_blank_row(cells):  # a row of empty fields, as Excel leaves them
+            return
+        self.rows_read += 1
+        p = self._participant(line, cells, self.columns)
+        record = self._long_values(line, cells, p)
+        if record is not None:
+            self.chunk.append(record)
+
+    def _long_values(self, line: int, cells: list[Cell], p: int | None) -> tuple[int, int, int, int, float, int, int] | None:
+        """The measurement of a long row whose participant is checked (``p``), or ``None`` (errors recorded)."""
+        columns = self.columns
+        im, iv = columns["measure"], columns["value"]
         iw, ir, idate = columns.get("wave"), columns.get("rater"), columns.get("date")
-        measures = self.measure_lookup
-        waves = {w: i for i, w in enumerate(WAVES)}
-        raters = {r: i for i, r in enumerate(RATERS)}
-        numbers = self.numbers
-        chunk = self.chunk
         add_error = self.errors.add
-        progress_every = 10_000
-        for line, cells in stream:
-            if len(cells) != width:
-                if _is_blank_row(cells):
-                    continue
-                if len(cells) > width and all(_blank(c) for c in cells[width:]):
-                    cells = cells[:width]
-                else:
-                    add_error(line, None, f"expected {width} fields, found {len(cells)}")
-                    continue
-            if not cells[ip] and _is_blank_row(cells):  # a row of empty fields, as Excel leaves them
-                continue
-            self.rows_read += 1
-            if not self.rows_read % progress_every and self.progress:
-                self.progress(line)
-            p = self._participant(line, cells, columns)
-            # Measure
-            code = cells[im]
-            info = measures.get(code)
+        # Measure
+        code = cells[im]
+        measures = self.measure_lookup
+        info = measures.get(code)
+        if info is None:
+            info = measures.get(normalise(str(code)) if code is not None else "")
             if info is None:
-                info = measures.get(normalise(str(code)) if code is not None else "")
-                if info is None:
-                    add_error(line, "measure", f"unknown measure {_shown(code)}" if not _blank(code) else "empty measure")
-            # Wave and rater
-            if iw is None:
-                w: int | None = self.default_wave
-            else:
-                w = waves.get(cells[iw])
-                if w is None:
-                    w = self._vocab(line, "wave", cells[iw], WAVES, self.default_wave)
-            if ir is None:
-                r: int | None = self.default_rater if self.default_rater is not None else 0
-            else:
-                r = raters.get(cells[ir])
-                if r is None:
-                    fallback = self.default_rater if self.default_rater is not None else 0
-                    r = self._vocab(line, "rater", cells[ir], RATERS, fallback)
-            # Value
-            cell = cells[iv]
-            value = numbers.get(cell)
-            if value is None:
-                value = self._number(line, "value", cell, required=True)
-            if value is not None and info is not None and not info.low <= value <= info.high:
-                add_error(line, "value", f"{_number_text(cell)} is outside the scale of {info.code} ({info.low:g} to {info.high:g})")
-                value = None
-            d = 0 if idate is None else self._date(line, cells[idate])
-            if p is None or info is None or w is None or r is None or value is None or d is None:
-                continue
-            chunk.append((p, info.index, w, r, value, d, line))
-            if len(chunk) >= CHUNK:
-                self._flush()
+                add_error(line, "measure", f"unknown measure {_shown(code)}" if not _blank(code) else "empty measure")
+        # Wave and rater
+        if iw is None:
+            w: int | None = self.default_wave
+        else:
+            w = _WAVE_INDEX.get(cells[iw])
+            if w is None:
+                w = self._vocab(line, "wave", cells[iw], WAVES, self.default_wave)
+        if ir is None:
+            r: int | None = self.default_rater if self.default_rater is not None else 0
+        else:
+            r = _RATER_INDEX.get(cells[ir])
+            if r is None:
+                fallback = self.default_rater if self.default_rater is not None else 0
+                r = self._vocab(line, "rater", cells[ir], RATERS, fallback)
+        # Value
+        cell = cells[iv]
+        value = self.numbers.get(cell)
+        if value is None:
+            value = self._number(line, "value", cell, required=True)
+        if value is not None and info is not None and not info.low <= value <= info.high:
+            add_error(line, "value", f"{_number_text(cell)} is outside the scale of {info.code} ({info.low:g} to {info.high:g})")
+            value = None
+        d = 0 if idate is None else self._date(line, cells[idate])
+        if p is None or info is None or w is None or r is None or value is None or d is None:
+            return None
+        return (p, info.index, w, r, value, d, line)
+
+    def _long_batch(self, lines: list[int], cells: list[list[Cell]]) -> bool:
+        """Check a batch of rows column by column; ``False`` if it needs ``_long_row`` instead.
+
+        Every cell is looked up in a dict of values already accepted (codes, numbers, dates),
+        which is a C-level ``map`` over the column. A row with anything not found (a new
+        participant aside), or a value off its scale, goes through ``_long_values``, so the
+        messages are exactly those of the row-by-row check and come in the same order.
+        """
+        width = self.width
+        if set(map(len, cells)) != {width}:
+            return False  # short, long or blank rows: row by row
+        n = len(cells)
+        columns = self.columns
+        by_column = list(zip(*cells))
+        if not all(by_column[columns["participant"]]):
+            return False  # an empty participant: maybe a row of empty fields
+        self.rows_read += n
+        # Participants: accepted ones by one lookup; the others checked in line order, as row by row.
+        participant_columns = self._participant_cells(columns)
+        if len(participant_columns) == 1:
+            seen: list[Any] = by_column[participant_columns[0]]  # type: ignore[assignment]
+        else:
+            seen = list(zip(*(by_column[i] for i in participant_columns)))
+        accepted = self.accepted.get
+        ps = list(map(accepted, seen))
+        if None in ps:
+            for i in [i for i, p in enumerate(ps) if p is None]:
+                p = accepted(seen[i])  # accepted on an earlier line of this batch
+                ps[i] = p if p is not None else self._participant(lines[i], cells[i], columns)
+        ms = list(map(self.measure_index.get, by_column[columns["measure"]]))
+        iw, ir, idate = columns.get("wave"), columns.get("rater"), columns.get("date")
+        ws: list[Any] | int | None = self.default_wave if iw is None else list(map(_WAVE_INDEX.get, by_column[iw]))
+        rater_default = self.default_rater if self.default_rater is not None else 0
+        rs: list[Any] | int = rater_default if ir is None else list(map(_RATER_INDEX.get, by_column[ir]))
+        vs = list(map(self.numbers.get, by_column[columns["value"]]))
+        ds: list[Any] | int = 0 if idate is None else list(map(self.dates.get, by_column[idate]))
+        suspect: set[int] = set()
+        for part in (ps, ms, ws, rs, vs, ds):
+            if isinstance(part, list) and None in part:
+                suspect.update(i for i, x in enumerate(part) if x is None)
+        if not suspect:
+            m = np.array(ms, dtype=np.int32)
+            v = np.array(vs, dtype=np.float64)
+            inside = (self.low[m] <= v) & (v <= self.high[m])
+            if not inside.all():
+                suspect.update(np.flatnonzero(~inside).tolist())
+        if suspect:
+            chunk = self.chunk
+            for i in range(n):
+                if i in suspect:
+                    record = self._long_values(lines[i], cells[i], ps[i])
+                    if record is not None:
+                        chunk.append(record)
+                else:
+                    chunk.append((
+                        ps[i], ms[i],  # type: ignore[arg-type]
+                        ws if isinstance(ws, int) else ws[i],  # type: ignore[index]
+                        rs if isinstance(rs, int) else rs[i],
+                        vs[i], ds if isinstance(ds, int) else ds[i], lines[i],  # type: ignore[arg-type]
+                    ))
+            return True
+        records = np.empty(n, dtype=_RECORD)
+        records["p"] = ps
+        records["m"] = m
+        records["w"] = ws
+        records["r"] = rs
+        records["v"] = v
+        records["d"] = ds
+        records["line"] = lines
+        self._flush()
+        self._emit(records)
+        return True
 
     def _read_wide(self, header: list[str], header_line: int, stream: Iterator[tuple[int, list[Cell]]]) -> None:
         columns = self._header_errors(header, header_line, None)
@@ -551,7 +662,8 @@ class _Import:
     def _participant(self, line: int, cells: list[Cell], columns: dict[str, int]) -> int | None:
         # Files repeat a participant on many rows: a combination of cells seen and accepted
         # once is accepted again by one dict lookup.
-        seen = tuple([cells[i] for i in self._participant_cells(columns)])
+        indices = self._participant_cells(columns)
+        seen = cells[indices[0]] if len(indices) == 1 else tuple([cells[i] for i in indices])
         p = self.accepted.get(seen)
         if p is not None:
             return p
@@ -715,10 +827,13 @@ class _Import:
         if not self.chunk:
             return
         records = np.array(self.chunk, dtype=_RECORD)
+        self.chunk.clear()
+        self._emit(records)
+
+    def _emit(self, records: np.ndarray) -> None:
         self.spill.write(records.tobytes())
         self.keys.append(self._key(records))
         self.count += len(records)
-        self.chunk.clear()
 
     def _key(self, records: np.ndarray) -> np.ndarray:
         # One integer per (participant, measure, wave, rater): the measurement's unique key.
@@ -778,27 +893,45 @@ class _Import:
         existing = [p for p, pid in enumerate(self.p_id) if pid is not None]
         if not existing:
             return skip
-        index_of = {self.p_id[p]: p for p in existing}
-        measure_index = {info.id: info.index for info in self.measure_list}
-        stored_keys: list[int] = []
-        stored_values: list[float] = []
+        # Stored measurements of the file's participants as (key, value) arrays: 16 bytes each,
+        # fetched in blocks, so a re-import of millions of rows stays within the memory budget.
+        pids = np.array([self.p_id[p] for p in existing], dtype=np.int64)
+        pid_order = np.argsort(pids)
+        pids, p_of_pid = pids[pid_order], np.array(existing, dtype=np.int64)[pid_order]
+        measure_of_id = np.full(max(info.id for info in self.measure_list) + 1, -1, dtype=np.int64)
+        for info in self.measure_list:
+            measure_of_id[info.id] = info.index
         n_measures = max(len(self.measure_list), 1)
-        wave_index = {w: i for i, w in enumerate(WAVES)}
-        rater_index = {r: i for i, r in enumerate(RATERS)}
+        # Keys of up to 2**31 combinations (e.g. 50,000 participants x 3,000 measures) fit 32 bits.
+        key_type = np.int32 if len(self.p_code) * n_measures * len(WAVES) * len(RATERS) < 2**31 else np.int64
+        wave_case = " ".join(f"WHEN '{w}' THEN {i}" for i, w in enumerate(WAVES))
+        rater_case = " ".join(f"WHEN '{r}' THEN {i}" for i, r in enumerate(RATERS))
+        query = (
+            f"SELECT participant_id, (measure_id * {len(WAVES)} + CASE wave {wave_case} END) * {len(RATERS)} "
+            f"+ CASE rater {rater_case} END, value FROM measurement WHERE intervention_id = %s"
+        )
+        key_parts: list[np.ndarray] = []
+        value_parts: list[np.ndarray] = []
         for iid in sorted({self.p_intervention[p] for p in existing}):
-            query = text(
-                "SELECT participant_id, measure_id, wave, rater, value FROM measurement WHERE intervention_id = :i"
-            )
-            for pid, mid, wave, rater, value in self.c.execute(query, {"i": iid}):
-                p = index_of.get(pid)
-                if p is None:
-                    continue
-                stored_keys.append(((p * n_measures + measure_index[mid]) * len(WAVES) + wave_index[wave]) * len(RATERS) + rater_index[rater])
-                stored_values.append(value)
-        if not stored_keys:
+            for block in self._fetch_blocks(query, iid):
+                pid, combo, value = block[:, 0].astype(np.int64), block[:, 1].astype(np.int64), block[:, 2]
+                at = np.minimum(np.searchsorted(pids, pid), len(pids) - 1)
+                rater, combo = combo % len(RATERS), combo // len(RATERS)
+                wave, mid = combo % len(WAVES), combo // len(WAVES)
+                known = mid < len(measure_of_id)
+                m = measure_of_id[np.where(known, mid, 0)]
+                # Measurements of participants not in the file (or of a measure created since) are left out.
+                mine = (pids[at] == pid) & known & (m >= 0)
+                key = ((p_of_pid[at] * n_measures + m) * len(WAVES) + wave) * len(RATERS) + rater
+                key_parts.append(key[mine].astype(key_type))
+                value_parts.append(value[mine])
+        if not key_parts:
             return skip
-        stored = np.array(stored_keys, dtype=np.int64)
-        values = np.array(stored_values, dtype=np.float64)
+        stored = np.concatenate(key_parts)
+        values = np.concatenate(value_parts)
+        del key_parts, value_parts
+        if not len(stored):
+            return skip
         order = np.argsort(stored)
         stored, values = stored[order], values[order]
         for start, records in self._records():
@@ -817,6 +950,26 @@ class _Import:
                     f"{self._describe(record)} is already {values[pos_ok[j]]:g} in the database, not {float(record['v']):g}",
                 )
         return skip
+
+    def _fetch_blocks(self, query: str, iid: int) -> Iterator[np.ndarray]:
+        """The rows of ``query`` (three numeric columns, one ``%s`` for the intervention) as float64 blocks."""
+        dbapi = self.c.connection.dbapi_connection
+        assert dbapi is not None
+        if self.c.dialect.name == "postgresql":
+            # A server-side cursor: the client holds one block at a time, not the whole result.
+            cursor = dbapi.cursor(name="kirkpatrick_import_stored")
+        else:
+            cursor = dbapi.cursor()
+            query = query.replace("%s", "?")
+        try:
+            cursor.execute(query, (iid,))
+            while True:
+                rows_ = cursor.fetchmany(CHUNK)
+                if not rows_:
+                    return
+                yield np.fromiter(itertools.chain.from_iterable(rows_), dtype=np.float64, count=3 * len(rows_)).reshape(-1, 3)
+        finally:
+            cursor.close()
 
     def _per_measure_wave(self, keys: np.ndarray, skip: np.ndarray) -> dict[tuple[str, str], dict[str, int]]:
         combos = keys // len(RATERS) % (len(self.measure_list) * len(WAVES))
@@ -858,11 +1011,13 @@ class _Import:
         participant_ids = np.array(self.p_id, dtype=np.int64)
         intervention_ids = np.array(self.p_intervention, dtype=np.int64)
         measure_ids = np.array([info.id for info in self.measure_list], dtype=np.int64)
+        waves = np.array(WAVES, dtype=object)
+        raters = np.array(RATERS, dtype=object)
         backend = self.c.dialect.name
         dates: dict[int, Any] = {0: None}
         new_rows = int((~skip).sum())
         rebuild = []
-        if backend == "sqlite" and new_rows >= 100_000:
+        if REBUILD_INDEXES and backend == "sqlite" and new_rows >= 100_000:
             stored = self.c.exec_driver_sql("SELECT coalesce(max(id), 0) FROM measurement").scalar_one()
             if new_rows > stored:
                 # Building an index once over all rows (a sort) is cheaper than updating it row
@@ -871,26 +1026,27 @@ class _Import:
                 rebuild = [ix for ix in Measurement.__table__.indexes if not ix.unique]
                 for ix in rebuild:
                     ix.drop(self.c)
-        for start, records in self._records():
-            keep = ~skip[start : start + len(records)]
-            records = records[keep]
-            if not len(records):
-                continue
-            p = records["p"]
-            for ordinal in np.unique(records["d"]).tolist():
-                if ordinal not in dates:
-                    day = dt.date.fromordinal(ordinal)
-                    dates[ordinal] = day.isoformat() if backend == "sqlite" else day
-            columns = zip(
-                intervention_ids[p].tolist(),
-                participant_ids[p].tolist(),
-                measure_ids[records["m"]].tolist(),
-                [WAVES[w] for w in records["w"].tolist()],
-                [RATERS[r] for r in records["r"].tolist()],
-                records["v"].tolist(),
-                [dates[d] for d in records["d"].tolist()],
-            )
-            _insert_measurements(self.c, list(columns))
+        with _MeasurementWriter(self.c) as writer:
+            for start, records in self._records():
+                keep = ~skip[start : start + len(records)]
+                records = records[keep]
+                if not len(records):
+                    continue
+                p = records["p"]
+                ordinals, which = np.unique(records["d"], return_inverse=True)
+                for ordinal in ordinals.tolist():
+                    if ordinal not in dates:
+                        day = dt.date.fromordinal(ordinal)
+                        dates[ordinal] = day.isoformat() if backend == "sqlite" else day
+                writer.write(
+                    intervention_ids[p].tolist(),
+                    participant_ids[p].tolist(),
+                    measure_ids[records["m"]].tolist(),
+                    waves[records["w"]].tolist(),
+                    raters[records["r"]].tolist(),
+                    records["v"].tolist(),
+                    np.array([dates[o] for o in ordinals.tolist()], dtype=object)[which].tolist(),
+                )
         for ix in rebuild:
             ix.create(self.c)
         return self._write_items(skip)
@@ -927,24 +1083,60 @@ class _Import:
 _MEASUREMENT_COLUMNS = ("intervention_id", "participant_id", "measure_id", "wave", "rater", "value", "date")
 
 
-def _insert_measurements(connection: Connection, rows_: list[tuple[Any, ...]], *, core: bool = False) -> None:
-    """Bulk insert; the fastest path each backend offers (Core's executemany elsewhere)."""
-    backend = connection.dialect.name
-    names = ", ".join(_MEASUREMENT_COLUMNS)
-    if core or backend not in ("sqlite", "postgresql"):
-        connection.execute(insert(Measurement.__table__), [dict(zip(_MEASUREMENT_COLUMNS, row)) for row in rows_])
-    elif backend == "sqlite":
-        # The DBAPI's executemany: SQLAlchemy's per-row parameter processing costs more than
-        # SQLite's insert itself here (see bench/import_bench.py).
-        connection.exec_driver_sql(f"INSERT INTO measurement ({names}) VALUES (?, ?, ?, ?, ?, ?, ?)", rows_)  # type: ignore[arg-type]
-    else:
-        # COPY streams rows in PostgreSQL's own protocol, inside the same transaction.
-        dbapi = connection.connection.dbapi_connection
-        assert dbapi is not None
-        with dbapi.cursor() as cursor:
-            with cursor.copy(f"COPY measurement ({names}) FROM STDIN") as copy:  # type: ignore[attr-defined]
-                for row in rows_:
-                    copy.write_row(row)
+class _MeasurementWriter:
+    """Bulk insert of measurements, column lists at a time, by the fastest path each backend offers.
+
+    SQLite: one statement per chunk whose only parameter is the chunk as JSON, unpacked by
+    SQLite's ``json_each`` in C (per-row parameter binding in ``executemany`` cost more than the
+    insert itself; see bench/import_bench.py). PostgreSQL: one ``COPY`` for the whole import,
+    fed blocks of tab-separated text. Others: Core's executemany. All inside the caller's
+    transaction.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self.c = connection
+        self.backend = connection.dialect.name
+        self.names = ", ".join(_MEASUREMENT_COLUMNS)
+        self._cursor: Any = None
+        self._copy_cm: Any = None
+        self._copy: Any = None
+
+    def __enter__(self) -> _MeasurementWriter:
+        return self
+
+    def write(self, *columns: list[Any]) -> None:
+        if self.backend == "sqlite":
+            fields = ", ".join(f"j.value->>{i}" for i in range(len(_MEASUREMENT_COLUMNS)))
+            self.c.exec_driver_sql(
+                f"INSERT INTO measurement ({self.names}) SELECT {fields} FROM json_each(?) AS j",
+                (json.dumps(list(zip(*columns)), separators=(",", ":")),),
+            )
+        elif self.backend == "postgresql":
+            if self._copy is None:
+                dbapi = self.c.connection.dbapi_connection
+                assert dbapi is not None
+                self._cursor = dbapi.cursor()
+                self._copy_cm = self._cursor.copy(f"COPY measurement ({self.names}) FROM STDIN")
+                self._copy = self._copy_cm.__enter__()
+            # Codes, numbers (repr: exact) and ISO dates need no escaping in COPY's text format.
+            iids, pids, mids, waves, raters, values, dates = columns
+            text_ = "".join(
+                f"{i}\t{p}\t{m}\t{w}\t{r}\t{v!r}\t{d if d is not None else NULL_TEXT}\n"
+                for i, p, m, w, r, v, d in zip(iids, pids, mids, waves, raters, values, dates)
+            )
+            self._copy.write(text_.encode())
+        else:
+            self.c.execute(insert(Measurement.__table__), [dict(zip(_MEASUREMENT_COLUMNS, row)) for row in zip(*columns)])
+
+    def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
+        if self._copy_cm is not None:
+            try:
+                self._copy_cm.__exit__(kind, error, trace)
+            finally:
+                self._cursor.close()
+
+
+NULL_TEXT = "\\N"
 
 
 # ---------------------------------------------------------------- small helpers
