@@ -31,7 +31,7 @@ from sqlalchemy import Text, case, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session as OrmSession
 
-from . import stats
+from . import policy, stats
 from .benchmarks import LEADERSHIP_TRAINING, Benchmark
 from .errors import NotFound
 from .models import Feedback, Intervention, Measure, Measurement, Participant
@@ -39,7 +39,7 @@ from .stats import Effect, NPSResult, PairedResult, PrePostControlResult, Reliab
 from .stats._result import to_jsonable
 from .vocab import Group, Level, Rater, TransferFactor, Wave
 
-DEFAULT_MIN_GROUP = 5
+DEFAULT_MIN_GROUP = policy.DEFAULT_MIN_GROUP
 WAVES: tuple[Wave, ...] = tuple(Wave)
 RATERS: tuple[Rater, ...] = tuple(Rater)
 CONTRASTS: tuple[tuple[Wave, Wave], ...] = ((Wave.PRE, Wave.POST), (Wave.PRE, Wave.FOLLOW_UP))

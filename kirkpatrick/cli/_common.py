@@ -3,8 +3,11 @@ JSON and table output."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
+import sys
+from types import ModuleType
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -63,6 +66,24 @@ class FriendlyGroup(click.Group):
             raise click.ClickException(f"database refused the change: {str(exc.orig).splitlines()[0]}") from None
         except OperationalError as exc:
             raise click.ClickException(f"database error: {str(exc.orig).splitlines()[0]}") from None
+
+
+def lazy(name: str) -> ModuleType:
+    """Module ``name``, loaded on first attribute access (``importlib.util.LazyLoader``).
+
+    The library's heavy modules (SciPy through the statistics, Jinja2, openpyxl) then load only
+    for the commands that use them, so ``kirkpatrick client list`` starts fast.
+    """
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.loader is not None, name
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    return module
 
 
 def json_option(f: F) -> F:

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import click
 
-from ..demo import default_out_dir, run_demo
 from . import main
+from ._common import lazy
+
+demo = lazy("kirkpatrick.demo")
 
 
 @main.command("demo")
@@ -20,9 +22,9 @@ def demo_command(out: Path | None) -> None:
 
     Example: kirkpatrick demo --out demo
     """
-    out = out or default_out_dir(Path.cwd())
+    out = out or demo.default_out_dir(Path.cwd())
     click.echo(f"Demo in {out}")
-    run = run_demo(out, click.echo)
+    run = demo.run_demo(out, click.echo)
     if run.written:
         click.echo("\nWritten:")
         for path in run.written:

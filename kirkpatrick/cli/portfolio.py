@@ -10,13 +10,14 @@ from typing import Any, TypeVar
 
 import click
 
-from .. import cases as cases_lib
-from .. import db
-from .. import portfolio as portfolio_lib
+from .. import db, policy
 from ..records import parse_date
 from ..vocab import Format, Level
 from . import main
-from ._common import App, FriendlyGroup, echo_json, echo_table, json_option, pass_app
+from ._common import App, FriendlyGroup, echo_json, echo_table, json_option, lazy, pass_app
+
+cases_lib = lazy("kirkpatrick.cases")
+portfolio_lib = lazy("kirkpatrick.portfolio")
 
 F = TypeVar("F", bound=Callable[..., Any])
 _FILTER_KEYS = ("client", "consultant", "format_", "since", "until", "min_group")
@@ -33,7 +34,7 @@ def filter_options(f: F) -> F:
         click.option("--until", metavar="DATE", help="Only interventions that ended on or before DATE."),
         click.option("--min-group", type=int, default=None,
                      help=f"Anonymity threshold: leave out an intervention's level with fewer participants "
-                          f"(default {portfolio_lib.DEFAULT_MIN_GROUP})."),
+                          f"(default {policy.DEFAULT_MIN_GROUP})."),
     ]):
         f = option(f)
     return f
@@ -50,7 +51,7 @@ def _filters(values: dict[str, Any]) -> tuple[portfolio_lib.PortfolioFilters, in
         format=Format(fmt.lower()) if fmt else None, since=date("since"), until=date("until"),
     )  # fmt: skip
     min_group = values.get("min_group")
-    return filters, portfolio_lib.DEFAULT_MIN_GROUP if min_group is None else min_group
+    return filters, policy.DEFAULT_MIN_GROUP if min_group is None else min_group
 
 
 def _build(app: App, values: dict[str, Any]) -> portfolio_lib.Portfolio:

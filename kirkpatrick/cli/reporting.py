@@ -6,12 +6,15 @@ from pathlib import Path
 
 import click
 
-from .. import analysis, db, reports
+from .. import db, policy
 from . import main
-from ._common import App, echo_json, json_option, pass_app
+from ._common import App, echo_json, json_option, lazy, pass_app
+
+analysis = lazy("kirkpatrick.analysis")
+reports = lazy("kirkpatrick.reports")
 
 min_group_option = click.option(
-    "--min-group", type=click.IntRange(min=1), default=analysis.DEFAULT_MIN_GROUP, show_default=True,
+    "--min-group", type=click.IntRange(min=1), default=policy.DEFAULT_MIN_GROUP, show_default=True,
     help="Anonymity threshold: no figure for a group with fewer respondents.",
 )
 

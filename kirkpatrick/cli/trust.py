@@ -7,10 +7,12 @@ from pathlib import Path
 
 import click
 
-from .. import backup as backups
-from .. import db, erasure
+from .. import db
 from . import main
-from ._common import App, FriendlyGroup, echo_json, echo_table, json_option, pass_app
+from ._common import App, FriendlyGroup, echo_json, echo_table, json_option, lazy, pass_app
+
+backups = lazy("kirkpatrick.backup")
+erasure = lazy("kirkpatrick.erasure")
 from .records import intervention_group
 
 
