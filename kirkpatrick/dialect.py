@@ -236,8 +236,9 @@ def row_batches(path: Path, dialect: Dialect, size: int = 65_536) -> Iterator[tu
             if not cells:
                 return
             # One line per row: the rows' lines follow from the reader's count at the end.
-            yield list(range(before + 1, reader.line_num + 1)), cells
             done += len(cells)
+            yield list(range(before + 1, reader.line_num + 1)), cells
+            del cells  # before the next batch is read
     yield from _careful_batches(path, dialect, size, done)
 
 

@@ -24,7 +24,6 @@ import json
 import math
 import re
 import tempfile
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +47,7 @@ GROUPS = [g.value for g in Group]
 LAYOUTS = ("long", "wide")
 MAX_SHOWN = 50
 CHUNK = 50_000
-BATCH = 65_536  # rows checked together
+BATCH = 16_384  # rows checked together: big enough for C-level loops, small enough to stay in cache
 REBUILD_INDEXES = True
 DEFAULT_MIN_ITEM_SHARE = 0.8
 
@@ -431,7 +430,7 @@ class _Import:
             self._flush()
             if self.progress:
                 self.progress(lines[-1])
-
+            del lines, cells  # before the next batch is read
     def _long_row(self, line: int, cells: list[Cell]) -> None:
         """One row, checked cell by cell: the reference for every message."""
         width = self.width
@@ -839,7 +838,9 @@ class _Import:
         # One integer per (participant, measure, wave, rater): the measurement's unique key.
         n_measures = max(len(self.measure_list), 1)
         key = records["p"].astype(np.int64) * n_measures + records["m"]
-        return (key * len(WAVES) + records["w"]) * len(RATERS) + records["r"]
+        key = (key * len(WAVES) + records["w"]) * len(RATERS) + records["r"]
+        # Half the memory while they fit (a file with more than 2**31 combinations gets 64 bits).
+        return key.astype(np.int32) if len(key) and key.max() < 2**31 else key
 
     def _records(self) -> Iterator[tuple[int, np.ndarray]]:
         """The spilled measurements, chunk by chunk, with the number of the first one."""
@@ -869,12 +870,16 @@ class _Import:
     def _find_duplicates(self, keys: np.ndarray) -> None:
         if len(keys) < 2:
             return
+        # A sorted copy answers "any repeats?"; the order (8 bytes a key) only when there are.
+        sorted_keys = np.sort(keys)
+        repeated = bool((sorted_keys[1:] == sorted_keys[:-1]).any())
+        del sorted_keys
+        if not repeated:
+            return
         order = np.argsort(keys, kind="stable")
         sorted_keys = keys[order]
         repeats = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1])
         del sorted_keys
-        if not len(repeats):
-            return
         # Only the first few need their lines read back from the spill file; the rest are counted.
         self.errors.count += len(repeats) - min(len(repeats), 4 * MAX_SHOWN)
         # Measurement numbers follow the file's order, so the smallest are the earliest lines.
@@ -910,9 +915,15 @@ class _Import:
             f"SELECT participant_id, (measure_id * {len(WAVES)} + CASE wave {wave_case} END) * {len(RATERS)} "
             f"+ CASE rater {rater_case} END, value FROM measurement WHERE intervention_id = %s"
         )
-        key_parts: list[np.ndarray] = []
-        value_parts: list[np.ndarray] = []
-        for iid in sorted({self.p_intervention[p] for p in existing}):
+        interventions = sorted({self.p_intervention[p] for p in existing})
+        total = sum(
+            self.c.execute(text("SELECT count(*) FROM measurement WHERE intervention_id = :i"), {"i": iid}).scalar_one()
+            for iid in interventions
+        )
+        stored = np.empty(total, dtype=key_type)
+        values = np.empty(total, dtype=np.float64)
+        filled = 0
+        for iid in interventions:
             for block in self._fetch_blocks(query, iid):
                 pid, combo, value = block[:, 0].astype(np.int64), block[:, 1].astype(np.int64), block[:, 2]
                 at = np.minimum(np.searchsorted(pids, pid), len(pids) - 1)
@@ -923,17 +934,19 @@ class _Import:
                 # Measurements of participants not in the file (or of a measure created since) are left out.
                 mine = (pids[at] == pid) & known & (m >= 0)
                 key = ((p_of_pid[at] * n_measures + m) * len(WAVES) + wave) * len(RATERS) + rater
-                key_parts.append(key[mine].astype(key_type))
-                value_parts.append(value[mine])
-        if not key_parts:
+                n = int(mine.sum())
+                if filled + n > len(stored):  # rows added since the count (a dry run takes no lock)
+                    stored = np.concatenate([stored, np.empty(filled + n - len(stored), dtype=key_type)])
+                    values = np.concatenate([values, np.empty(filled + n - len(values))])
+                stored[filled : filled + n] = key[mine]
+                values[filled : filled + n] = value[mine]
+                filled += n
+        if not filled:
             return skip
-        stored = np.concatenate(key_parts)
-        values = np.concatenate(value_parts)
-        del key_parts, value_parts
-        if not len(stored):
-            return skip
-        order = np.argsort(stored)
-        stored, values = stored[order], values[order]
+        order = np.argsort(stored[:filled])
+        stored = stored[order]
+        values = values[order]
+        del order
         for start, records in self._records():
             chunk_keys = keys[start : start + len(records)]
             pos = np.searchsorted(stored, chunk_keys)
@@ -972,10 +985,13 @@ class _Import:
             cursor.close()
 
     def _per_measure_wave(self, keys: np.ndarray, skip: np.ndarray) -> dict[tuple[str, str], dict[str, int]]:
-        combos = keys // len(RATERS) % (len(self.measure_list) * len(WAVES))
+        n_combos = len(self.measure_list) * len(WAVES)
+        combos = keys // len(RATERS) % n_combos
         out: dict[tuple[str, str], dict[str, int]] = {}
         for name, mask in (("imported", ~skip), ("skipped", skip)):
-            for combo, n in Counter(combos[mask].tolist()).items():
+            counts = np.bincount(combos[mask], minlength=n_combos)
+            for combo in np.flatnonzero(counts).tolist():
+                n = int(counts[combo])
                 m, w = divmod(combo, len(WAVES))
                 entry = out.setdefault((self.measure_list[m].code, WAVES[w]), {"imported": 0, "skipped": 0})
                 entry[name] = n
