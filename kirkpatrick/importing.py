@@ -20,9 +20,9 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import itertools
-import json
 import math
 import re
+import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -1102,9 +1102,8 @@ _MEASUREMENT_COLUMNS = ("intervention_id", "participant_id", "measure_id", "wave
 class _MeasurementWriter:
     """Bulk insert of measurements, column lists at a time, by the fastest path each backend offers.
 
-    SQLite: one statement per chunk whose only parameter is the chunk as JSON, unpacked by
-    SQLite's ``json_each`` in C (per-row parameter binding in ``executemany`` cost more than the
-    insert itself; see bench/import_bench.py). PostgreSQL: one ``COPY`` for the whole import,
+    SQLite: multi-row ``INSERT ... VALUES`` with as many rows as its parameter limit allows.
+    PostgreSQL: one ``COPY`` for the whole import,
     fed blocks of tab-separated text. Others: Core's executemany. All inside the caller's
     transaction.
     """
@@ -1116,17 +1115,25 @@ class _MeasurementWriter:
         self._cursor: Any = None
         self._copy_cm: Any = None
         self._copy: Any = None
+        self._per_statement = 1
 
     def __enter__(self) -> _MeasurementWriter:
         return self
 
     def write(self, *columns: list[Any]) -> None:
         if self.backend == "sqlite":
-            fields = ", ".join(f"j.value->>{i}" for i in range(len(_MEASUREMENT_COLUMNS)))
-            self.c.exec_driver_sql(
-                f"INSERT INTO measurement ({self.names}) SELECT {fields} FROM json_each(?) AS j",
-                (json.dumps(list(zip(*columns)), separators=(",", ":")),),
-            )
+            if self._cursor is None:
+                dbapi = self.c.connection.dbapi_connection
+                assert dbapi is not None
+                self._cursor = dbapi.cursor()
+                limit = dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)  # type: ignore[attr-defined]
+                self._per_statement = max(1, min(limit, 32_766) // len(_MEASUREMENT_COLUMNS))
+            width = len(_MEASUREMENT_COLUMNS)
+            flat = list(itertools.chain.from_iterable(zip(*columns)))
+            per = self._per_statement
+            for start in range(0, len(columns[0]), per):
+                part = flat[start * width : (start + per) * width]
+                self._cursor.execute(self._values_statement(len(part) // width), part)
         elif self.backend == "postgresql":
             if self._copy is None:
                 dbapi = self.c.connection.dbapi_connection
@@ -1144,12 +1151,20 @@ class _MeasurementWriter:
         else:
             self.c.execute(insert(Measurement.__table__), [dict(zip(_MEASUREMENT_COLUMNS, row)) for row in zip(*columns)])
 
+    def _values_statement(self, rows: int) -> str:
+        # Thousands of rows per statement, bound in one C call: per-row binding in executemany,
+        # or unpacking JSON in SQL, cost more (bench/import_bench.py). SQLite caches the statement.
+        placeholders = "(" + ", ".join("?" * len(_MEASUREMENT_COLUMNS)) + ")"
+        return f"INSERT INTO measurement ({self.names}) VALUES " + ", ".join([placeholders] * rows)
+
     def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
         if self._copy_cm is not None:
             try:
                 self._copy_cm.__exit__(kind, error, trace)
             finally:
                 self._cursor.close()
+        elif self._cursor is not None:
+            self._cursor.close()
 
 
 NULL_TEXT = "\\N"
