@@ -222,6 +222,12 @@ class _Builder(i18n.Localised):
         super().__init__(lang)
         self.a = analysis
 
+    def _spacing(self, gaps: list[int]) -> str:
+        if not gaps:
+            return ""
+        days = round(sum(gaps) / len(gaps))
+        return self.ngettext("on average %(num)s day apart", "on average %(num)s days apart", days) % {"num": days}
+
     def too_few(self) -> str:
         return self._("too few responses")
 
@@ -443,7 +449,7 @@ class _Builder(i18n.Localised):
             target_group=self.label(_vocab("target_group", f.target_group)),
             period=f"{i18n.format_date(f.start, self.lang)} \u2013 {i18n.format_date(f.end, self.lang)}",
             sessions=len(f.sessions),
-            spacing=self.num(sum(spacing) / len(spacing), 0) if spacing else "\u2013",
+            spacing=self._spacing(spacing),
             generated=i18n.format_date(dt.date.today(), self.lang), min_group=self.a.min_group,
             confidence=round(self.a.confidence * 100), n_treatment=self.a.n_treatment, n_control=self.a.n_control,
             has_control=self.a.has_control, pyramid=self.pyramid(), factors=self.factors(),
