@@ -3,9 +3,11 @@
 The pipeline, and why:
 
 1. ``dialect.detect`` works out encoding, delimiter and decimal mark, and proves the file decodes.
-2. One streamed pass validates every row in plain Python (dict lookups, a cache of parsed
-   numbers) and spills the valid measurements as packed records to a temporary file; only one
-   64-bit key per measurement stays in memory, so 5 million rows fit in well under 300 MB.
+2. One streamed pass validates the rows in batches: each column of a batch is looked up in dicts
+   of values already accepted (codes, parsed numbers, dates) by C-level ``map``; a row with
+   anything new or wrong is checked cell by cell, which writes every message. Valid
+   measurements are spilled as packed records to a temporary file; only one 32-bit (or 64-bit)
+   key per measurement stays in memory, so 5 million rows fit in well under 300 MB.
 3. Duplicates within the file are found by sorting the keys (NumPy); measurements already in the
    database are compared with one query per intervention. Same value: skipped (re-import changes
    nothing); different value: an error.
