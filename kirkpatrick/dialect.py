@@ -249,6 +249,7 @@ def _careful_batches(path: Path, dialect: Dialect, size: int, skip: int) -> Iter
     cannot be read: the file is opened again and that batch read row by row, so every line
     number and message is exact.
     """
+    assert dialect.delimiter is not None
     with path.open("r", encoding=dialect.encoding, newline="") as f:
         reader = csv.reader(f, delimiter=dialect.delimiter, strict=True)
         collections.deque(itertools.islice(reader, skip), maxlen=0)
