@@ -23,7 +23,9 @@ ENV_VAR = "KIRKPATRICK_DB"
 DEFAULT_URL = "sqlite:///kirkpatrick.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
 # How long an SQLite writer waits for another writer's lock before giving up (milliseconds).
-SQLITE_BUSY_TIMEOUT_MS = 60_000
+# Imports hold the write lock for their whole write, so writers queue: ten minutes lets a
+# dozen large imports started at once all finish instead of failing with "database is locked".
+SQLITE_BUSY_TIMEOUT_MS = 600_000
 
 
 def resolve_url(option: str | None = None) -> str:
