@@ -132,6 +132,17 @@ class Cli:
 
 
 @pytest.fixture
+def catalogue(engine: Engine) -> Engine:
+    """An initialised database with the sample measures and interventions, no measurements."""
+    from kirkpatrick import records
+
+    with db.transaction(engine) as s:
+        records.import_measures(s, SAMPLE / "measures.csv")
+        records.import_interventions(s, SAMPLE / "interventions.csv")
+    return engine
+
+
+@pytest.fixture
 def cli(engine: Engine, db_url: str) -> Cli:
     """The CLI bound to an initialised database on each backend."""
     return Cli(db_url)

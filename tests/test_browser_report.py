@@ -118,7 +118,6 @@ def test_demo_report_in_chromium(demo_out: Path, tmp_path: Path, lang: str) -> N
     assert errors == []
     assert requests == [page.as_uri()]  # the page itself and nothing else: self-contained
     assert len(seen["tiers"]) == 4 and all(w > 100 and h > 50 and v == "visible" for w, h, v in seen["tiers"])
-    widths = [t[0] for t in seen["tiers"]]
     assert len(seen["charts"]) >= 4 and all(w > 300 and h > 40 for w, h in seen["charts"])
     assert (tmp_path / f"report-{lang}.png").stat().st_size > 20_000
 

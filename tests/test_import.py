@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select, text
 
-from kirkpatrick import db, records
+from kirkpatrick import db
 from kirkpatrick.importing import ImportFailed, ImportOptions, import_measurements
 from kirkpatrick.models import ItemResponse, Measure, Measurement, Participant
 
@@ -20,13 +20,6 @@ from conftest import SAMPLE, snapshot
 CORPUS = Path(__file__).resolve().parent / "data" / "import"
 KURS = ImportOptions(intervention="VBY-KURS-2025", wave="post")
 
-
-@pytest.fixture
-def catalogue(engine: Engine) -> Engine:
-    with db.transaction(engine) as s:
-        records.import_measures(s, SAMPLE / "measures.csv")
-        records.import_interventions(s, SAMPLE / "interventions.csv")
-    return engine
 
 
 def _values(engine: Engine) -> dict[tuple[str, str, str, str], float]:

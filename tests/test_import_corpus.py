@@ -8,21 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from kirkpatrick import db, records
 
-from conftest import SAMPLE, Cli, snapshot
+from conftest import Cli, snapshot
 
 CORPUS = Path(__file__).resolve().parent / "data" / "import"
 KURS = ("--intervention", "VBY-KURS-2025", "--wave", "post")
 
-
-@pytest.fixture
-def catalogue(engine: Engine) -> Engine:
-    """The sample measures and interventions, no measurements."""
-    with db.transaction(engine) as s:
-        records.import_measures(s, SAMPLE / "measures.csv")
-        records.import_interventions(s, SAMPLE / "interventions.csv")
-    return engine
 
 
 BAD = [
