@@ -443,20 +443,6 @@ def _intervention(session: OrmSession, code: str) -> Intervention:
 # ------------------------------------------------------------------ statistics per cell
 
 
-def composite(yi: Sequence[float], vi: Sequence[float]) -> tuple[float, float]:
-    """Mean of correlated outcomes from one sample and its variance, assuming r = 1.
-
-    With m outcomes, var(mean) = (1/m)^2 sum_i sum_j r_ij sqrt(v_i v_j) (Borenstein et al. 2009,
-    eq. 24.6); their correlations are not known, and r = 1 gives the widest (conservative)
-    interval: (mean of sqrt(v_i))^2.
-    """
-    y = np.asarray(yi, dtype=float)
-    v = np.asarray(vi, dtype=float)
-    if y.size == 0:
-        return math.nan, math.nan
-    return float(y.mean()), float(np.sqrt(v).mean() ** 2)
-
-
 def _orient(effect: Effect, direction: int, name: str | None = None) -> Effect:
     if direction == 1 and name is None:
         return effect
@@ -474,16 +460,13 @@ def _smcr_effect(s: SMCRResult, direction: int) -> Effect:
 def _descriptive(measure: MeasureInfo, rater: Rater, wave: Wave, x: FloatArray, min_group: int,
                  confidence: float) -> Descriptive:
     x = x[np.isfinite(x)]
-    n = int(x.size)
-    mean = float(x.mean()) if n else math.nan
-    sd = float(x.std(ddof=1)) if n > 1 else math.nan
-    # t interval for a mean (Student 1908); POMP = (M - min) / (max - min) * 100 (Cohen et al. 1999).
-    half = float(special.stdtrit(n - 1, 0.5 + confidence / 2)) * sd / math.sqrt(n) if n > 1 else math.nan
+    m = stats.mean_ci(x, confidence=confidence)
+    # POMP = (M - min) / (max - min) * 100 (Cohen et al. 1999).
     span = measure.scale_max - measure.scale_min
     to_pomp = lambda v: (v - measure.scale_min) / span * 100.0  # noqa: E731
     return Descriptive(
-        measure, rater, wave, n, mean, sd, mean - half, mean + half, to_pomp(mean), to_pomp(mean - half),
-        to_pomp(mean + half), stats.nps(x, confidence=confidence) if measure.is_nps else None, n >= min_group,
+        measure, rater, wave, m.n, m.mean, m.sd, m.ci_low, m.ci_high, to_pomp(m.mean), to_pomp(m.ci_low),
+        to_pomp(m.ci_high), stats.nps(x, confidence=confidence) if measure.is_nps else None, m.n >= min_group,
     )  # fmt: skip
 
 
@@ -496,11 +479,11 @@ def _level_headline(level: Level, changes: list[Change], descriptives: list[Desc
             and math.isfinite(c.effect.estimate) and math.isfinite(c.effect.variance)]
     ctrl = [c for c in rows if c.control is not None and c.control_reportable
             and math.isfinite(c.control.d_ppc2.estimate) and math.isfinite(c.control.d_ppc2.variance)]
-    c_est, c_var = composite([c.control.d_ppc2.estimate for c in ctrl],  # type: ignore[union-attr]
+    c_est, c_var = stats.composite([c.control.d_ppc2.estimate for c in ctrl],  # type: ignore[union-attr]
                              [c.control.d_ppc2.variance for c in ctrl])  # type: ignore[union-attr]
     c_half = z * math.sqrt(c_var) if ctrl else nan
     if rows:
-        yi, vi = composite([c.effect.estimate for c in rows], [c.effect.variance for c in rows])
+        yi, vi = stats.composite([c.effect.estimate for c in rows], [c.effect.variance for c in rows])
         half = z * math.sqrt(vi)
         lo, hi = yi - half, yi + half
         comparison = "above" if lo > bench.estimate else "below" if hi < bench.estimate else "consistent"

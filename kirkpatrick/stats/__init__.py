@@ -27,19 +27,21 @@ from .meta import (
     MetaRegressionResult,
     MetaResult,
     SubgroupResult,
+    composite,
     fixed_effect,
     meta_regression,
     random_effects,
     subgroups,
 )
 from .reliability import AlphaResult, ReliableChangeResult, cronbach_alpha, reliable_change
-from .survey import NPSResult, nps
+from .survey import MeanResult, NPSResult, mean_ci, nps
 
 __all__ = [
     "AlphaResult",
     "Effect",
     "EffectBatch",
     "IndependentResult",
+    "MeanResult",
     "MetaRegressionResult",
     "MetaResult",
     "NPSResult",
@@ -50,10 +52,12 @@ __all__ = [
     "Result",
     "SMCRResult",
     "SubgroupResult",
+    "composite",
     "cronbach_alpha",
     "fixed_effect",
     "independent",
     "magnitude",
+    "mean_ci",
     "meta_regression",
     "nps",
     "paired",

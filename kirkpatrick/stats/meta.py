@@ -23,6 +23,7 @@ __all__ = [
     "MetaRegressionResult",
     "MetaResult",
     "SubgroupResult",
+    "composite",
     "fixed_effect",
     "meta_regression",
     "random_effects",
@@ -644,3 +645,44 @@ def meta_regression(
         "t" if knha else "z", stat.tolist(), df if knha else nan, pv.tolist(),
         tau2, i2, h2, r2, qm, float(m), qm_p, qe, df, qe_p, bool(knha), iterations, confidence, None,
     )  # fmt: skip
+
+
+def composite(yi: ArrayLike, vi: ArrayLike, *, r: float = 1.0) -> tuple[float, float]:
+    """Mean of several effects measured on one sample, and its sampling variance.
+
+    Parameters
+    ----------
+    yi, vi : array_like
+        The outcomes' effect sizes and sampling variances.
+    r : float, default 1.0
+        Assumed correlation between every pair of outcomes. Their correlations are rarely
+        known; ``r = 1`` gives the widest, conservative variance.
+
+    Returns
+    -------
+    (mean, variance) : tuple of float
+        NaN, NaN for no outcomes.
+
+    Notes
+    -----
+    var(mean) = (1/m)^2 (sum_i v_i + sum_{i != j} r sqrt(v_i v_j)) (Borenstein et al. 2009,
+    eq. 24.6); with r = 1 this is (mean of sqrt(v_i))^2. Pooling the composite keeps several
+    measures of one intervention from counting as independent studies.
+
+    References
+    ----------
+    Borenstein, M., Hedges, L. V., Higgins, J. P. T., & Rothstein, H. R. (2009). Introduction to
+    meta-analysis, ch. 24. Wiley.
+    """
+    y = np.asarray(yi, dtype=float).ravel()
+    v = np.asarray(vi, dtype=float).ravel()
+    if y.shape != v.shape:
+        raise ValueError(f"yi and vi must have the same length, but got {y.size!r} and {v.size!r}")
+    if not -1.0 <= r <= 1.0:
+        raise ValueError(f"r must be between -1 and 1, but got {r!r}")
+    m = y.size
+    if m == 0:
+        return math.nan, math.nan
+    s = np.sqrt(v)
+    total = float((s.sum() ** 2 - (s**2).sum()) * r + v.sum())
+    return float(y.mean()), total / m**2

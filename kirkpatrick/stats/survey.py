@@ -7,11 +7,12 @@ import math
 
 import numpy as np
 from numpy.typing import ArrayLike
+from scipy import special
 
 from ._ci import check_confidence, z_crit
 from ._result import Result
 
-__all__ = ["NPSResult", "nps"]
+__all__ = ["MeanResult", "NPSResult", "mean_ci", "nps"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,3 +98,55 @@ def nps(scores: ArrayLike, *, confidence: float = 0.95) -> NPSResult:
     half = z_crit(confidence) * 100.0 * math.sqrt(max(0.0, p + d - (p - d) ** 2) / n)
     score = 100.0 * (p - d)
     return NPSResult(score, pro, pas, det, n, int((~ok).sum()), score - half, score + half, NPS_CI, confidence, None)
+
+
+@dataclasses.dataclass(frozen=True)
+class MeanResult(Result):
+    """Result of :func:`mean_ci`.
+
+    Attributes
+    ----------
+    n : int
+        Valid values.
+    n_dropped : int
+        Missing (NaN) values dropped.
+    mean, sd : float
+        Sample mean and standard deviation (n - 1).
+    ci_low, ci_high : float
+        Student t interval for the mean.
+    confidence : float
+    reason : str or None
+    """
+
+    n: int
+    n_dropped: int
+    mean: float
+    sd: float
+    ci_low: float
+    ci_high: float
+    confidence: float
+    reason: str | None
+
+
+def mean_ci(values: ArrayLike, *, confidence: float = 0.95) -> MeanResult:
+    """Mean with a t confidence interval, for measures taken once (e.g. reaction after a course).
+
+    Notes
+    -----
+    CI = M +/- t(1 - alpha/2, n - 1) * SD / sqrt(n) (Student 1908).
+
+    References
+    ----------
+    Student (1908). The probable error of a mean. Biometrika, 6(1), 1-25.
+    """
+    confidence = check_confidence(confidence)
+    x = np.asarray(values, dtype=float).ravel()
+    ok = np.isfinite(x)
+    x, dropped = x[ok], int((~ok).sum())
+    n = int(x.size)
+    if n < 2:
+        mean = float(x.mean()) if n else math.nan
+        return MeanResult(n, dropped, mean, math.nan, math.nan, math.nan, confidence, "n < 2")
+    mean, sd = float(x.mean()), float(x.std(ddof=1))
+    half = float(special.stdtrit(n - 1, 0.5 + confidence / 2)) * sd / math.sqrt(n)
+    return MeanResult(n, dropped, mean, sd, mean - half, mean + half, confidence, None)
