@@ -26,7 +26,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special
 from sqlalchemy import Text, case, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session as OrmSession
@@ -473,7 +472,6 @@ def _descriptive(measure: MeasureInfo, rater: Rater, wave: Wave, x: FloatArray, 
 def _level_headline(level: Level, changes: list[Change], descriptives: list[Descriptive],
                     confidence: float) -> Headline:
     bench = LEADERSHIP_TRAINING[level]
-    z = float(special.ndtri(0.5 + confidence / 2))
     nan = math.nan
     rows = [c for c in changes if c.wave_from == Wave.PRE and c.wave_to == Wave.POST and c.reportable
             and math.isfinite(c.effect.estimate) and math.isfinite(c.effect.variance)]
@@ -481,14 +479,13 @@ def _level_headline(level: Level, changes: list[Change], descriptives: list[Desc
             and math.isfinite(c.control.d_ppc2.estimate) and math.isfinite(c.control.d_ppc2.variance)]
     c_est, c_var = stats.composite([c.control.d_ppc2.estimate for c in ctrl],  # type: ignore[union-attr]
                              [c.control.d_ppc2.variance for c in ctrl])  # type: ignore[union-attr]
-    c_half = z * math.sqrt(c_var) if ctrl else nan
+    c_lo, c_hi = stats.normal_interval(c_est, c_var, confidence=confidence) if ctrl else (nan, nan)
     if rows:
         yi, vi = stats.composite([c.effect.estimate for c in rows], [c.effect.variance for c in rows])
-        half = z * math.sqrt(vi)
-        lo, hi = yi - half, yi + half
+        lo, hi = stats.normal_interval(yi, vi, confidence=confidence)
         comparison = "above" if lo > bench.estimate else "below" if hi < bench.estimate else "consistent"
         return Headline(level, "smcr", yi, lo, hi, yi, vi, max(c.n for c in rows), len(rows),
-                        c_est, c_est - c_half, c_est + c_half, len(ctrl), bench, comparison)
+                        c_est, c_lo, c_hi, len(ctrl), bench, comparison)
     post = [d for d in descriptives if d.reportable and math.isfinite(d.pomp)]
     if post:
         return Headline(level, "pomp", float(np.mean([d.pomp for d in post])),

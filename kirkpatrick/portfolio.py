@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 import numpy as np
-from scipy import special
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
@@ -371,7 +370,6 @@ def assemble(
     confidence: float = 0.95,
 ) -> Portfolio:
     """The portfolio from intervention facts and per-level headline effects (no database)."""
-    z = float(special.ndtri(0.5 + confidence / 2.0))
     known = {i.code: i for i in interventions}
     effects: list[EffectRow] = []
     suppressed: dict[Level, int] = {lv: 0 for lv in Level}
@@ -387,8 +385,8 @@ def assemble(
         if h.n < min_group:
             suppressed[h.level] += 1
             continue
-        half = z * math.sqrt(h.vi)
-        effects.append(EffectRow(h.code, h.level, h.yi, h.vi, h.n, h.k, h.yi - half, h.yi + half))
+        effects.append(EffectRow(h.code, h.level, h.yi, h.vi, h.n, h.k,
+                                 *stats.normal_interval(h.yi, h.vi, confidence=confidence)))
     order = {c: k for k, c in enumerate(known)}
     effects.sort(key=lambda e: (e.level.number, order[e.code]))
 
@@ -449,9 +447,9 @@ def _factor_comparison(level: Level, factor: TransferFactor, yi: np.ndarray, vi:
             res)
     a, b = res.groups["used"], res.groups["not used"]
     diff = a.estimate - b.estimate
-    se = math.sqrt(a.se**2 + b.se**2)
-    half = float(special.ndtri(0.5 + confidence / 2.0)) * se
-    return FactorComparison(level, factor, k_used, k_not, k_unrec, a, b, diff, diff - half, diff + half,
+    # Independent subgroups: the variance of a difference is the sum of the variances.
+    low, high = stats.normal_interval(diff, a.se**2 + b.se**2, confidence=confidence)
+    return FactorComparison(level, factor, k_used, k_not, k_unrec, a, b, diff, low, high,
                             res.Q_between, res.Q_between_p, res.reason, evidence)
 
 

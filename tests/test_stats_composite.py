@@ -46,3 +46,11 @@ def test_mean_ci_equals_scipy_t_interval() -> None:
     assert_allclose([got.mean, got.sd, got.ci_low, got.ci_high], [valid.mean(), valid.std(ddof=1), low, high])
     one = mean_ci([4.0])
     assert one.reason == "n < 2" and one.mean == 4.0 and math.isnan(one.ci_low)
+
+
+def test_normal_interval_equals_scipy_norm_interval() -> None:
+    from kirkpatrick.stats import normal_interval
+
+    low, high = normal_interval(0.42, 0.031, confidence=0.9)
+    assert_allclose([low, high], scipy_stats.norm.interval(0.9, loc=0.42, scale=math.sqrt(0.031)))
+    assert all(math.isnan(v) for v in normal_interval(0.42, -1.0))

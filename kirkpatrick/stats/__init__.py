@@ -7,6 +7,7 @@ estimable) and ``to_dict()`` for JSON output. Sign convention: post minus pre.
 
 from __future__ import annotations
 
+from ._ci import normal_interval
 from ._result import Effect, Result
 from .effsize import (
     EffectBatch,
@@ -59,6 +60,7 @@ __all__ = [
     "magnitude",
     "mean_ci",
     "meta_regression",
+    "normal_interval",
     "nps",
     "paired",
     "paired_many",

@@ -114,6 +114,16 @@ def nct_ci(t: ArrayLike, df: ArrayLike, confidence: float) -> tuple[FloatArray, 
     return lo, hi
 
 
+def normal_interval(estimate: float, variance: float, *, confidence: float = 0.95) -> tuple[float, float]:
+    """Wald interval ``estimate -/+ z(1 - alpha/2) * sqrt(variance)`` for one estimate.
+
+    The interval every large-sample ``yi, vi`` pair gets (Borenstein et al. 2009, eq. 8.3); NaN
+    limits for a negative or missing variance.
+    """
+    low, high = normal_ci(estimate, variance, check_confidence(confidence))
+    return float(low), float(high)
+
+
 def normal_ci(estimate: ArrayLike, variance: ArrayLike, confidence: float) -> tuple[FloatArray, FloatArray]:
     """Wald interval ``estimate -/+ z * sqrt(variance)``; NaN where variance < 0."""
     est = np.asarray(estimate, dtype=float)
