@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special, stats
+from scipy import special
 
 __all__ = [
     "check_confidence",
@@ -45,7 +45,9 @@ def t_crit(confidence: float, df: ArrayLike) -> FloatArray:
     """Two-sided Student-t critical value(s) with ``df`` degrees of freedom."""
     df_a = np.asarray(df, dtype=float)
     with np.errstate(invalid="ignore"):
-        return np.asarray(stats.t.ppf(0.5 + confidence / 2.0, df_a), dtype=float)
+        # special.stdtrit is what scipy.stats.t.ppf evaluates; calling it directly spares every
+        # command the second it takes to import scipy.stats.
+        return np.asarray(special.stdtrit(df_a, 0.5 + confidence / 2.0), dtype=float)
 
 
 def hedges_j(m: ArrayLike) -> FloatArray:
