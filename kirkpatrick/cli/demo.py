@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import main
 from ._common import lazy
 
-demo = lazy("kirkpatrick.demo")
+if TYPE_CHECKING:
+    from .. import demo
+else:  # loaded on first use: see _common.lazy
+    demo = lazy("kirkpatrick.demo")
 
 
 @main.command("demo")

@@ -6,7 +6,7 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -16,8 +16,12 @@ from ..vocab import Format, Level
 from . import main
 from ._common import App, FriendlyGroup, echo_json, echo_table, json_option, lazy, pass_app
 
-cases_lib = lazy("kirkpatrick.cases")
-portfolio_lib = lazy("kirkpatrick.portfolio")
+if TYPE_CHECKING:
+    from .. import cases as cases_lib
+    from .. import portfolio as portfolio_lib
+else:  # loaded on first use: see _common.lazy
+    cases_lib = lazy("kirkpatrick.cases")
+    portfolio_lib = lazy("kirkpatrick.portfolio")
 
 F = TypeVar("F", bound=Callable[..., Any])
 _FILTER_KEYS = ("client", "consultant", "format_", "since", "until", "min_group")

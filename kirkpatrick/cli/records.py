@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
 import click
@@ -15,7 +16,7 @@ from ._common import App, FriendlyGroup, echo_json, echo_table, json_option, pas
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
-def _choices(vocabulary: type) -> click.Choice:
+def _choices(vocabulary: type[StrEnum]) -> click.Choice:
     return click.Choice([m.value for m in vocabulary], case_sensitive=False)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -10,8 +11,12 @@ from .. import db, policy
 from . import main
 from ._common import App, echo_json, json_option, lazy, pass_app
 
-analysis = lazy("kirkpatrick.analysis")
-reports = lazy("kirkpatrick.reports")
+if TYPE_CHECKING:
+    from .. import analysis
+    from .. import reports
+else:  # loaded on first use: see _common.lazy
+    analysis = lazy("kirkpatrick.analysis")
+    reports = lazy("kirkpatrick.reports")
 
 min_group_option = click.option(
     "--min-group", type=click.IntRange(min=1), default=policy.DEFAULT_MIN_GROUP, show_default=True,

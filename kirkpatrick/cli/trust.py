@@ -4,6 +4,7 @@ delete) and the audit log of erasures."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,8 +12,12 @@ from .. import db
 from . import main
 from ._common import App, FriendlyGroup, echo_json, echo_table, json_option, lazy, pass_app
 
-backups = lazy("kirkpatrick.backup")
-erasure = lazy("kirkpatrick.erasure")
+if TYPE_CHECKING:
+    from .. import backup as backups
+    from .. import erasure
+else:  # loaded on first use: see _common.lazy
+    backups = lazy("kirkpatrick.backup")
+    erasure = lazy("kirkpatrick.erasure")
 from .records import intervention_group
 
 
