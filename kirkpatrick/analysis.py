@@ -382,11 +382,16 @@ def _measurement_rows(session: OrmSession, intervention_ids: Sequence[int] | Non
         result.close()
     wave_code = {w.value: k for k, w in enumerate(WAVES)}
     rater_code = {r.value: k for k, r in enumerate(RATERS)}
-    return [
-        _Cell(iv, measure_id, rater_code.get(rater, -1), wave_code.get(wave, -1),
-              np.fromstring(ids, dtype=np.int64, sep=","), np.fromstring(values, dtype=np.float64, sep=","))
-        for iv, measure_id, rater, wave, ids, values in cells
-    ]
+    # Most cells list the same participants: parse each distinct id list once.
+    id_arrays: dict[str, NDArray[np.int64]] = {}
+    out = []
+    for iv, measure_id, rater, wave, ids, values in cells:
+        p = id_arrays.get(ids)
+        if p is None:
+            p = id_arrays[ids] = np.fromstring(ids, dtype=np.int64, sep=",")
+        out.append(_Cell(iv, measure_id, rater_code.get(rater, -1), wave_code.get(wave, -1), p,
+                         np.fromstring(values, dtype=np.float64, sep=",")))
+    return out
 
 
 def _fetch_array(session: OrmSession, stmt: Any, dtype: np.dtype[Any]) -> NDArray[np.void]:
