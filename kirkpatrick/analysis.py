@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session as OrmSession
 from . import policy, stats
 from .benchmarks import LEADERSHIP_TRAINING, Benchmark
 from .errors import NotFound
+from .records import get_intervention
 from .models import Feedback, Intervention, Measure, Measurement, Participant
 from .stats import Effect, NPSResult, PairedResult, PrePostControlResult, ReliableChangeResult, SMCRResult
 from .stats._result import to_jsonable
@@ -437,13 +438,6 @@ def _facts(session: OrmSession, i: Intervention) -> InterventionFacts:
     )  # fmt: skip
 
 
-def _intervention(session: OrmSession, code: str) -> Intervention:
-    found = session.scalars(select(Intervention).where(Intervention.code == code)).one_or_none()
-    if found is None:
-        raise NotFound(f"no intervention with code {code!r}")
-    return found
-
-
 # ------------------------------------------------------------------ statistics per cell
 
 
@@ -569,7 +563,7 @@ def analyse(session: OrmSession, code: str, *, min_group: int = DEFAULT_MIN_GROU
     """
     if min_group < 1:
         raise ValueError(f"min_group must be at least 1, but got {min_group!r}")
-    i = _intervention(session, code)
+    i = get_intervention(session, code)
     data = _pivot(_measurement_rows(session, [i.id]), _participants(session, [i.id]), _catalogue(session))
     levels = _analyse_data(data, min_group=min_group, confidence=confidence)
     seen = np.isfinite(data.values).any(axis=0)  # [participant, wave]
