@@ -103,25 +103,25 @@ def _text(value: str | None, *, what: str, limit: int = 300, required: bool = Fa
 # ---------------------------------------------------------------- lookups
 
 
-def get_intervention(session: OrmSession, code: str) -> Intervention:
-    found = session.scalars(select(Intervention).where(Intervention.code == code)).one_or_none()
+def _one(session: OrmSession, column: Any, value: str, missing: str) -> Any:
+    """The row whose unique ``column`` equals ``value``, or ``NotFound(missing)``."""
+    found = session.scalars(select(column.class_).where(column == value)).one_or_none()
     if found is None:
-        raise NotFound(f"no intervention with code {code!r}")
+        raise NotFound(missing)
     return found
+
+
+def get_intervention(session: OrmSession, code: str) -> Intervention:
+    return _one(session, Intervention.code, code, f"no intervention with code {code!r}")  # type: ignore[no-any-return]
 
 
 def get_client(session: OrmSession, name: str) -> Client:
-    found = session.scalars(select(Client).where(Client.name == name)).one_or_none()
-    if found is None:
-        raise NotFound(f"no client named {name!r} (add it with `kirkpatrick client add`)")
-    return found
+    return _one(session, Client.name, name,  # type: ignore[no-any-return]
+                f"no client named {name!r} (add it with `kirkpatrick client add`)")
 
 
 def get_measure(session: OrmSession, code: str) -> Measure:
-    found = session.scalars(select(Measure).where(Measure.code == code)).one_or_none()
-    if found is None:
-        raise NotFound(f"no measure with code {code!r}")
-    return found
+    return _one(session, Measure.code, code, f"no measure with code {code!r}")  # type: ignore[no-any-return]
 
 
 # ---------------------------------------------------------------- clients
