@@ -31,14 +31,15 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports(include=["kirkpatrick"]):
-    from kirkpatrick import db, records
-    from kirkpatrick.dialect import detect  # noqa: F401  (instrumented for coverage)
-    from kirkpatrick.errors import KirkpatrickError
-    from kirkpatrick.importing import ImportOptions, import_measurements
+    from kirkpatrick.storage import db
+    from kirkpatrick.services import records
+    from kirkpatrick.io.sniff import detect  # noqa: F401  (instrumented for coverage)
+    from kirkpatrick.domain.errors import KirkpatrickError
+    from kirkpatrick.io.importing import ImportOptions, import_measurements
 
 from sqlalchemy import Engine, text  # noqa: E402
 
-from kirkpatrick.models import Base  # noqa: E402
+from kirkpatrick.storage.models import Base  # noqa: E402
 from kirkpatrick.resources import sample_data_dir  # noqa: E402
 
 SUFFIXES = [".csv", ".tsv", ".txt", ".xlsx", ".csv"]

@@ -54,7 +54,8 @@ def generate(path: Path, rows: int) -> int:
 
 def setup(url: str) -> None:
     sys.path.insert(0, str(ROOT))
-    from kirkpatrick import db, records
+    from kirkpatrick.storage import db
+    from kirkpatrick.services import records
 
     engine = db.make_engine(url)
     db.init_db(engine)

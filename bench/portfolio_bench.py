@@ -30,10 +30,12 @@ import numpy as np
 from click.testing import CliRunner
 from sqlalchemy import insert, text
 
-from kirkpatrick import analysis, db, portfolio, portfolio_report
+from kirkpatrick.services import analysis, portfolio
+from kirkpatrick.storage import db
+from kirkpatrick.reports import portfolio as portfolio_report
 from kirkpatrick.cli import main
-from kirkpatrick.models import Client, Intervention, Measure, Session, TransferFactorUse
-from kirkpatrick.vocab import TransferFactor
+from kirkpatrick.storage.models import Client, Intervention, Measure, Session, TransferFactorUse
+from kirkpatrick.domain.vocab import TransferFactor
 
 PARTICIPANTS = 40
 # (measure id, code, level, scale, waves, rater)

@@ -19,9 +19,9 @@ import numpy as np
 from click.testing import CliRunner
 from sqlalchemy import insert, text
 
-from kirkpatrick import db
+from kirkpatrick.storage import db
 from kirkpatrick.cli import main
-from kirkpatrick.models import Client, Intervention, Measure, Measurement, Participant
+from kirkpatrick.storage.models import Client, Intervention, Measure, Measurement, Participant
 
 LEVELS = ["reaction", "learning", "behaviour", "results"]
 

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import Engine, create_engine, text
 
-from kirkpatrick import db
+from kirkpatrick.storage import db
 from kirkpatrick.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,7 +134,7 @@ class Cli:
 @pytest.fixture
 def catalogue(engine: Engine) -> Engine:
     """An initialised database with the sample measures and interventions, no measurements."""
-    from kirkpatrick import records
+    from kirkpatrick.services import records
 
     with db.transaction(engine) as s:
         records.import_measures(s, SAMPLE / "measures.csv")
@@ -150,7 +150,7 @@ def cli(engine: Engine, db_url: str) -> Cli:
 
 def snapshot(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every table, sorted: compare before and after to prove nothing changed."""
-    from kirkpatrick.models import Base
+    from kirkpatrick.storage.models import Base
 
     with engine.connect() as c:
         return {

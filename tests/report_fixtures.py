@@ -8,9 +8,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from sqlalchemy import Engine, select
 
-from kirkpatrick import db
-from kirkpatrick.models import Client, Feedback, Intervention, Measure, Measurement, Participant
-from kirkpatrick.vocab import Format, Group, Level, TargetGroup
+from kirkpatrick.storage import db
+from kirkpatrick.storage.models import Client, Feedback, Intervention, Measure, Measurement, Participant
+from kirkpatrick.domain.vocab import Format, Group, Level, TargetGroup
 
 # (code, level, scale_min, scale_max, higher_is_better, reliability)
 MEASURES = [

@@ -9,9 +9,11 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy import stats as sps
 
-from kirkpatrick import analysis, db, stats
-from kirkpatrick.errors import NotFound
-from kirkpatrick.vocab import Level, Rater, Wave
+from kirkpatrick.services import analysis
+from kirkpatrick.storage import db
+from kirkpatrick import stats
+from kirkpatrick.domain.errors import NotFound
+from kirkpatrick.domain.vocab import Level, Rater, Wave
 
 from report_fixtures import add_intervention, rng_pairs
 

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine
 
-from kirkpatrick import analysis, db
+from kirkpatrick.services import analysis
+from kirkpatrick.storage import db
 from report_fixtures import add_intervention, rng_pairs
 
 

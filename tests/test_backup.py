@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, event, func, inspect, select
 
-from kirkpatrick import backup, db, records
-from kirkpatrick.errors import DatabaseNotReady, InvalidInput
-from kirkpatrick.models import (
+from kirkpatrick.storage import backup, db
+from kirkpatrick.services import records
+from kirkpatrick.domain.errors import DatabaseNotReady, InvalidInput
+from kirkpatrick.storage.models import (
     AuditEntry,
     Base,
     Client,
@@ -26,7 +27,7 @@ from kirkpatrick.models import (
     Session,
     TransferFactorUse,
 )
-from kirkpatrick.vocab import Format, Group, Level, Rater, TargetGroup, TransferFactor, Wave
+from kirkpatrick.domain.vocab import Format, Group, Level, Rater, TargetGroup, TransferFactor, Wave
 
 from conftest import SAMPLE, Cli, PostgresCluster, snapshot
 

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from kirkpatrick import demo, reports
+from kirkpatrick.demo import steps as demo
+from kirkpatrick.reports import intervention as reports
 
 
 class Browser:

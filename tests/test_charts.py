@@ -6,7 +6,7 @@ import math
 
 from bs4 import BeautifulSoup
 
-from kirkpatrick import charts
+from kirkpatrick.reports import charts
 
 
 def _svg(markup):

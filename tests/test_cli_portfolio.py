@@ -10,8 +10,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from conftest import SAMPLE, Cli
-from kirkpatrick import portfolio_demo
-from kirkpatrick.vocab import TransferFactor
+from kirkpatrick.demo import portfolio as portfolio_demo
+from kirkpatrick.domain.vocab import TransferFactor
 
 
 def load(cli: Cli, engine: Engine, tmp_path: Path, count: int = 10) -> None:

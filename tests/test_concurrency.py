@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from kirkpatrick import db
-from kirkpatrick.models import Measurement, Participant
+from kirkpatrick.storage import db
+from kirkpatrick.storage.models import Measurement, Participant
 
 from conftest import PostgresCluster
 from test_crash import counts, importer, kirkpatrick_process, prepare, write_long_csv

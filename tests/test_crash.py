@@ -26,8 +26,8 @@ from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 import kirkpatrick
-from kirkpatrick import db
-from kirkpatrick.models import Measurement, Participant
+from kirkpatrick.storage import db
+from kirkpatrick.storage.models import Measurement, Participant
 
 from conftest import SAMPLE, Cli, PostgresCluster, snapshot
 

@@ -9,9 +9,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, func, inspect, select, text
 
-from kirkpatrick import db
-from kirkpatrick.errors import DatabaseNotReady, InvalidInput
-from kirkpatrick.models import Base, Client
+from kirkpatrick.storage import db
+from kirkpatrick.domain.errors import DatabaseNotReady, InvalidInput
+from kirkpatrick.storage.models import Base, Client
 
 
 def test_url_resolution_order(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,8 +7,8 @@ import json
 
 from sqlalchemy import Engine, func, select
 
-from kirkpatrick import db, erasure
-from kirkpatrick.models import AuditEntry, Feedback, Intervention, ItemResponse, Measurement, Participant
+from kirkpatrick.storage import db, erasure
+from kirkpatrick.storage.models import AuditEntry, Feedback, Intervention, ItemResponse, Measurement, Participant
 
 from conftest import Cli, snapshot
 from test_backup import fill_database

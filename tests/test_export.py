@@ -8,9 +8,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from kirkpatrick import db, records
-from kirkpatrick.exporting import EXPORT_COLUMNS, export_measurements, format_value
-from kirkpatrick.importing import import_measurements
+from kirkpatrick.storage import db
+from kirkpatrick.services import records
+from kirkpatrick.io.export import EXPORT_COLUMNS, export_measurements, format_value
+from kirkpatrick.io.importing import import_measurements
 
 from conftest import SAMPLE, snapshot
 

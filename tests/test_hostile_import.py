@@ -16,10 +16,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select, text
 
-from kirkpatrick import db, records
-from kirkpatrick.errors import KirkpatrickError
-from kirkpatrick.importing import LONG_COLUMNS, ImportOptions, import_measurements
-from kirkpatrick.models import Measurement
+from kirkpatrick.storage import db
+from kirkpatrick.services import records
+from kirkpatrick.domain.errors import KirkpatrickError
+from kirkpatrick.io.importing import LONG_COLUMNS, ImportOptions, import_measurements
+from kirkpatrick.storage.models import Measurement
 
 from conftest import SAMPLE, Cli, PostgresCluster, snapshot
 

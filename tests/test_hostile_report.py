@@ -11,8 +11,8 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select, update
 
-from kirkpatrick import db
-from kirkpatrick.models import Client, Feedback, Intervention, Measure
+from kirkpatrick.storage import db
+from kirkpatrick.storage.models import Client, Feedback, Intervention, Measure
 
 from conftest import Cli
 

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select, text
 
-from kirkpatrick import db
-from kirkpatrick.importing import ImportFailed, ImportOptions, import_measurements
-from kirkpatrick.models import ItemResponse, Measure, Measurement, Participant
+from kirkpatrick.storage import db
+from kirkpatrick.io.importing import ImportFailed, ImportOptions, import_measurements
+from kirkpatrick.storage.models import ItemResponse, Measure, Measurement, Participant
 
 from conftest import SAMPLE, snapshot
 

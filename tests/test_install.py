@@ -21,7 +21,7 @@ def test_installed_package_runs_the_demo_from_elsewhere(tmp_path: Path) -> None:
     )
     installed = target / "kirkpatrick"
     for shipped in ("templates", "sample_data/measures.csv", "sample_data/kurs_utvardering.xlsx",
-                    "migrations/script.py.mako"):
+                    "storage/migrations/script.py.mako"):
         assert (installed / shipped).exists(), f"{shipped} is not in the installed package"
     work = tmp_path / "elsewhere"
     work.mkdir()

@@ -7,8 +7,8 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, MetaData, inspect
 
-from kirkpatrick import db
-from kirkpatrick.models import Base
+from kirkpatrick.storage import db
+from kirkpatrick.storage.models import Base
 
 from conftest import Cli
 from test_backup import fill_database

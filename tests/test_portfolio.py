@@ -14,10 +14,13 @@ import pytest
 from numpy.testing import assert_allclose
 from sqlalchemy import Engine
 
-from kirkpatrick import db, portfolio, portfolio_demo, records, stats
-from kirkpatrick.analysis import LevelEffect
-from kirkpatrick.portfolio import InterventionInfo, PortfolioFilters, assemble
-from kirkpatrick.vocab import Format, Level, TransferFactor
+from kirkpatrick.storage import db
+from kirkpatrick.services import portfolio, records
+from kirkpatrick.demo import portfolio as portfolio_demo
+from kirkpatrick import stats
+from kirkpatrick.services.analysis import LevelEffect
+from kirkpatrick.services.portfolio import InterventionInfo, PortfolioFilters, assemble
+from kirkpatrick.domain.vocab import Format, Level, TransferFactor
 
 from conftest import SAMPLE
 
@@ -190,7 +193,7 @@ def test_no_interventions_gives_empty_portfolio() -> None:
 
 
 def test_bad_period_is_an_error() -> None:
-    from kirkpatrick.errors import InvalidInput
+    from kirkpatrick.domain.errors import InvalidInput
 
     with pytest.raises(InvalidInput, match="--until 2024-01-01 is before --since 2024-06-01"):
         PortfolioFilters(since=dt.date(2024, 6, 1), until=dt.date(2024, 1, 1))

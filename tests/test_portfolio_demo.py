@@ -7,8 +7,8 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from kirkpatrick import demo, portfolio_demo
-from kirkpatrick.vocab import Format, TransferFactor
+from kirkpatrick.demo import steps as demo, portfolio as portfolio_demo
+from kirkpatrick.domain.vocab import Format, TransferFactor
 
 
 def test_generator_is_fixed_and_varied() -> None:

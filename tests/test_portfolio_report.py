@@ -11,11 +11,14 @@ from bs4 import BeautifulSoup
 from sqlalchemy import Engine, select
 
 from conftest import SAMPLE, Cli
-from kirkpatrick import db, portfolio, portfolio_demo, portfolio_report, records
-from kirkpatrick.analysis import LevelEffect
-from kirkpatrick.models import Participant
-from kirkpatrick.portfolio import assemble
-from kirkpatrick.vocab import Level, TransferFactor
+from kirkpatrick.storage import db
+from kirkpatrick.services import portfolio, records
+from kirkpatrick.demo import portfolio as portfolio_demo
+from kirkpatrick.reports import portfolio as portfolio_report
+from kirkpatrick.services.analysis import LevelEffect
+from kirkpatrick.storage.models import Participant
+from kirkpatrick.services.portfolio import assemble
+from kirkpatrick.domain.vocab import Level, TransferFactor
 from test_portfolio import BEHAVIOUR, info
 
 

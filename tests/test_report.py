@@ -8,7 +8,9 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from kirkpatrick import analysis, db, reports
+from kirkpatrick.services import analysis
+from kirkpatrick.storage import db
+from kirkpatrick.reports import intervention as reports
 
 from report_fixtures import add_intervention, rng_pairs
 

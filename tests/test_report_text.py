@@ -8,7 +8,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from kirkpatrick.demo import run_demo
+from kirkpatrick.demo.steps import run_demo
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from .. import db
-from ..errors import KirkpatrickError
+from kirkpatrick.storage import db
+from kirkpatrick.domain.errors import KirkpatrickError
 
 F = TypeVar("F", bound=Callable[..., Any])
 

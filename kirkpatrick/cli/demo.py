@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import main
-from ._common import lazy
+from kirkpatrick.cli import main
+from kirkpatrick.cli._common import lazy
 
 if TYPE_CHECKING:
-    from .. import demo
+    from kirkpatrick.demo import steps as demo
 else:  # loaded on first use: see _common.lazy
-    demo = lazy("kirkpatrick.demo")
+    demo = lazy("kirkpatrick.demo.steps")
 
 
 @main.command("demo")

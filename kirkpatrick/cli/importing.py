@@ -9,9 +9,10 @@ from pathlib import Path
 
 import click
 
-from .. import db, records
-from ..exporting import export_measurements
-from ..importing import (
+from kirkpatrick.storage import db
+from kirkpatrick.services import records
+from kirkpatrick.io.export import export_measurements
+from kirkpatrick.io.importing import (
     DEFAULT_MIN_ITEM_SHARE,
     ImportFailed,
     ImportOptions,
@@ -20,10 +21,10 @@ from ..importing import (
     detect_dialect,
     import_measurements,
 )
-from ..vocab import Rater, Wave
-from . import main
-from ._common import App, echo_json, pass_app
-from .records import feedback_group
+from kirkpatrick.domain.vocab import Rater, Wave
+from kirkpatrick.cli import main
+from kirkpatrick.cli._common import App, echo_json, pass_app
+from kirkpatrick.cli.records import feedback_group
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 # Below this many lines an import is over before a progress bar would be worth drawing.

@@ -10,18 +10,19 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from .. import db, policy
-from ..records import parse_date
-from ..vocab import Format, Level
-from . import main
-from ._common import App, FriendlyGroup, echo_json, echo_table, json_option, lazy, pass_app
+from kirkpatrick.storage import db
+from kirkpatrick.domain import settings as policy
+from kirkpatrick.services.records import parse_date
+from kirkpatrick.domain.vocab import Format, Level
+from kirkpatrick.cli import main
+from kirkpatrick.cli._common import App, FriendlyGroup, echo_json, echo_table, json_option, lazy, pass_app
 
 if TYPE_CHECKING:
-    from .. import cases as cases_lib
-    from .. import portfolio as portfolio_lib
+    from kirkpatrick.services import success_cases as cases_lib
+    from kirkpatrick.services import portfolio as portfolio_lib
 else:  # loaded on first use: see _common.lazy
-    cases_lib = lazy("kirkpatrick.cases")
-    portfolio_lib = lazy("kirkpatrick.portfolio")
+    cases_lib = lazy("kirkpatrick.services.success_cases")
+    portfolio_lib = lazy("kirkpatrick.services.portfolio")
 
 F = TypeVar("F", bound=Callable[..., Any])
 _FILTER_KEYS = ("client", "consultant", "format_", "since", "until", "min_group")
@@ -96,7 +97,7 @@ def portfolio_group(ctx: click.Context, as_json: bool, output: Path | None, lang
     assert app is not None
     result = _build(app, values)
     if output or pdf:
-        from .. import portfolio_report
+        from kirkpatrick.reports import portfolio as portfolio_report
 
         written = portfolio_report.write(result, html=output, pdf=pdf, lang=lang)
         for path in written:

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import click
 
-from .. import db, records
-from ..records import InterventionFields, MeasureFields
-from ..vocab import Format, Level, TargetGroup, TransferFactor
-from . import main
-from ._common import App, FriendlyGroup, echo_json, echo_table, json_option, pass_app
+from kirkpatrick.storage import db
+from kirkpatrick.services import records
+from kirkpatrick.services.records import InterventionFields, MeasureFields
+from kirkpatrick.domain.vocab import Format, Level, TargetGroup, TransferFactor
+from kirkpatrick.cli import main
+from kirkpatrick.cli._common import App, FriendlyGroup, echo_json, echo_table, json_option, pass_app
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 

@@ -7,16 +7,17 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .. import db, policy
-from . import main
-from ._common import App, echo_json, json_option, lazy, pass_app
+from kirkpatrick.storage import db
+from kirkpatrick.domain import settings as policy
+from kirkpatrick.cli import main
+from kirkpatrick.cli._common import App, echo_json, json_option, lazy, pass_app
 
 if TYPE_CHECKING:
-    from .. import analysis
-    from .. import reports
+    from kirkpatrick.services import analysis
+    from kirkpatrick.reports import intervention as reports
 else:  # loaded on first use: see _common.lazy
-    analysis = lazy("kirkpatrick.analysis")
-    reports = lazy("kirkpatrick.reports")
+    analysis = lazy("kirkpatrick.services.analysis")
+    reports = lazy("kirkpatrick.reports.intervention")
 
 min_group_option = click.option(
     "--min-group", type=click.IntRange(min=1), default=policy.DEFAULT_MIN_GROUP, show_default=True,

@@ -8,17 +8,17 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .. import db
-from . import main
-from ._common import App, FriendlyGroup, echo_json, echo_table, json_option, lazy, pass_app
+from kirkpatrick.storage import db
+from kirkpatrick.cli import main
+from kirkpatrick.cli._common import App, FriendlyGroup, echo_json, echo_table, json_option, lazy, pass_app
 
 if TYPE_CHECKING:
-    from .. import backup as backups
-    from .. import erasure
+    from kirkpatrick.storage import backup as backups
+    from kirkpatrick.storage import erasure
 else:  # loaded on first use: see _common.lazy
-    backups = lazy("kirkpatrick.backup")
-    erasure = lazy("kirkpatrick.erasure")
-from .records import intervention_group
+    backups = lazy("kirkpatrick.storage.backup")
+    erasure = lazy("kirkpatrick.storage.erasure")
+from kirkpatrick.cli.records import intervention_group
 
 
 def _rows(removed: dict[str, int]) -> str:

@@ -22,12 +22,12 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from .vocab import Format, Group, Level, Rater, TargetGroup, TransferFactor, Wave
+from kirkpatrick.domain.vocab import Format, Group, Level, Rater, TargetGroup, TransferFactor, Wave
 
 LANGUAGES: tuple[str, ...] = ("en", "sv")
 CATALOGUES = Path(__file__).resolve().parent / "translations"
 # Python files whose ``_()``, ``N_()`` and ``ngettext()`` calls are report text.
-PYTHON_SOURCES: tuple[str, ...] = ("benchmarks.py", "i18n.py", "reports.py", "portfolio_report.py")
+PYTHON_SOURCES: tuple[str, ...] = ("domain/literature.py", "reports/i18n.py", "reports/intervention.py", "reports/portfolio.py")
 GETTEXT_NAMES = {"_", "N_", "gettext", "ngettext"}
 
 
@@ -251,7 +251,7 @@ def python_messages(paths: Iterable[Path]) -> Iterator[tuple[str, str, int]]:
 
 def template_messages(templates: Path) -> Iterator[tuple[str, str, int]]:
     """(msgid, file, line) of every gettext call in the templates (Jinja2's own extractor)."""
-    from .reports import environment  # late: reports imports this module
+    from kirkpatrick.reports.intervention import environment  # late: reports imports this module
 
     env = environment("en")
     for path in sorted(templates.glob("*.html")):
@@ -262,9 +262,9 @@ def template_messages(templates: Path) -> Iterator[tuple[str, str, int]]:
 
 
 def all_messages() -> list[tuple[str, str, int]]:
-    from .resources import templates_dir
+    from kirkpatrick.resources import templates_dir
 
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent
     return [*python_messages(here / name for name in PYTHON_SOURCES), *template_messages(templates_dir())]
 
 

@@ -37,9 +37,9 @@ from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Date, DateTime, Engine, MetaData, Table, func, inspect, select, text
 from sqlalchemy.exc import StatementError
 
-from . import db
-from .errors import InvalidInput
-from .models import Base
+from kirkpatrick.storage import db
+from kirkpatrick.domain.errors import InvalidInput
+from kirkpatrick.storage.models import Base
 
 FORMAT = "kirkpatrick-backup"
 VERSION = 1

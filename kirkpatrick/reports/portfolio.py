@@ -17,11 +17,11 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from . import charts, i18n, reports
-from .benchmarks import FACTOR_EVIDENCE, REFERENCES
-from .i18n import N_
-from .portfolio import STUDIES_PER_MODERATOR, FactorComparison, LevelPool, Portfolio, Regression
-from .vocab import Level
+from kirkpatrick.reports import charts, i18n, intervention as reports
+from kirkpatrick.domain.literature import FACTOR_EVIDENCE, REFERENCES
+from kirkpatrick.reports.i18n import N_
+from kirkpatrick.services.portfolio import STUDIES_PER_MODERATOR, FactorComparison, LevelPool, Portfolio, Regression
+from kirkpatrick.domain.vocab import Level
 
 PORTFOLIO_REFERENCES = (
     "Borenstein, M., Hedges, L. V., Higgins, J. P. T., & Rothstein, H. R. (2009). Introduction to "
@@ -348,7 +348,7 @@ class _Builder(i18n.Localised):
 
 
 def _factor(name: str) -> object:
-    from .vocab import TransferFactor
+    from kirkpatrick.domain.vocab import TransferFactor
 
     return TransferFactor(name)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .vocab import Level, TransferFactor
+from kirkpatrick.domain.vocab import Level, TransferFactor
 
 LACERENZA_2017 = (
     "Lacerenza, C. N., Reyes, D. L., Marlow, S. L., Joseph, D. L., & Salas, E. (2017). "

@@ -34,11 +34,11 @@ from typing import IO, Any, TypeVar
 import numpy as np
 from sqlalchemy import Connection, Engine, insert, select, text
 
-from . import db
-from .dialect import Cell, Dialect, detect, row_batches
-from .errors import InvalidInput, KirkpatrickError, NotFound
-from .models import Intervention, ItemResponse, Measure, Measurement, Participant
-from .vocab import Group, Rater, Wave
+from kirkpatrick.storage import db
+from kirkpatrick.io.sniff import Cell, Dialect, detect, row_batches
+from kirkpatrick.domain.errors import InvalidInput, KirkpatrickError, NotFound
+from kirkpatrick.storage.models import Intervention, ItemResponse, Measure, Measurement, Participant
+from kirkpatrick.domain.vocab import Group, Rater, Wave
 
 WAVES = [w.value for w in Wave]
 RATERS = [r.value for r in Rater]

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from .vocab import Format, Group, Level, Rater, TargetGroup, TransferFactor, Wave
+from kirkpatrick.domain.vocab import Format, Group, Level, Rater, TargetGroup, TransferFactor, Wave
 
 # Named constraints let Alembic alter and drop them on every backend (SQLite batch mode included).
 NAMING_CONVENTION = {

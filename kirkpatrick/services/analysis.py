@@ -30,14 +30,15 @@ from sqlalchemy import Text, case, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session as OrmSession
 
-from . import policy, stats
-from .benchmarks import LEADERSHIP_TRAINING, Benchmark
-from .errors import NotFound
-from .records import get_intervention
-from .models import Feedback, Intervention, Measure, Measurement, Participant
-from .stats import Effect, NPSResult, PairedResult, PrePostControlResult, ReliableChangeResult, SMCRResult
-from .stats._result import to_jsonable
-from .vocab import Group, Level, Rater, TransferFactor, Wave
+from kirkpatrick.domain import settings as policy
+from kirkpatrick import stats
+from kirkpatrick.domain.literature import LEADERSHIP_TRAINING, Benchmark
+from kirkpatrick.domain.errors import NotFound
+from kirkpatrick.services.records import get_intervention
+from kirkpatrick.storage.models import Feedback, Intervention, Measure, Measurement, Participant
+from kirkpatrick.stats import Effect, NPSResult, PairedResult, PrePostControlResult, ReliableChangeResult, SMCRResult
+from kirkpatrick.stats._result import to_jsonable
+from kirkpatrick.domain.vocab import Group, Level, Rater, TransferFactor, Wave
 
 DEFAULT_MIN_GROUP = policy.DEFAULT_MIN_GROUP
 WAVES: tuple[Wave, ...] = tuple(Wave)

@@ -7,8 +7,8 @@ from typing import TextIO
 
 from sqlalchemy import Engine, select
 
-from .errors import NotFound
-from .models import Intervention, Measure, Measurement, Participant
+from kirkpatrick.domain.errors import NotFound
+from kirkpatrick.storage.models import Intervention, Measure, Measurement, Participant
 
 EXPORT_COLUMNS = ("intervention", "participant", "group", "role", "measure", "wave", "rater", "value", "date")
 

@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .errors import DatabaseNotReady, InvalidInput
+from kirkpatrick.domain.errors import DatabaseNotReady, InvalidInput
 
 ENV_VAR = "KIRKPATRICK_DB"
 DEFAULT_URL = "sqlite:///kirkpatrick.db"

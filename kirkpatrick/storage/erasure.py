@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, delete, distinct, func, select
 from sqlalchemy.orm import Session as OrmSession
 
-from .errors import NotFound
-from .models import AuditEntry, Base, Intervention, Measure, Measurement, Participant
-from .records import get_intervention
+from kirkpatrick.domain.errors import NotFound
+from kirkpatrick.storage.models import AuditEntry, Base, Intervention, Measure, Measurement, Participant
+from kirkpatrick.services.records import get_intervention
 
 FORGET_PARTICIPANT = "forget_participant"
 DELETE_INTERVENTION = "delete_intervention"

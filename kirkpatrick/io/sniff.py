@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import InvalidInput
+from kirkpatrick.domain.errors import InvalidInput
 
 FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}

@@ -10,9 +10,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from . import db, portfolio_demo, records
-from .errors import InvalidInput
-from .resources import sample_data_dir
+from kirkpatrick.storage import db
+from kirkpatrick.demo import portfolio as portfolio_demo
+from kirkpatrick.services import records
+from kirkpatrick.domain.errors import InvalidInput
+from kirkpatrick.resources import sample_data_dir
 
 
 @dataclass
@@ -60,8 +62,8 @@ def import_interventions(run: DemoRun) -> None:
 
 
 def import_measurements(run: DemoRun) -> None:
-    from .importing import ImportOptions
-    from .importing import import_measurements as import_file
+    from kirkpatrick.io.importing import ImportOptions
+    from kirkpatrick.io.importing import import_measurements as import_file
 
     assert run.engine is not None
     for spec in run.measurement_files():
@@ -90,8 +92,9 @@ def write_stats_and_reports(run: DemoRun) -> None:
     """Every intervention's ``stats`` (JSON) and its report in Swedish and English."""
     import json
 
-    from . import analysis, reports
-    from .stats._result import to_jsonable
+    from kirkpatrick.services import analysis
+    from kirkpatrick.reports import intervention as reports
+    from kirkpatrick.stats._result import to_jsonable
 
     assert run.engine is not None
     folder = run.out / "reports"

@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
-from . import vocab
-from .errors import Duplicate, InvalidInput, NotFound
-from .models import (
+from kirkpatrick.domain import vocab
+from kirkpatrick.domain.errors import Duplicate, InvalidInput, NotFound
+from kirkpatrick.storage.models import (
     Client,
     Feedback,
     Intervention,
@@ -30,7 +30,7 @@ from .models import (
     Session,
     TransferFactorUse,
 )
-from .vocab import Format, Level, TargetGroup, TransferFactor, Wave
+from kirkpatrick.domain.vocab import Format, Level, TargetGroup, TransferFactor, Wave
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")

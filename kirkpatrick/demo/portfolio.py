@@ -20,12 +20,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sqlalchemy import Engine
 
-from . import db, importing, records
-from .stats._result import to_jsonable
-from .vocab import Format, TargetGroup, TransferFactor
+from kirkpatrick.storage import db
+from kirkpatrick.io import importing
+from kirkpatrick.services import records
+from kirkpatrick.stats._result import to_jsonable
+from kirkpatrick.domain.vocab import Format, TargetGroup, TransferFactor
 
 if TYPE_CHECKING:
-    from .demo import DemoRun
+    from kirkpatrick.demo.steps import DemoRun
 
 DEFAULT_SEED = 20240917
 DEFAULT_COUNT = 24
@@ -192,7 +194,8 @@ def demo_write_portfolio(run: DemoRun) -> None:
     """The portfolio of every intervention in the demo: report (sv, en), JSON and the effects CSV."""
     import json
 
-    from . import portfolio, portfolio_report
+    from kirkpatrick.services import portfolio
+    from kirkpatrick.reports import portfolio as portfolio_report
 
     assert run.engine is not None
     folder = run.out / "reports"

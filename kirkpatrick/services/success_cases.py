@@ -21,10 +21,10 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
-from . import stats
-from .models import Measure, Measurement, Participant
-from .records import get_intervention
-from .vocab import Group, Level, Wave
+from kirkpatrick import stats
+from kirkpatrick.storage.models import Measure, Measurement, Participant
+from kirkpatrick.services.records import get_intervention
+from kirkpatrick.domain.vocab import Group, Level, Wave
 
 WARNING = (
     "CONSULTANT ONLY: these are individual participants (pseudonyms). "

@@ -29,13 +29,14 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
-from . import analysis, stats
-from .benchmarks import FACTOR_EVIDENCE, LEADERSHIP_TRAINING, Benchmark
-from .errors import InvalidInput
-from .models import Client, Intervention, Session, TransferFactorUse
-from .stats import MetaRegressionResult, MetaResult
-from .stats._result import to_jsonable
-from .vocab import Format, Level, TransferFactor
+from kirkpatrick.services import analysis
+from kirkpatrick import stats
+from kirkpatrick.domain.literature import FACTOR_EVIDENCE, LEADERSHIP_TRAINING, Benchmark
+from kirkpatrick.domain.errors import InvalidInput
+from kirkpatrick.storage.models import Client, Intervention, Session, TransferFactorUse
+from kirkpatrick.stats import MetaRegressionResult, MetaResult
+from kirkpatrick.stats._result import to_jsonable
+from kirkpatrick.domain.vocab import Format, Level, TransferFactor
 
 DEFAULT_MIN_GROUP = analysis.DEFAULT_MIN_GROUP
 FACTORS: tuple[TransferFactor, ...] = tuple(TransferFactor)

@@ -23,13 +23,13 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import charts, i18n
-from .analysis import Change, Descriptive, InterventionAnalysis, LevelResult
-from .benchmarks import FACTOR_EVIDENCE, REFERENCES
-from .errors import KirkpatrickError
-from .resources import templates_dir
-from .stats import magnitude
-from .vocab import Level, Rater, TransferFactor, Wave
+from kirkpatrick.reports import charts, i18n
+from kirkpatrick.services.analysis import Change, Descriptive, InterventionAnalysis, LevelResult
+from kirkpatrick.domain.literature import FACTOR_EVIDENCE, REFERENCES
+from kirkpatrick.domain.errors import KirkpatrickError
+from kirkpatrick.resources import templates_dir
+from kirkpatrick.stats import magnitude
+from kirkpatrick.domain.vocab import Level, Rater, TransferFactor, Wave
 
 CHROMIUM_ENV = "KIRKPATRICK_CHROMIUM"
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -462,13 +462,13 @@ class _Builder(i18n.Localised):
 
 
 def _vocab(kind: str, value: str) -> Any:
-    from .vocab import VOCABULARIES
+    from kirkpatrick.domain.vocab import VOCABULARIES
 
     return VOCABULARIES[kind](value)
 
 
 def _control() -> Any:
-    from .vocab import Group
+    from kirkpatrick.domain.vocab import Group
 
     return Group.CONTROL
 
