@@ -31,16 +31,16 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports(include=["kirkpatrick"]):
-    from kirkpatrick.storage import db
-    from kirkpatrick.services import records
-    from kirkpatrick.io.sniff import detect  # noqa: F401  (instrumented for coverage)
     from kirkpatrick.domain.errors import KirkpatrickError
     from kirkpatrick.io.importing import ImportOptions, import_measurements
+    from kirkpatrick.io.sniff import detect  # noqa: F401  (instrumented for coverage)
+    from kirkpatrick.services import records
+    from kirkpatrick.storage import db
 
-from sqlalchemy import Engine, text  # noqa: E402
+from sqlalchemy import Engine, text
 
-from kirkpatrick.storage.models import Base  # noqa: E402
-from kirkpatrick.resources import sample_data_dir  # noqa: E402
+from kirkpatrick.resources import sample_data_dir
+from kirkpatrick.storage.models import Base
 
 SUFFIXES = [".csv", ".tsv", ".txt", ".xlsx", ".csv"]
 INTERVENTIONS = ["FUZZ-1", "FUZZ-1", None, "NOPE"]
@@ -60,7 +60,9 @@ class Stats:
 
 def snapshot(engine: Engine) -> dict[str, list[tuple[str, ...]]]:
     with engine.connect() as c:
-        return {t.name: sorted(tuple(map(repr, row)) for row in c.execute(t.select())) for t in Base.metadata.sorted_tables}
+        return {
+            t.name: sorted(tuple(map(repr, row)) for row in c.execute(t.select())) for t in Base.metadata.sorted_tables
+        }
 
 
 def prepare(url: str, work: Path) -> Engine:
@@ -69,11 +71,17 @@ def prepare(url: str, work: Path) -> Engine:
     with db.transaction(engine) as s:
         records.import_measures(s, sample_data_dir() / "measures.csv")
         records.add_client(s, "Fuzz AB")
-        records.add_intervention(s, "FUZZ-1", records.InterventionFields(
-            "Fuzz", "Fuzz AB", None, "managers", "group_coaching", "2024-01-01", "2024-12-31"))
+        records.add_intervention(
+            s,
+            "FUZZ-1",
+            records.InterventionFields(
+                "Fuzz", "Fuzz AB", None, "managers", "group_coaching", "2024-01-01", "2024-12-31"
+            ),
+        )
     seed = work / "seed.csv"
-    seed.write_text("participant,measure,wave,value,rater\np001,proc_fit,pre,3,self\np002,lf,post,4,manager\n",
-                    encoding="utf-8")
+    seed.write_text(
+        "participant,measure,wave,value,rater\np001,proc_fit,pre,3,self\np002,lf,post,4,manager\n", encoding="utf-8"
+    )
     import_measurements(engine, seed, ImportOptions(intervention="FUZZ-1"))
     return engine
 
@@ -85,7 +93,9 @@ def write_corpus(folder: Path) -> None:
         if path.suffix in (".csv", ".xlsx") and path.stat().st_size < 200_000:
             # First two bytes choose the importer and the options (see one_input), the rest is the file.
             (folder / path.name).write_bytes(bytes([0, 0]) + path.read_bytes())
-    (folder / "long_semicolon").write_bytes(bytes([0, 0]) + "participant;measure;wave;value\np1;team;pre;3,5\n".encode("cp1252"))
+    (folder / "long_semicolon").write_bytes(
+        bytes([0, 0]) + "participant;measure;wave;value\np1;team;pre;3,5\n".encode("cp1252")
+    )
     (folder / "wide").write_bytes(bytes([0, 1]) + b"participant,proc_fit,satisfaction\np1,4,7\np2,5,9\n")
 
 
@@ -125,9 +135,13 @@ def main() -> None:
             assert snapshot(engine) == before, "a record import left rows behind"
             return
         options = ImportOptions(
-            intervention=INTERVENTIONS[choice % 4], layout=LAYOUTS[(choice >> 2) % 4], wave=WAVES[(choice >> 4) % 4],
-            rater=RATERS[(choice >> 6) % 4], delimiter=DELIMITERS[target % len(DELIMITERS)],
-            decimal=DECIMALS[(choice + target) % 4], encoding=ENCODINGS[(choice * 7 + target) % len(ENCODINGS)],
+            intervention=INTERVENTIONS[choice % 4],
+            layout=LAYOUTS[(choice >> 2) % 4],
+            wave=WAVES[(choice >> 4) % 4],
+            rater=RATERS[(choice >> 6) % 4],
+            delimiter=DELIMITERS[target % len(DELIMITERS)],
+            decimal=DECIMALS[(choice + target) % 4],
+            encoding=ENCODINGS[(choice * 7 + target) % len(ENCODINGS)],
         )
         with engine.connect() as c:
             max_m = c.execute(text("SELECT COALESCE(MAX(id), 0) FROM measurement")).scalar_one()
@@ -149,13 +163,17 @@ def main() -> None:
 
     def report() -> None:
         elapsed = time.monotonic() - Stats.started
-        print(f"\nfuzz_import: {Stats.cases} inputs in {elapsed:.0f} s ({Stats.cases / elapsed:.0f}/s): "
-              f"{Stats.imported} imported, {Stats.refused} refused with a clean error, 0 property failures; "
-              f"database unchanged after every refusal", flush=True)
+        print(
+            f"\nfuzz_import: {Stats.cases} inputs in {elapsed:.0f} s ({Stats.cases / elapsed:.0f}/s): "
+            f"{Stats.imported} imported, {Stats.refused} refused with a clean error, 0 property failures; "
+            f"database unchanged after every refusal",
+            flush=True,
+        )
 
     # -max_total_time is a backstop; the deadline check above ends the run and prints the figures.
-    atheris.Setup([sys.argv[0], *rest, f"-max_total_time={int(args.seconds) + 30}", "-rss_limit_mb=4096",
-                   str(corpus)], one_input)
+    atheris.Setup(
+        [sys.argv[0], *rest, f"-max_total_time={int(args.seconds) + 30}", "-rss_limit_mb=4096", str(corpus)], one_input
+    )
     atheris.Fuzz()
 
 

@@ -54,16 +54,19 @@ def generate(path: Path, rows: int) -> int:
 
 def setup(url: str) -> None:
     sys.path.insert(0, str(ROOT))
-    from kirkpatrick.storage import db
     from kirkpatrick.services import records
+    from kirkpatrick.storage import db
 
     engine = db.make_engine(url)
     db.init_db(engine)
     with db.transaction(engine) as s:
         records.add_client(s, "Bench AB")
         records.add_intervention(
-            s, CODE,
-            records.InterventionFields("Bench", "Bench AB", None, "managers", "training_programme", "2024-01-01", "2024-12-31"),
+            s,
+            CODE,
+            records.InterventionFields(
+                "Bench", "Bench AB", None, "managers", "training_programme", "2024-01-01", "2024-12-31"
+            ),
         )
         for m in MEASURES:
             records.add_measure(s, records.MeasureFields(m, f"Measure {m}", "behaviour", "1", "5"))
@@ -135,8 +138,11 @@ def main() -> None:
 
         def report(label: str, url: str) -> None:
             elapsed, cpu, rss = timed_import(url, csv_path)
-            print(f"{label:34}{elapsed:7.2f} s  {rows / elapsed:>10,.0f}  {cpu:5.2f} s  {rss:>5} MB  "
-                  f"{elapsed / baseline:5.2f}x ({cpu / baseline_cpu:.2f}x)", flush=True)
+            print(
+                f"{label:34}{elapsed:7.2f} s  {rows / elapsed:>10,.0f}  {cpu:5.2f} s  {rss:>5} MB  "
+                f"{elapsed / baseline:5.2f}x ({cpu / baseline_cpu:.2f}x)",
+                flush=True,
+            )
 
         url = f"sqlite:///{work / 'bench.db'}"
         setup(url)

@@ -30,12 +30,12 @@ import numpy as np
 from click.testing import CliRunner
 from sqlalchemy import insert, text
 
+from kirkpatrick.cli import main
+from kirkpatrick.domain.vocab import TransferFactor
+from kirkpatrick.reports import portfolio as portfolio_report
 from kirkpatrick.services import analysis, portfolio
 from kirkpatrick.storage import db
-from kirkpatrick.reports import portfolio as portfolio_report
-from kirkpatrick.cli import main
 from kirkpatrick.storage.models import Client, Intervention, Measure, Session, TransferFactorUse
-from kirkpatrick.domain.vocab import TransferFactor
 
 PARTICIPANTS = 40
 # (measure id, code, level, scale, waves, rater)
@@ -56,23 +56,49 @@ def build(url: str, k: int) -> int:
     used = rng.random((k, len(factors))) < 0.5
     with db.writer(engine).begin() as c:
         c.execute(insert(Client), [{"id": i + 1, "name": f"Benchkommun {i}"} for i in range(20)])
-        c.execute(insert(Measure), [{"id": mid, "code": code, "name": code, "level": level, "scale_min": lo,
-                                     "scale_max": hi, "higher_is_better": True, "reliability": 0.85}
-                                    for mid, code, level, (lo, hi), _, _ in MEASURES])
+        c.execute(
+            insert(Measure),
+            [
+                {
+                    "id": mid,
+                    "code": code,
+                    "name": code,
+                    "level": level,
+                    "scale_min": lo,
+                    "scale_max": hi,
+                    "higher_is_better": True,
+                    "reliability": 0.85,
+                }
+                for mid, code, level, (lo, hi), _, _ in MEASURES
+            ],
+        )
         start = dt.date(2020, 1, 1)
         c.execute(insert(Intervention), [{
             "id": i + 1, "code": f"B{i:05d}", "title": f"Program {i}", "client_id": i % 20 + 1,
             "consultant": f"Konsult {i % 5}", "target_group": "managers", "format": "training_programme",
             "start_date": start + dt.timedelta(days=i % 1000), "end_date": start + dt.timedelta(days=i % 1000 + 200),
         } for i in range(k)])  # fmt: skip
-        c.execute(insert(TransferFactorUse), [{"intervention_id": i + 1, "factor": f.value, "present": bool(used[i, j])}
-                                              for i in range(k) for j, f in enumerate(factors)])
+        c.execute(
+            insert(TransferFactorUse),
+            [
+                {"intervention_id": i + 1, "factor": f.value, "present": bool(used[i, j])}
+                for i in range(k)
+                for j, f in enumerate(factors)
+            ],
+        )
         gaps = rng.integers(7, 43, k)
-        c.execute(insert(Session), [{"intervention_id": i + 1, "date": start + dt.timedelta(days=i % 1000 + int(gaps[i]) * s)}
-                                    for i in range(k) for s in range(6)])
+        c.execute(
+            insert(Session),
+            [
+                {"intervention_id": i + 1, "date": start + dt.timedelta(days=i % 1000 + int(gaps[i]) * s)}
+                for i in range(k)
+                for s in range(6)
+            ],
+        )
         c.exec_driver_sql(
             "INSERT INTO participant (id, intervention_id, code, \"group\") VALUES (?, ?, ?, 'treatment')",
-            [(i * PARTICIPANTS + p + 1, i + 1, f"B{i:05d}P{p:02d}") for i in range(k) for p in range(PARTICIPANTS)])
+            [(i * PARTICIPANTS + p + 1, i + 1, f"B{i:05d}P{p:02d}") for i in range(k) for p in range(PARTICIPANTS)],
+        )
         effect = 0.3 + used @ np.full(len(factors), 0.05)
         rows = []
         for i in range(k):
@@ -84,8 +110,11 @@ def build(url: str, k: int) -> int:
                 for wave, z in zip(waves, (pre, post) if len(waves) == 2 else (post,)):
                     values = np.clip(np.round((lo + hi) / 2 + span * z, 2), lo, hi)
                     rows += [(i + 1, int(p), mid, wave, rater, float(v)) for p, v in zip(pids, values)]
-        c.exec_driver_sql("INSERT INTO measurement (intervention_id, participant_id, measure_id, wave, rater, value) "
-                          "VALUES (?, ?, ?, ?, ?, ?)", rows)
+        c.exec_driver_sql(
+            "INSERT INTO measurement (intervention_id, participant_id, measure_id, wave, rater, value) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            rows,
+        )
     engine.dispose()
     return len(rows)
 
@@ -103,15 +132,19 @@ def run(k: int, folder: Path, subprocess_too: bool) -> dict[str, float]:
     url = f"sqlite:///{folder / f'portfolio-{k}.db'}"
     t = time.perf_counter()
     n_rows = build(url, k)
-    print(f"\n{k} interventions, {k * PARTICIPANTS} participants, {n_rows} measurements "
-          f"(built in {time.perf_counter() - t:.1f} s)")
+    print(
+        f"\n{k} interventions, {k * PARTICIPANTS} participants, {n_rows} measurements "
+        f"(built in {time.perf_counter() - t:.1f} s)"
+    )
     engine = db.make_engine(url)
     runner = CliRunner()
     out = folder / f"report-{k}.html"
 
     def baseline() -> None:
         with engine.connect() as c:
-            c.execute(text("SELECT intervention_id, participant_id, measure_id, wave, rater, value FROM measurement")).all()
+            c.execute(
+                text("SELECT intervention_id, participant_id, measure_id, wave, rater, value FROM measurement")
+            ).all()
 
     def cli(*args: str) -> None:
         result = runner.invoke(main, ["--db", url, "portfolio", *args], catch_exceptions=False)
@@ -133,7 +166,8 @@ def run(k: int, folder: Path, subprocess_too: bool) -> dict[str, float]:
         for label, args in (("--json", ["--json"]), ("-o report.html", ["-o", str(out)])):
             cmd = [sys.executable, "-m", "kirkpatrick", "portfolio", *args]
             parts[f"portfolio {label} (new process)"] = best(
-                lambda cmd=cmd: subprocess.run(cmd, env=env, check=True, capture_output=True))
+                lambda cmd=cmd: subprocess.run(cmd, env=env, check=True, capture_output=True)
+            )
     engine.dispose()
     base = parts["baseline (read all measurements)"]
     for name, seconds in parts.items():
@@ -155,8 +189,11 @@ def main_() -> None:
         for name in results[ks[0]]:
             per = [results[k][name] / k * 1000 for k in ks]
             slope, intercept = np.polyfit(ks, [results[k][name] for k in ks], 1)
-            print(f"  {name:<55} " + "  ".join(f"{k}: {v:.3f}" for k, v in zip(ks, per))
-                  + f"   -> 10,000: {slope * 10_000 + intercept:.1f} s")
+            print(
+                f"  {name:<55} "
+                + "  ".join(f"{k}: {v:.3f}" for k, v in zip(ks, per))
+                + f"   -> 10,000: {slope * 10_000 + intercept:.1f} s"
+            )
 
 
 if __name__ == "__main__":

@@ -19,9 +19,9 @@ import numpy as np
 from click.testing import CliRunner
 from sqlalchemy import insert, text
 
-from kirkpatrick.storage import db
 from kirkpatrick.cli import main
-from kirkpatrick.storage.models import Client, Intervention, Measure, Measurement, Participant
+from kirkpatrick.storage import db
+from kirkpatrick.storage.models import Client, Intervention, Measure, Participant
 
 LEVELS = ["reaction", "learning", "behaviour", "results"]
 
@@ -32,14 +32,49 @@ def build(url: str, n: int, measures: int = 25) -> None:
     rng = np.random.default_rng(2024)
     with db.writer(engine).begin() as c:
         c.execute(insert(Client), [{"id": 1, "name": "Bench kommun"}])
-        c.execute(insert(Intervention), [{"id": 1, "code": "BENCH", "title": "Bench programme", "client_id": 1,
-                                          "target_group": "managers", "format": "training_programme",
-                                          "start_date": dt.date(2024, 1, 1), "end_date": dt.date(2024, 12, 1)}])
-        c.execute(insert(Measure), [{"id": m + 1, "code": f"m{m:02d}", "name": f"Measure {m}", "level": LEVELS[m % 4],
-                                     "scale_min": 1, "scale_max": 5, "higher_is_better": m % 5 != 0,
-                                     "reliability": 0.85 if m % 2 else None} for m in range(measures)])
-        c.execute(insert(Participant), [{"id": p + 1, "intervention_id": 1, "code": f"P{p:05d}",
-                                         "group": "control" if p % 5 == 0 else "treatment"} for p in range(n)])
+        c.execute(
+            insert(Intervention),
+            [
+                {
+                    "id": 1,
+                    "code": "BENCH",
+                    "title": "Bench programme",
+                    "client_id": 1,
+                    "target_group": "managers",
+                    "format": "training_programme",
+                    "start_date": dt.date(2024, 1, 1),
+                    "end_date": dt.date(2024, 12, 1),
+                }
+            ],
+        )
+        c.execute(
+            insert(Measure),
+            [
+                {
+                    "id": m + 1,
+                    "code": f"m{m:02d}",
+                    "name": f"Measure {m}",
+                    "level": LEVELS[m % 4],
+                    "scale_min": 1,
+                    "scale_max": 5,
+                    "higher_is_better": m % 5 != 0,
+                    "reliability": 0.85 if m % 2 else None,
+                }
+                for m in range(measures)
+            ],
+        )
+        c.execute(
+            insert(Participant),
+            [
+                {
+                    "id": p + 1,
+                    "intervention_id": 1,
+                    "code": f"P{p:05d}",
+                    "group": "control" if p % 5 == 0 else "treatment",
+                }
+                for p in range(n)
+            ],
+        )
         rows = []
         mid = 0
         for m in range(measures):
@@ -50,8 +85,11 @@ def build(url: str, n: int, measures: int = 25) -> None:
                     for p in range(n):
                         mid += 1
                         rows.append((mid, 1, p + 1, m + 1, wave, r, float(values[p])))
-        c.exec_driver_sql("INSERT INTO measurement (id, intervention_id, participant_id, measure_id, wave, rater, value) "
-                          "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        c.exec_driver_sql(
+            "INSERT INTO measurement (id, intervention_id, participant_id, measure_id, wave, rater, value) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
     engine.dispose()
 
 
@@ -72,7 +110,9 @@ def main_(argv: list[str] | None = None) -> None:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         t = time.perf_counter()
         build(url, args.participants)
-        print(f"built {args.participants} participants x 25 measures x 2 waves x 3 raters in {time.perf_counter() - t:.1f} s")
+        print(
+            f"built {args.participants} participants x 25 measures x 2 waves x 3 raters in {time.perf_counter() - t:.1f} s"
+        )
         engine = db.make_engine(url)
 
         def baseline() -> None:
@@ -89,8 +129,9 @@ def main_(argv: list[str] | None = None) -> None:
         out = Path(tmp) / "r.html"
 
         def report() -> None:
-            result = runner.invoke(main, ["--db", url, "report", "BENCH", "-o", str(out), "--lang", "sv"],
-                                   catch_exceptions=False)
+            result = runner.invoke(
+                main, ["--db", url, "report", "BENCH", "-o", str(out), "--lang", "sv"], catch_exceptions=False
+            )
             assert result.exit_code == 0, result.output
 
         base = timed(baseline)

@@ -22,7 +22,7 @@ from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kirkpatrick.stats import paired, paired_many, random_effects  # noqa: E402
+from kirkpatrick.stats import paired, paired_many, random_effects
 
 
 def _time(fn: object, repeat: int = 1) -> float:
@@ -57,8 +57,12 @@ def main() -> None:
         single = _time(lambda: [paired(pre[i], post[i]) for i in range(g)])
         print(f"  [{label}]")
         print(f"    scipy.stats.ttest_rel per group : {base:8.3f} s  {1e6 * base / g:8.1f} us/group  (baseline)")
-        print(f"    paired_many (one call)          : {many:8.3f} s  {1e6 * many / g:8.1f} us/group  ratio {many / base:6.3f}x")
-        print(f"    paired() per group              : {single:8.3f} s  {1e6 * single / g:8.1f} us/group  ratio {single / base:6.3f}x")
+        print(
+            f"    paired_many (one call)          : {many:8.3f} s  {1e6 * many / g:8.1f} us/group  ratio {many / base:6.3f}x"
+        )
+        print(
+            f"    paired() per group              : {single:8.3f} s  {1e6 * single / g:8.1f} us/group  ratio {single / base:6.3f}x"
+        )
 
     k = args.studies
     vi = rng.uniform(0.01, 0.3, size=k)
@@ -71,9 +75,11 @@ def main() -> None:
         times.append(time.perf_counter() - t0)
     med = statistics.median(times)
     base_one = _time(lambda: stats.ttest_rel(cont_post[0], cont_pre[0]), repeat=50)
-    print(f"random_effects(REML), k = {k}: median {1e3 * med:.2f} ms over 20 runs "
-          f"({res.iterations} Fisher-scoring iterations, tau2 = {res.tau2:.4f}); "
-          f"= {med / base_one:.1f}x one ttest_rel call ({1e6 * base_one:.0f} us)")
+    print(
+        f"random_effects(REML), k = {k}: median {1e3 * med:.2f} ms over 20 runs "
+        f"({res.iterations} Fisher-scoring iterations, tau2 = {res.tau2:.4f}); "
+        f"= {med / base_one:.1f}x one ttest_rel call ({1e6 * base_one:.0f} us)"
+    )
 
 
 if __name__ == "__main__":

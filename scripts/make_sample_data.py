@@ -31,32 +31,60 @@ MEASURES = [
     ("proc_credibility", "Trovärdighet", "reaction", 1, 5, True, "", ""),
     ("proc_effectiveness", "Effektivitet", "reaction", 1, 5, True, "", ""),
     ("knowledge", "Kunskapstest i ledarskap", "learning", 0, 20, True, "0.78", ""),
-    ("lf", "Ledarbeteende (360)", "behaviour", 1, 5, True, "0.88",
-     " ".join(("-" if i in LF_REVERSED else "") + i for i in LF_ITEMS)),
+    (
+        "lf",
+        "Ledarbeteende (360)",
+        "behaviour",
+        1,
+        5,
+        True,
+        "0.88",
+        " ".join(("-" if i in LF_REVERSED else "") + i for i in LF_ITEMS),
+    ),
     ("team", "Teamfunktion", "results", 1, 5, True, "0.85", ""),
     ("sick_leave", "Sjukfrånvaro i enheten (%)", "results", 0, 100, False, "", ""),
 ]
 
 INTERVENTIONS = [
-    dict(code="NRB-LG-2024", client="Norrby kommun, Socialkontoret",
-         title="Ledningsgruppsutveckling Socialkontoret 2024–2025", consultant="Karin Ljungdahl",
-         target_group="leadership_group", format="leadership_group_development",
-         start="2024-01-15", end="2025-12-10",
-         factors="needs_analysis spaced_sessions peer_support psychological_safety supervisor_support practice_feedback on_the_job_application",
-         sessions=" ".join(str(dt.date(2024, 1, 15) + dt.timedelta(days=35 * k)) for k in range(20)),
-         notes="Behovsanalys med intervjuer; Full range leadership; lärgrupper mellan träffarna."),
-    dict(code="VBY-COACH-2024", client="Västerby stad, Utbildningsförvaltningen",
-         title="Coachning av nya chefer (individuell och i grupp)", consultant="Anders Grelsson",
-         target_group="first_line_managers", format="individual_coaching",
-         start="2024-02-01", end="2024-12-13",
-         factors="needs_analysis spaced_sessions psychological_safety practice_feedback on_the_job_application",
-         sessions=" ".join(str(dt.date(2024, 2, 1) + dt.timedelta(days=28 * k)) for k in range(11)),
-         notes="Individuella samtal var fjärde vecka och tre gruppträffar."),
-    dict(code="VBY-KURS-2025", client="Västerby stad, Utbildningsförvaltningen",
-         title="Tvådagarskurs: Att leda i förändring", consultant="Anders Grelsson",
-         target_group="managers", format="training_programme",
-         start="2025-03-11", end="2025-03-12", factors="",
-         sessions="2025-03-11 2025-03-12", notes="Öppen kurs, inget förarbete eller uppföljning."),
+    dict(
+        code="NRB-LG-2024",
+        client="Norrby kommun, Socialkontoret",
+        title="Ledningsgruppsutveckling Socialkontoret 2024–2025",
+        consultant="Karin Ljungdahl",
+        target_group="leadership_group",
+        format="leadership_group_development",
+        start="2024-01-15",
+        end="2025-12-10",
+        factors="needs_analysis spaced_sessions peer_support psychological_safety supervisor_support practice_feedback on_the_job_application",
+        sessions=" ".join(str(dt.date(2024, 1, 15) + dt.timedelta(days=35 * k)) for k in range(20)),
+        notes="Behovsanalys med intervjuer; Full range leadership; lärgrupper mellan träffarna.",
+    ),
+    dict(
+        code="VBY-COACH-2024",
+        client="Västerby stad, Utbildningsförvaltningen",
+        title="Coachning av nya chefer (individuell och i grupp)",
+        consultant="Anders Grelsson",
+        target_group="first_line_managers",
+        format="individual_coaching",
+        start="2024-02-01",
+        end="2024-12-13",
+        factors="needs_analysis spaced_sessions psychological_safety practice_feedback on_the_job_application",
+        sessions=" ".join(str(dt.date(2024, 2, 1) + dt.timedelta(days=28 * k)) for k in range(11)),
+        notes="Individuella samtal var fjärde vecka och tre gruppträffar.",
+    ),
+    dict(
+        code="VBY-KURS-2025",
+        client="Västerby stad, Utbildningsförvaltningen",
+        title="Tvådagarskurs: Att leda i förändring",
+        consultant="Anders Grelsson",
+        target_group="managers",
+        format="training_programme",
+        start="2025-03-11",
+        end="2025-03-12",
+        factors="",
+        sessions="2025-03-11 2025-03-12",
+        notes="Öppen kurs, inget förarbete eller uppföljning.",
+    ),
 ]
 
 # True standardized improvement per level (in SD units) per intervention: plausible sizes,
@@ -125,7 +153,13 @@ def main() -> None:
                         add("knowledge", "pre", "self", pre, pre_date)
                     if not drop_post:
                         gain = 3 * (eff["knowledge"] if treated else 0.05)
-                        add("knowledge", "post", "self", clip_round(pre + gain + 2 * rng.normal(), 0, 20, 0.5), post_date)
+                        add(
+                            "knowledge",
+                            "post",
+                            "self",
+                            clip_round(pre + gain + 2 * rng.normal(), 0, 20, 0.5),
+                            post_date,
+                        )
                 # Level 3: leadership behaviour by self, manager, direct reports (mean of reports).
                 for rater, noise in (("self", 0.35), ("manager", 0.45), ("report", 0.3)):
                     base = 3.2 + 0.45 * ability + (0.15 if rater == "self" else 0)
@@ -146,7 +180,13 @@ def main() -> None:
                     if not drop_post:
                         add("lf", "post", rater, clip_round(post, 1, 5, 0.01), post_date)
                         if follow_date and rater == "self" and treated:
-                            add("lf", "follow_up", rater, clip_round(post - 0.05 + 0.3 * rng.normal(), 1, 5, 0.01), follow_date)
+                            add(
+                                "lf",
+                                "follow_up",
+                                rater,
+                                clip_round(post - 0.05 + 0.3 * rng.normal(), 1, 5, 0.01),
+                                follow_date,
+                            )
                 # Level 4: team function (rated by staff) and the unit's sick leave (from HR).
                 pre = 3.3 + 0.3 * ability + 0.45 * rng.normal()
                 add("team", "pre", "report", clip_round(pre, 1, 5, 0.01), pre_date)
@@ -193,18 +233,90 @@ def main() -> None:
     wb.save(OUT / "kurs_utvardering.xlsx")
 
     feedback = [
-        ("NRB-LG-2024", "Ledarutvecklingen har verkligen fått ringar på vattnet och gett en större effekt än en enskild insats.", "results", "helhet", "true"),
-        ("NRB-LG-2024", "Vår ledningsgrupp har blivit betydligt tightare och samarbetar idag mycket bättre.", "behaviour", "samarbete", "true"),
-        ("NRB-LG-2024", "Vi har jobbat mycket med psykologisk trygghet för att skapa en bra arbetsplats för medarbetarna.", "behaviour", "psykologisk trygghet", "true"),
-        ("NRB-LG-2024", "Att vi stämde av upplägget varje termin gjorde att det hela tiden kändes relevant.", "reaction", "upplägg", "true"),
-        ("NRB-LG-2024", "Jag har fått syn på mina egna drivkrafter, styrkor och utvecklingsområden.", "learning", "självinsikt", "false"),
-        ("VBY-COACH-2024", "Jag har kommit med mina behov och problem och fått både konkreta förslag och frågor som får mig att tänka till.", "behaviour", "verktyg", "true"),
-        ("VBY-COACH-2024", "Varenda gång blir jag stärkt som chef, och jag har faktiskt verktyg när jag går därifrån.", "reaction", "verktyg", "true"),
-        ("VBY-COACH-2024", "Som ny chef fick coachningen bli en del av min introduktion. Det har varit väldigt stöttande.", "reaction", "introduktion", "true"),
-        ("VBY-COACH-2024", "Håller alltid tiderna och de bokade mötena blir bra. Det är snarare vi som strular.", "reaction", "bemötande", "true"),
-        ("VBY-COACH-2024", "Konsulten kan skolfrågor och stadens ledningssystem, det skapar trygghet.", "reaction", "kompetens", "false"),
-        ("VBY-KURS-2025", "Inspirerande två dagar, men svårt att veta hur jag ska använda det i vardagen.", "reaction", "tillämpning", "true"),
-        ("VBY-KURS-2025", "Bra föreläsare. Hade önskat en uppföljning efter några månader.", "reaction", "uppföljning", "true"),
+        (
+            "NRB-LG-2024",
+            "Ledarutvecklingen har verkligen fått ringar på vattnet och gett en större effekt än en enskild insats.",
+            "results",
+            "helhet",
+            "true",
+        ),
+        (
+            "NRB-LG-2024",
+            "Vår ledningsgrupp har blivit betydligt tightare och samarbetar idag mycket bättre.",
+            "behaviour",
+            "samarbete",
+            "true",
+        ),
+        (
+            "NRB-LG-2024",
+            "Vi har jobbat mycket med psykologisk trygghet för att skapa en bra arbetsplats för medarbetarna.",
+            "behaviour",
+            "psykologisk trygghet",
+            "true",
+        ),
+        (
+            "NRB-LG-2024",
+            "Att vi stämde av upplägget varje termin gjorde att det hela tiden kändes relevant.",
+            "reaction",
+            "upplägg",
+            "true",
+        ),
+        (
+            "NRB-LG-2024",
+            "Jag har fått syn på mina egna drivkrafter, styrkor och utvecklingsområden.",
+            "learning",
+            "självinsikt",
+            "false",
+        ),
+        (
+            "VBY-COACH-2024",
+            "Jag har kommit med mina behov och problem och fått både konkreta förslag och frågor som får mig att tänka till.",
+            "behaviour",
+            "verktyg",
+            "true",
+        ),
+        (
+            "VBY-COACH-2024",
+            "Varenda gång blir jag stärkt som chef, och jag har faktiskt verktyg när jag går därifrån.",
+            "reaction",
+            "verktyg",
+            "true",
+        ),
+        (
+            "VBY-COACH-2024",
+            "Som ny chef fick coachningen bli en del av min introduktion. Det har varit väldigt stöttande.",
+            "reaction",
+            "introduktion",
+            "true",
+        ),
+        (
+            "VBY-COACH-2024",
+            "Håller alltid tiderna och de bokade mötena blir bra. Det är snarare vi som strular.",
+            "reaction",
+            "bemötande",
+            "true",
+        ),
+        (
+            "VBY-COACH-2024",
+            "Konsulten kan skolfrågor och stadens ledningssystem, det skapar trygghet.",
+            "reaction",
+            "kompetens",
+            "false",
+        ),
+        (
+            "VBY-KURS-2025",
+            "Inspirerande två dagar, men svårt att veta hur jag ska använda det i vardagen.",
+            "reaction",
+            "tillämpning",
+            "true",
+        ),
+        (
+            "VBY-KURS-2025",
+            "Bra föreläsare. Hade önskat en uppföljning efter några månader.",
+            "reaction",
+            "uppföljning",
+            "true",
+        ),
         ("VBY-KURS-2025", "Mycket teori på kort tid.", "learning", "upplägg", "true"),
     ]
     with open(OUT / "feedback.csv", "w", newline="", encoding="utf-8") as f:

@@ -19,8 +19,8 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import Engine, create_engine, text
 
-from kirkpatrick.storage import db
 from kirkpatrick.cli import main
+from kirkpatrick.storage import db
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data"
@@ -34,8 +34,7 @@ def _pg_bin(name: str) -> str:
     for candidate in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True):
         return str(candidate)
     raise RuntimeError(
-        f"{name} not found: install PostgreSQL server binaries (Debian: apt-get install postgresql); "
-        ".ci/run does this"
+        f"{name} not found: install PostgreSQL server binaries (Debian: apt-get install postgresql); .ci/run does this"
     )
 
 
@@ -60,8 +59,7 @@ class PostgresCluster:
         subprocess.run([*self._as_user, *args], check=True, capture_output=True, text=True)
 
     def start(self) -> None:
-        self._run(_pg_bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
-                  "--locale=C")
+        self._run(_pg_bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C")
         options = f"-p {self.port} -k {self.socket} -c listen_addresses='' -c fsync=off -c max_connections=200"
         self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.base / "log"), "-w", "start")
 

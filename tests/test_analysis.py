@@ -7,15 +7,14 @@ import math
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+from report_fixtures import add_intervention, rng_pairs
 from scipy import stats as sps
 
-from kirkpatrick.services import analysis
-from kirkpatrick.storage import db
 from kirkpatrick import stats
 from kirkpatrick.domain.errors import NotFound
 from kirkpatrick.domain.vocab import Level, Rater, Wave
-
-from report_fixtures import add_intervention, rng_pairs
+from kirkpatrick.services import analysis
+from kirkpatrick.storage import db
 
 N = 12
 
@@ -29,9 +28,12 @@ def filled(engine):
     # the last manager rating at post is missing: a dropped pair
     mgr_post = lf_mgr[1][:-1] + [None]
     cells = {
-        ("lf", "pre", "self"): lf_self[0], ("lf", "post", "self"): lf_self[1],
-        ("lf", "pre", "manager"): lf_mgr[0], ("lf", "post", "manager"): mgr_post,
-        ("sick", "pre", "org"): sick[0], ("sick", "post", "org"): sick[1],
+        ("lf", "pre", "self"): lf_self[0],
+        ("lf", "post", "self"): lf_self[1],
+        ("lf", "pre", "manager"): lf_mgr[0],
+        ("lf", "post", "manager"): mgr_post,
+        ("sick", "pre", "org"): sick[0],
+        ("sick", "post", "org"): sick[1],
         ("recommend", "post", "self"): recommend,
     }
     add_intervention(engine, "T-1", cells, n=N)
@@ -44,8 +46,12 @@ def _analyse(engine, code="T-1", **kw):
 
 
 def _change(a, measure, rater, wave_to=Wave.POST):
-    return next(c for lv in a.levels for c in lv.changes
-                if c.measure.code == measure and c.rater == rater and c.wave_to == wave_to)
+    return next(
+        c
+        for lv in a.levels
+        for c in lv.changes
+        if c.measure.code == measure and c.rater == rater and c.wave_to == wave_to
+    )
 
 
 def test_paired_numbers_match_stats(engine, filled):
@@ -54,8 +60,11 @@ def test_paired_numbers_match_stats(engine, filled):
     pre, post = filled["lf_self"]
     expected = stats.paired(pre, post)
     assert c.paired.n == N
-    assert_allclose([c.paired.mean_diff, c.paired.t, c.paired.p, c.paired.d_z.estimate, c.paired.d_av.estimate],
-                    [expected.mean_diff, expected.t, expected.p, expected.d_z.estimate, expected.d_av.estimate], rtol=1e-12)
+    assert_allclose(
+        [c.paired.mean_diff, c.paired.t, c.paired.p, c.paired.d_z.estimate, c.paired.d_av.estimate],
+        [expected.mean_diff, expected.t, expected.p, expected.d_z.estimate, expected.d_av.estimate],
+        rtol=1e-12,
+    )
     # and independently of our stats package: scipy's paired t-test
     assert_allclose(c.paired.p, sps.ttest_rel(post, pre).pvalue, rtol=1e-10)
     smcr = stats.standardized_mean_change(pre, post)
@@ -84,8 +93,10 @@ def test_lower_is_better_is_flipped(engine, filled):
 def test_headline_is_composite_of_level_effects(engine, filled):
     a = _analyse(engine)
     h = a.level(Level.BEHAVIOUR).headline
-    effects = [stats.standardized_mean_change(*filled["lf_self"]),
-               stats.standardized_mean_change(np.array(filled["lf_mgr"][0]), np.array(filled["lf_mgr"][1], dtype=float))]
+    effects = [
+        stats.standardized_mean_change(*filled["lf_self"]),
+        stats.standardized_mean_change(np.array(filled["lf_mgr"][0]), np.array(filled["lf_mgr"][1], dtype=float)),
+    ]
     yi = np.mean([e.yi for e in effects])
     vi = np.mean([math.sqrt(e.vi) for e in effects]) ** 2
     assert h.kind == "smcr" and h.k == 2
@@ -112,15 +123,24 @@ def test_reliable_change_counts(engine, filled):
     expected = stats.reliable_change(*filled["lf_self"], 0.88)
     assert c.reliable is not None
     assert (c.reliable.improved, c.reliable.unchanged, c.reliable.deteriorated) == (
-        expected.improved, expected.unchanged, expected.deteriorated)
+        expected.improved,
+        expected.unchanged,
+        expected.deteriorated,
+    )
     assert "rci" not in c.to_dict()["reliable_change"]  # no per-participant figures in output
 
 
 def test_control_group_effect(engine):
     t = rng_pairs(5, 8, shift=0.6)
     ctrl = rng_pairs(6, 6, shift=0.1)
-    add_intervention(engine, "C-1", {("lf", "pre", "report"): t[0], ("lf", "post", "report"): t[1]}, n=8,
-                     n_control=6, control_cells={("lf", "pre", "report"): ctrl[0], ("lf", "post", "report"): ctrl[1]})
+    add_intervention(
+        engine,
+        "C-1",
+        {("lf", "pre", "report"): t[0], ("lf", "post", "report"): t[1]},
+        n=8,
+        n_control=6,
+        control_cells={("lf", "pre", "report"): ctrl[0], ("lf", "post", "report"): ctrl[1]},
+    )
     a = _analyse(engine, "C-1")
     c = _change(a, "lf", Rater.REPORT)
     expected = stats.pre_post_control(t[0], t[1], ctrl[0], ctrl[1])
@@ -134,8 +154,12 @@ def test_control_group_effect(engine):
 def test_anonymity_threshold_marks_rows(engine):
     four = rng_pairs(7, 4)
     five = rng_pairs(8, 5)
-    cells = {("lf", "pre", "manager"): four[0], ("lf", "post", "manager"): four[1],
-             ("lf", "pre", "report"): five[0], ("lf", "post", "report"): five[1]}
+    cells = {
+        ("lf", "pre", "manager"): four[0],
+        ("lf", "post", "manager"): four[1],
+        ("lf", "pre", "report"): five[0],
+        ("lf", "post", "report"): five[1],
+    }
     add_intervention(engine, "A-1", cells, n=5)
     a = _analyse(engine, "A-1")
     assert not _change(a, "lf", Rater.MANAGER).reportable
@@ -150,8 +174,9 @@ def test_waves_and_attrition(engine, filled):
 
 
 def test_headline_effects_batch_matches_analyse(engine, filled):
-    add_intervention(engine, "T-2", {("lf", "pre", "self"): rng_pairs(9, 7)[0],
-                                     ("lf", "post", "self"): rng_pairs(9, 7)[1]}, n=7)
+    add_intervention(
+        engine, "T-2", {("lf", "pre", "self"): rng_pairs(9, 7)[0], ("lf", "post", "self"): rng_pairs(9, 7)[1]}, n=7
+    )
     with db.reading(engine) as s:
         batch = analysis.headline_effects(s)
         single = {code: analysis.analyse(s, code) for code in ("T-1", "T-2")}

@@ -5,20 +5,29 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from report_fixtures import add_intervention, rng_pairs
 from sqlalchemy import Engine
 
 from kirkpatrick.services import analysis
 from kirkpatrick.storage import db
-from report_fixtures import add_intervention, rng_pairs
 
 
 def test_packed_and_plain_loading_agree(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     pre, post = rng_pairs(1, 12)
     pre[3] = 3.3333333333333335  # a reverse-scored item mean: many digits
     s_pre, s_post = rng_pairs(2, 12, mean=7, shift=-1, sd=2, lo=0, hi=100)
-    add_intervention(engine, "A", {("lf", "pre", "self"): pre, ("lf", "post", "self"): post[:10] + [None, None],
-                                   ("lf", "pre", "manager"): post, ("sick", "pre", "org"): s_pre,
-                                   ("sick", "post", "org"): s_post}, n=12)
+    add_intervention(
+        engine,
+        "A",
+        {
+            ("lf", "pre", "self"): pre,
+            ("lf", "post", "self"): post[:10] + [None, None],
+            ("lf", "pre", "manager"): post,
+            ("sick", "pre", "org"): s_pre,
+            ("sick", "post", "org"): s_post,
+        },
+        n=12,
+    )
     add_intervention(engine, "B", {("lf", "pre", "self"): post, ("lf", "post", "self"): pre}, n=12)
     with db.reading(engine) as s:
         packed = analysis.analyse(s, "A").to_dict()

@@ -10,11 +10,13 @@ import math
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE, Cli, PostgresCluster, snapshot
 from sqlalchemy import Engine, event, func, inspect, select
 
-from kirkpatrick.storage import backup, db
-from kirkpatrick.services import records
 from kirkpatrick.domain.errors import DatabaseNotReady, InvalidInput
+from kirkpatrick.domain.vocab import Format, Group, Level, Rater, TargetGroup, TransferFactor, Wave
+from kirkpatrick.services import records
+from kirkpatrick.storage import backup, db
 from kirkpatrick.storage.models import (
     AuditEntry,
     Base,
@@ -27,9 +29,6 @@ from kirkpatrick.storage.models import (
     Session,
     TransferFactorUse,
 )
-from kirkpatrick.domain.vocab import Format, Group, Level, Rater, TargetGroup, TransferFactor, Wave
-
-from conftest import SAMPLE, Cli, PostgresCluster, snapshot
 
 # Values that a careless format would change: floats that need all 17 digits, the smallest step
 # below a bound, text with quotes, newlines, markup and non-Latin letters, microseconds.
@@ -49,13 +48,25 @@ def fill_database(engine: Engine, *, participants: int = 12, audit: bool = True)
         norrby = Client(name="Norrby kommun", unit="Socialkontoret")
         other = Client(name=AWKWARD_TEXT, unit=None)
         first = Intervention(
-            code="NRB-LG-2024", title="Ledningsgruppsutveckling – 2024", client=norrby, consultant="Karin L",
-            target_group=TargetGroup.LEADERSHIP_GROUP, format=Format.LEADERSHIP_GROUP_DEVELOPMENT,
-            start_date=dt.date(2024, 1, 15), end_date=dt.date(2025, 12, 10), notes=AWKWARD_TEXT,
+            code="NRB-LG-2024",
+            title="Ledningsgruppsutveckling – 2024",
+            client=norrby,
+            consultant="Karin L",
+            target_group=TargetGroup.LEADERSHIP_GROUP,
+            format=Format.LEADERSHIP_GROUP_DEVELOPMENT,
+            start_date=dt.date(2024, 1, 15),
+            end_date=dt.date(2025, 12, 10),
+            notes=AWKWARD_TEXT,
         )
         second = Intervention(
-            code="VBY-KURS-2025", title="Kurs", client=other, consultant=None, target_group=TargetGroup.MANAGERS,
-            format=Format.TRAINING_PROGRAMME, start_date=dt.date(2025, 3, 11), end_date=dt.date(2025, 3, 11),
+            code="VBY-KURS-2025",
+            title="Kurs",
+            client=other,
+            consultant=None,
+            target_group=TargetGroup.MANAGERS,
+            format=Format.TRAINING_PROGRAMME,
+            start_date=dt.date(2025, 3, 11),
+            end_date=dt.date(2025, 3, 11),
         )
         s.add_all([first, second])
         s.flush()
@@ -70,21 +81,48 @@ def fill_database(engine: Engine, *, participants: int = 12, audit: bool = True)
         ]
         for i in range(participants):
             intervention = first if i % 3 else second
-            p = Participant(intervention=intervention, code=f"p{i:03d}",
-                            group=Group.CONTROL if i % 4 == 0 else Group.TREATMENT, role="rektor" if i % 2 else None)
+            p = Participant(
+                intervention=intervention,
+                code=f"p{i:03d}",
+                group=Group.CONTROL if i % 4 == 0 else Group.TREATMENT,
+                role="rektor" if i % 2 else None,
+            )
             s.add(p)
             s.flush()
             for w, wave in enumerate(Wave):
                 value = AWKWARD_FLOATS[(i + w) % len(AWKWARD_FLOATS)]
-                m = Measurement(intervention_id=intervention.id, participant=p, measure=lf, wave=wave,
-                                rater=Rater.SELF, value=value, date=dt.date(2024, 1 + w, 1 + i % 28) if w else None)
-                m.item_responses = [ItemResponse(item=item, value=float(1 + (i + k) % 5)) for k, item in enumerate(lf.items)]
+                m = Measurement(
+                    intervention_id=intervention.id,
+                    participant=p,
+                    measure=lf,
+                    wave=wave,
+                    rater=Rater.SELF,
+                    value=value,
+                    date=dt.date(2024, 1 + w, 1 + i % 28) if w else None,
+                )
+                m.item_responses = [
+                    ItemResponse(item=item, value=float(1 + (i + k) % 5)) for k, item in enumerate(lf.items)
+                ]
                 s.add(m)
-                s.add(Measurement(intervention_id=intervention.id, participant=p, measure=team, wave=wave,
-                                  rater=Rater.MANAGER, value=3.0 - w / 7))
+                s.add(
+                    Measurement(
+                        intervention_id=intervention.id,
+                        participant=p,
+                        measure=team,
+                        wave=wave,
+                        rater=Rater.MANAGER,
+                        value=3.0 - w / 7,
+                    )
+                )
         if audit:
-            s.add(AuditEntry(at=dt.datetime(2025, 1, 2, 3, 4, 5, 678901), action="forget_participant",
-                             intervention_code="NRB-LG-2024", removed='{"measurement": 6, "participant": 1}'))
+            s.add(
+                AuditEntry(
+                    at=dt.datetime(2025, 1, 2, 3, 4, 5, 678901),
+                    action="forget_participant",
+                    intervention_code="NRB-LG-2024",
+                    removed='{"measurement": 6, "participant": 1}',
+                )
+            )
 
 
 def _tables(path: Path) -> dict[str, list[list[object]]]:
@@ -123,11 +161,17 @@ def test_every_table_is_in_the_backup_with_every_row(filled: Engine, tmp_path: P
             assert len(tables[table.name]) == count == summary.rows[table.name]
     # Parents come before children, so a restore can insert in file order.
     order = list(tables)
-    assert order.index("intervention") < order.index("participant") < order.index("measurement") < order.index("item_response")
+    assert (
+        order.index("intervention")
+        < order.index("participant")
+        < order.index("measurement")
+        < order.index("item_response")
+    )
 
 
-def test_round_trip_across_backends_is_identical(filled: Engine, db_url: str, tmp_path: Path,
-                                                  postgres: PostgresCluster) -> None:
+def test_round_trip_across_backends_is_identical(
+    filled: Engine, db_url: str, tmp_path: Path, postgres: PostgresCluster
+) -> None:
     """SQLite -> backup -> PostgreSQL -> backup (and the reverse): the same content, row for row."""
     first = tmp_path / "first.kpbackup"
     backup.backup(filled, first)
@@ -149,8 +193,9 @@ def test_round_trip_across_backends_is_identical(filled: Engine, db_url: str, tm
         target.dispose()
 
 
-def test_restored_database_takes_new_rows(filled: Engine, db_url: str, tmp_path: Path,
-                                          postgres: PostgresCluster) -> None:
+def test_restored_database_takes_new_rows(
+    filled: Engine, db_url: str, tmp_path: Path, postgres: PostgresCluster
+) -> None:
     """After a restore the id sequences are past the loaded ids (else PostgreSQL's next insert collides)."""
     out = tmp_path / "b.kpbackup"
     backup.backup(filled, out)
@@ -158,8 +203,23 @@ def test_restored_database_takes_new_rows(filled: Engine, db_url: str, tmp_path:
         cli = Cli(target_url)
         cli("restore", str(out))
         cli("client", "add", "Ny kund")
-        cli("intervention", "add", "NY-2026", "--client", "Ny kund", "--title", "Ny", "--target-group", "managers",
-            "--format", "group_coaching", "--start", "2026-01-01", "--end", "2026-02-01")
+        cli(
+            "intervention",
+            "add",
+            "NY-2026",
+            "--client",
+            "Ny kund",
+            "--title",
+            "Ny",
+            "--target-group",
+            "managers",
+            "--format",
+            "group_coaching",
+            "--start",
+            "2026-01-01",
+            "--end",
+            "2026-02-01",
+        )
         cli("feedback", "add", "NY-2026", "Bra")
         cli("session", "add", "NY-2026", "2026-01-05")
         engine = db.make_engine(target_url)
@@ -182,8 +242,9 @@ def test_restore_cli_accepts_db_on_the_subcommand(filled: Engine, tmp_path: Path
     moved.dispose()
 
 
-def test_restore_into_freshly_initialised_database(filled: Engine, db_url: str, tmp_path: Path,
-                                                   postgres: PostgresCluster) -> None:
+def test_restore_into_freshly_initialised_database(
+    filled: Engine, db_url: str, tmp_path: Path, postgres: PostgresCluster
+) -> None:
     out = tmp_path / "b.kpbackup"
     backup.backup(filled, out)
     target_url = _other_backend(db_url, tmp_path, postgres)
@@ -223,15 +284,31 @@ def _assert_untouched(url: str) -> None:
         engine.dispose()
 
 
-@pytest.mark.parametrize("damage", ["truncated", "cut_gzip", "bad_value", "wrong_width", "bad_date", "no_end",
-                                    "counts_differ", "not_gzip", "foreign_header", "newer_schema", "unknown_table"])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "truncated",
+        "cut_gzip",
+        "bad_value",
+        "wrong_width",
+        "bad_date",
+        "no_end",
+        "counts_differ",
+        "not_gzip",
+        "foreign_header",
+        "newer_schema",
+        "unknown_table",
+    ],
+)
 def test_damaged_backup_loads_nothing(filled: Engine, empty_url: str, tmp_path: Path, damage: str) -> None:
     """Every defect is a one-line error and the target stays empty (schema included): all or nothing."""
     good = tmp_path / "good.kpbackup"
     backup.backup(filled, good)
     lines = _backup_lines(good)
     bad = tmp_path / "bad.kpbackup"
-    measurement_row = next(i for i, line in enumerate(lines) if isinstance(line, dict) and line.get("table") == "measurement") + 1
+    measurement_row = (
+        next(i for i, line in enumerate(lines) if isinstance(line, dict) and line.get("table") == "measurement") + 1
+    )
     if damage == "truncated":
         _write_backup(bad, lines[: len(lines) - 3])
     elif damage == "cut_gzip":

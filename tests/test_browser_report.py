@@ -30,8 +30,9 @@ class Browser:
             os.dup2(from_w, 4)
 
         cmd = reports.chromium_command(reports.find_chromium(), profile, "--remote-debugging-pipe", "about:blank")
-        self.proc = subprocess.Popen(cmd, pass_fds=(3, 4), preexec_fn=child_fds,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            cmd, pass_fds=(3, 4), preexec_fn=child_fds, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         os.close(to_r)
         os.close(from_w)
         self.buf = b""
@@ -89,13 +90,17 @@ def test_demo_report_in_chromium(demo_out: Path, tmp_path: Path, lang: str) -> N
         s = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         for domain in ("Page", "Runtime", "Log", "Network"):
             browser.send(f"{domain}.enable", session=s)
-        browser.send("Emulation.setDeviceMetricsOverride",
-                     {"width": 1100, "height": 1400, "deviceScaleFactor": 1, "mobile": False}, session=s)
+        browser.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": 1100, "height": 1400, "deviceScaleFactor": 1, "mobile": False},
+            session=s,
+        )
         browser.send("Page.navigate", {"url": page.as_uri()}, session=s)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            state = browser.send("Runtime.evaluate", {"expression": "document.readyState", "returnByValue": True},
-                                 session=s)["result"]["value"]
+            state = browser.send(
+                "Runtime.evaluate", {"expression": "document.readyState", "returnByValue": True}, session=s
+            )["result"]["value"]
             if state == "complete":
                 break
             time.sleep(0.1)
@@ -105,17 +110,31 @@ def test_demo_report_in_chromium(demo_out: Path, tmp_path: Path, lang: str) -> N
           charts: [...document.querySelectorAll('svg.chart')].map(e => {
               const r = e.getBoundingClientRect(); return [r.width, r.height]; }),
           height: document.documentElement.scrollHeight})"""
-        seen = json.loads(browser.send("Runtime.evaluate", {"expression": probe, "returnByValue": True},
-                                       session=s)["result"]["value"])
-        shot = browser.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,
-                            "clip": {"x": 0, "y": 0, "width": 1100, "height": 1400, "scale": 1}}, session=s)
+        seen = json.loads(
+            browser.send("Runtime.evaluate", {"expression": probe, "returnByValue": True}, session=s)["result"]["value"]
+        )
+        shot = browser.send(
+            "Page.captureScreenshot",
+            {
+                "format": "png",
+                "captureBeyondViewport": True,
+                "clip": {"x": 0, "y": 0, "width": 1100, "height": 1400, "scale": 1},
+            },
+            session=s,
+        )
         (tmp_path / f"report-{lang}.png").write_bytes(base64.b64decode(shot["data"]))
-        requests = [e["params"]["request"]["url"] for e in browser.events if e.get("method") == "Network.requestWillBeSent"]
+        requests = [
+            e["params"]["request"]["url"] for e in browser.events if e.get("method") == "Network.requestWillBeSent"
+        ]
     finally:
         browser.close()
-    errors = [e for e in browser.events if e.get("method") == "Runtime.exceptionThrown"
-              or (e.get("method") == "Runtime.consoleAPICalled" and e["params"]["type"] in ("error", "assert"))
-              or (e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] == "error")]
+    errors = [
+        e
+        for e in browser.events
+        if e.get("method") == "Runtime.exceptionThrown"
+        or (e.get("method") == "Runtime.consoleAPICalled" and e["params"]["type"] in ("error", "assert"))
+        or (e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] == "error")
+    ]
     assert errors == []
     assert requests == [page.as_uri()]  # the page itself and nothing else: self-contained
     assert len(seen["tiers"]) == 4 and all(w > 100 and h > 50 and v == "visible" for w, h, v in seen["tiers"])

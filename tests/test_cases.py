@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine
 
-from kirkpatrick.services import success_cases as cases, records
-from kirkpatrick.storage import db
-from kirkpatrick.io import importing
 from kirkpatrick.domain.errors import NotFound
+from kirkpatrick.io import importing
+from kirkpatrick.services import records
+from kirkpatrick.services import success_cases as cases
 from kirkpatrick.services.records import InterventionFields, MeasureFields
+from kirkpatrick.storage import db
 
 PRE = {"self": [3.0, 3.4, 2.8, 3.9, 3.1, 2.5, 3.6], "manager": [2.9, 3.0, 3.3, 3.5, 2.7, 2.6, 3.2]}
 POST = {"self": [3.9, 3.5, 2.6, 4.6, 3.2, 3.5, 3.5], "manager": [3.6, 3.1, 3.0, 4.4, 2.9, 3.4, 3.3]}
@@ -27,7 +28,9 @@ def setup(engine: Engine, tmp_path: Path) -> None:
         records.add_intervention(s, "EKB-1", InterventionFields(
             title="Coachning", client="Ekbacka kommun", target_group="managers", format="group_coaching",
             start="2024-01-01", end="2024-06-01"))  # fmt: skip
-        records.add_measure(s, MeasureFields("lf", "Ledarbeteende", "behaviour", "1", "5", reliability=str(RELIABILITY)))
+        records.add_measure(
+            s, MeasureFields("lf", "Ledarbeteende", "behaviour", "1", "5", reliability=str(RELIABILITY))
+        )
         records.add_measure(s, MeasureFields("stress", "Stress", "behaviour", "1", "5", higher_is_better="false"))
         records.add_measure(s, MeasureFields("knowledge", "Kunskap", "learning", "0", "20", reliability="0.8"))
     lines = ["participant,measure,wave,rater,value"]
@@ -35,8 +38,12 @@ def setup(engine: Engine, tmp_path: Path) -> None:
         for p, a, b in zip(PEOPLE, PRE[rater], POST[rater]):
             lines += [f"{p},lf,pre,{rater},{a}", f"{p},lf,post,{rater},{b}"]
     for p in PEOPLE:  # no reliability, and another level: neither counts
-        lines += [f"{p},stress,pre,self,3", f"{p},stress,post,self,1", f"{p},knowledge,pre,self,5",
-                  f"{p},knowledge,post,self,19"]
+        lines += [
+            f"{p},stress,pre,self,3",
+            f"{p},stress,post,self,1",
+            f"{p},knowledge,pre,self,5",
+            f"{p},knowledge,post,self,19",
+        ]
     path = tmp_path / "m.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     importing.import_measurements(engine, path, importing.ImportOptions(intervention="EKB-1"))

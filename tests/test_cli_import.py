@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from conftest import SAMPLE, Cli
 
 from kirkpatrick.cli import main
-
-from conftest import SAMPLE, Cli
 
 
 def _catalogue(cli: Cli) -> None:
@@ -20,11 +19,25 @@ def _catalogue(cli: Cli) -> None:
 def test_sample_files_import_as_documented(cli: Cli) -> None:
     _catalogue(cli)
     result = cli("import", str(SAMPLE / "measurements.csv"))
-    assert "Imported 1092 measurements from measurements.csv (1092 rows read, 0 already present, 84 new participants)." in result.output
-    result = cli("import", str(SAMPLE / "norrby_ledarbeteende_fore.csv"), "--intervention", "NRB-LG-2024", "--wave", "pre", "--rater", "self")
+    assert (
+        "Imported 1092 measurements from measurements.csv (1092 rows read, 0 already present, 84 new participants)."
+        in result.output
+    )
+    result = cli(
+        "import",
+        str(SAMPLE / "norrby_ledarbeteende_fore.csv"),
+        "--intervention",
+        "NRB-LG-2024",
+        "--wave",
+        "pre",
+        "--rater",
+        "self",
+    )
     assert "csv, cp1252, delimiter semicolon, decimal comma" in result.output
     assert "Imported 60 measurements from norrby_ledarbeteende_fore.csv" in result.output
-    result = cli("import", str(SAMPLE / "kurs_utvardering.xlsx"), "--intervention", "VBY-KURS-2025", "--wave", "post", "--json")
+    result = cli(
+        "import", str(SAMPLE / "kurs_utvardering.xlsx"), "--intervention", "VBY-KURS-2025", "--wave", "post", "--json"
+    )
     summary = json.loads(result.stdout)
     assert (summary["imported"], summary["layout"], summary["rows_read"]) == (81, "wide", 27)
     again = cli("import", str(SAMPLE / "measurements.csv"), "--json")

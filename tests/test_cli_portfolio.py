@@ -7,9 +7,9 @@ import io
 import json
 from pathlib import Path
 
+from conftest import SAMPLE, Cli
 from sqlalchemy import Engine
 
-from conftest import SAMPLE, Cli
 from kirkpatrick.demo import portfolio as portfolio_demo
 from kirkpatrick.domain.vocab import TransferFactor
 
@@ -34,7 +34,8 @@ def test_portfolio_json_and_export_agree(cli: Cli, engine: Engine, tmp_path: Pat
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert result.output == f"Wrote {len(rows)} rows (10 interventions) to {out}\n"
     assert [(r["code"], r["level"], float(r["yi"]), float(r["vi"]), int(r["n"])) for r in rows] == [
-        (e["code"], e["level"], e["yi"], e["vi"], e["n"]) for e in data["effects"]]
+        (e["code"], e["level"], e["yi"], e["vi"], e["n"]) for e in data["effects"]
+    ]
     factors = {i["code"]: i["factors"] for i in data["interventions"]}
     for r in rows:
         assert all(r[f.value] == str(int(factors[r["code"]][f.value])) for f in TransferFactor)

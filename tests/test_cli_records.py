@@ -8,11 +8,10 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from conftest import SAMPLE, Cli, snapshot
 from sqlalchemy import Engine
 
 from kirkpatrick.cli import main
-
-from conftest import SAMPLE, Cli, snapshot
 
 
 def _all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -37,16 +36,41 @@ def test_every_command_has_help(path: tuple[str, ...]) -> None:
 
 def _log_intervention(cli: Cli) -> None:
     cli("client", "add", "Norrby kommun", "--unit", "Socialkontoret")
-    cli("intervention", "add", "NRB-LG-2024", "--client", "Norrby kommun", "--title", "Ledningsgruppsutveckling",
-        "--consultant", "Karin L", "--target-group", "leadership_group", "--format", "leadership_group_development",
-        "--start", "2024-01-15", "--end", "2025-12-10")
+    cli(
+        "intervention",
+        "add",
+        "NRB-LG-2024",
+        "--client",
+        "Norrby kommun",
+        "--title",
+        "Ledningsgruppsutveckling",
+        "--consultant",
+        "Karin L",
+        "--target-group",
+        "leadership_group",
+        "--format",
+        "leadership_group_development",
+        "--start",
+        "2024-01-15",
+        "--end",
+        "2025-12-10",
+    )
     cli("session", "add", "NRB-LG-2024", "2024-02-01", "2024-03-07", "2024-04-11")
     cli("factor", "set", "NRB-LG-2024", "needs_analysis", "--present", "--note", "Intervjuer med alla chefer")
     cli("factor", "set", "NRB-LG-2024", "spaced_sessions", "--present")
     cli("factor", "set", "NRB-LG-2024", "supervisor_support", "--absent")
     cli("measure", "import", str(SAMPLE / "measures.csv"))
-    cli("feedback", "add", "NRB-LG-2024", "Jag har fått konkreta verktyg.", "--level", "behaviour",
-        "--theme", "verktyg", "--cleared")
+    cli(
+        "feedback",
+        "add",
+        "NRB-LG-2024",
+        "Jag har fått konkreta verktyg.",
+        "--level",
+        "behaviour",
+        "--theme",
+        "verktyg",
+        "--cleared",
+    )
 
 
 def test_round_trip(cli: Cli) -> None:
@@ -66,14 +90,28 @@ def test_round_trip(cli: Cli) -> None:
         "supervisor_support": (False, None),
     }
     assert [m["code"] for m in shown["measures"]] == [
-        "proc_credibility", "proc_effectiveness", "proc_feasibility", "proc_fit", "recommend", "satisfaction",
-        "usefulness", "knowledge", "lf", "sick_leave", "team",
+        "proc_credibility",
+        "proc_effectiveness",
+        "proc_feasibility",
+        "proc_fit",
+        "recommend",
+        "satisfaction",
+        "usefulness",
+        "knowledge",
+        "lf",
+        "sick_leave",
+        "team",
     ]
     lf = next(m for m in shown["measures"] if m["code"] == "lf")
     assert lf["level"] == "behaviour" and lf["measurements"] == {"pre": 0, "post": 0, "follow_up": 0}
     assert shown["feedback"] == [
-        {"id": shown["feedback"][0]["id"], "text": "Jag har fått konkreta verktyg.", "level": "behaviour",
-         "theme": "verktyg", "cleared": True}
+        {
+            "id": shown["feedback"][0]["id"],
+            "text": "Jag har fått konkreta verktyg.",
+            "level": "behaviour",
+            "theme": "verktyg",
+            "cleared": True,
+        }
     ]
     measures = json.loads(cli("measure", "list", "--json").output)
     lf_entry = next(m for m in measures if m["code"] == "lf")
@@ -101,7 +139,9 @@ def test_intervention_import_creates_clients_factors_sessions(cli: Cli) -> None:
     cli("intervention", "import", str(SAMPLE / "interventions.csv"))
     clients = json.loads(cli("client", "list", "--json").output)
     assert [(c["name"], c["interventions"]) for c in clients] == [
-        ("Norrby kommun, Socialkontoret", 1), ("Västerby stad, Utbildningsförvaltningen", 2)]
+        ("Norrby kommun, Socialkontoret", 1),
+        ("Västerby stad, Utbildningsförvaltningen", 2),
+    ]
     course = json.loads(cli("intervention", "show", "VBY-KURS-2025", "--json").output)
     assert all(f["present"] is False for f in course["factors"]) and len(course["factors"]) == 7
     programme = json.loads(cli("intervention", "show", "NRB-LG-2024", "--json").output)
@@ -111,40 +151,156 @@ def test_intervention_import_creates_clients_factors_sessions(cli: Cli) -> None:
 BAD_INPUT = [
     (("client", "add", "Norrby kommun"), "Error: client 'Norrby kommun' already exists"),
     (("client", "add", "  "), "Error: client name must not be empty"),
-    (("intervention", "add", "NRB-LG-2024", "--client", "Norrby kommun", "--title", "T", "--target-group",
-      "managers", "--format", "training_programme", "--start", "2024-01-01", "--end", "2024-02-01"),
-     "Error: intervention 'NRB-LG-2024' already exists"),
-    (("intervention", "add", "X-1", "--client", "Okänd", "--title", "T", "--target-group", "managers",
-      "--format", "training_programme", "--start", "2024-01-01", "--end", "2024-02-01"),
-     "Error: no client named 'Okänd' (add it with `kirkpatrick client add`)"),
-    (("intervention", "add", "X-1", "--client", "Norrby kommun", "--title", "T", "--target-group", "managers",
-      "--format", "training_programme", "--start", "2024-13-01", "--end", "2024-02-01"),
-     "Error: bad start date '2024-13-01' (month must be in 1..12)"),
-    (("intervention", "add", "X-1", "--client", "Norrby kommun", "--title", "T", "--target-group", "managers",
-      "--format", "training_programme", "--start", "2024-03-01", "--end", "2024-02-01"),
-     "Error: end date 2024-02-01 is before start date 2024-03-01"),
-    (("intervention", "add", "bad code!", "--client", "Norrby kommun", "--title", "T", "--target-group",
-      "managers", "--format", "training_programme", "--start", "2024-01-01", "--end", "2024-02-01"),
-     "Error: bad intervention code 'bad code!' (letters, digits, '_', '-', '.'; at most 64 characters)"),
+    (
+        (
+            "intervention",
+            "add",
+            "NRB-LG-2024",
+            "--client",
+            "Norrby kommun",
+            "--title",
+            "T",
+            "--target-group",
+            "managers",
+            "--format",
+            "training_programme",
+            "--start",
+            "2024-01-01",
+            "--end",
+            "2024-02-01",
+        ),
+        "Error: intervention 'NRB-LG-2024' already exists",
+    ),
+    (
+        (
+            "intervention",
+            "add",
+            "X-1",
+            "--client",
+            "Okänd",
+            "--title",
+            "T",
+            "--target-group",
+            "managers",
+            "--format",
+            "training_programme",
+            "--start",
+            "2024-01-01",
+            "--end",
+            "2024-02-01",
+        ),
+        "Error: no client named 'Okänd' (add it with `kirkpatrick client add`)",
+    ),
+    (
+        (
+            "intervention",
+            "add",
+            "X-1",
+            "--client",
+            "Norrby kommun",
+            "--title",
+            "T",
+            "--target-group",
+            "managers",
+            "--format",
+            "training_programme",
+            "--start",
+            "2024-13-01",
+            "--end",
+            "2024-02-01",
+        ),
+        "Error: bad start date '2024-13-01' (month must be in 1..12)",
+    ),
+    (
+        (
+            "intervention",
+            "add",
+            "X-1",
+            "--client",
+            "Norrby kommun",
+            "--title",
+            "T",
+            "--target-group",
+            "managers",
+            "--format",
+            "training_programme",
+            "--start",
+            "2024-03-01",
+            "--end",
+            "2024-02-01",
+        ),
+        "Error: end date 2024-02-01 is before start date 2024-03-01",
+    ),
+    (
+        (
+            "intervention",
+            "add",
+            "bad code!",
+            "--client",
+            "Norrby kommun",
+            "--title",
+            "T",
+            "--target-group",
+            "managers",
+            "--format",
+            "training_programme",
+            "--start",
+            "2024-01-01",
+            "--end",
+            "2024-02-01",
+        ),
+        "Error: bad intervention code 'bad code!' (letters, digits, '_', '-', '.'; at most 64 characters)",
+    ),
     (("intervention", "edit", "NOPE", "--title", "T"), "Error: no intervention with code 'NOPE'"),
-    (("intervention", "edit", "NRB-LG-2024", "--start", "15/01/2024"),
-     "Error: bad start date '15/01/2024' (expected YYYY-MM-DD)"),
+    (
+        ("intervention", "edit", "NRB-LG-2024", "--start", "15/01/2024"),
+        "Error: bad start date '15/01/2024' (expected YYYY-MM-DD)",
+    ),
     (("intervention", "show", "NOPE"), "Error: no intervention with code 'NOPE'"),
-    (("session", "add", "NRB-LG-2024", "2024-05-01", "2024-02-01"),
-     "Error: intervention NRB-LG-2024 already has a session on 2024-02-01"),
-    (("session", "add", "NRB-LG-2024", "2024-05-01", "yesterday"),
-     "Error: bad session date 'yesterday' (expected YYYY-MM-DD)"),
+    (
+        ("session", "add", "NRB-LG-2024", "2024-05-01", "2024-02-01"),
+        "Error: intervention NRB-LG-2024 already has a session on 2024-02-01",
+    ),
+    (
+        ("session", "add", "NRB-LG-2024", "2024-05-01", "yesterday"),
+        "Error: bad session date 'yesterday' (expected YYYY-MM-DD)",
+    ),
     (("session", "add", "NOPE", "2024-05-01"), "Error: no intervention with code 'NOPE'"),
     (("factor", "set", "NOPE", "peer_support", "--present"), "Error: no intervention with code 'NOPE'"),
-    (("factor", "set", "NRB-LG-2024", "coffee", "--present"), "Error: Invalid value for 'FACTOR': 'coffee' is not one of"),
-    (("measure", "add", "lf", "--name", "X", "--level", "behaviour", "--scale-min", "1", "--scale-max", "5"),
-     "Error: measure 'lf' already exists"),
-    (("measure", "add", "new", "--name", "X", "--level", "behaviour", "--scale-min", "5", "--scale-max", "1"),
-     "Error: measure new: scale_max 1 must be above scale_min 5"),
-    (("measure", "add", "new", "--name", "X", "--level", "behaviour", "--scale-min", "1", "--scale-max", "5",
-      "--reliability", "1.5"), "Error: measure new: reliability 1.5 must be between 0 and 1"),
-    (("measure", "add", "new", "--name", "X", "--level", "behaviour", "--scale-min", "one", "--scale-max", "5"),
-     "Error: bad scale_min 'one' (expected a number)"),
+    (
+        ("factor", "set", "NRB-LG-2024", "coffee", "--present"),
+        "Error: Invalid value for 'FACTOR': 'coffee' is not one of",
+    ),
+    (
+        ("measure", "add", "lf", "--name", "X", "--level", "behaviour", "--scale-min", "1", "--scale-max", "5"),
+        "Error: measure 'lf' already exists",
+    ),
+    (
+        ("measure", "add", "new", "--name", "X", "--level", "behaviour", "--scale-min", "5", "--scale-max", "1"),
+        "Error: measure new: scale_max 1 must be above scale_min 5",
+    ),
+    (
+        (
+            "measure",
+            "add",
+            "new",
+            "--name",
+            "X",
+            "--level",
+            "behaviour",
+            "--scale-min",
+            "1",
+            "--scale-max",
+            "5",
+            "--reliability",
+            "1.5",
+        ),
+        "Error: measure new: reliability 1.5 must be between 0 and 1",
+    ),
+    (
+        ("measure", "add", "new", "--name", "X", "--level", "behaviour", "--scale-min", "one", "--scale-max", "5"),
+        "Error: bad scale_min 'one' (expected a number)",
+    ),
     (("feedback", "add", "NOPE", "Bra!"), "Error: no intervention with code 'NOPE'"),
     (("feedback", "add", "NRB-LG-2024", ""), "Error: feedback text must not be empty"),
     (("feedback", "list", "NOPE"), "Error: no intervention with code 'NOPE'"),
@@ -152,8 +308,12 @@ BAD_INPUT = [
 ]
 
 
-@pytest.mark.parametrize(("args", "message"), BAD_INPUT, ids=lambda v: " ".join(v[:3]) if isinstance(v, tuple) else None)
-def test_bad_input_is_one_line_and_changes_nothing(cli: Cli, engine: Engine, args: tuple[str, ...], message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"), BAD_INPUT, ids=lambda v: " ".join(v[:3]) if isinstance(v, tuple) else None
+)
+def test_bad_input_is_one_line_and_changes_nothing(
+    cli: Cli, engine: Engine, args: tuple[str, ...], message: str
+) -> None:
     _log_intervention(cli)
     before = snapshot(engine)
     result = cli(*args, ok=False)
@@ -169,24 +329,41 @@ def _write(path: Path, text: str) -> Path:
 
 
 BAD_FILES = [
-    ("measure", "code,name,level,scale_min,scale_max\nnew1,A,behaviour,1,5\nnew2,B,attitude,1,5\n",
-     "Error: {f}:3: unknown level 'attitude' (expected one of: reaction, learning, behaviour, results)"),
-    ("measure", "code,name,level,scale_min,scale_max,colour\nnew1,A,behaviour,1,5,red\n",
-     "Error: {f}:1: unknown column 'colour'"),
-    ("measure", "code,name,level,scale_min,scale_max\nnew1,A,behaviour,1,5\nnew1,B,learning,1,5\n",
-     "Error: {f}:3: measure 'new1' already exists"),
-    ("intervention", "code,client,title,target_group,format,start,end,factors\n"
-     "A-1,Ny kund,T,managers,training_programme,2024-01-01,2024-01-02,\n"
-     "A-2,Ny kund,T,managers,training_programme,2024-01-01,2024-01-02,peer_support telepathy\n",
-     "Error: {f}:3: unknown transfer factor 'telepathy'"),
-    ("intervention", "code,client,title,target_group,format,start,end\n"
-     "A-1,Ny kund,T,managers,training_programme,2024-01-01,2024-01-32\n",
-     "Error: {f}:2: bad end date '2024-01-32' (day is out of range for month)"),
+    (
+        "measure",
+        "code,name,level,scale_min,scale_max\nnew1,A,behaviour,1,5\nnew2,B,attitude,1,5\n",
+        "Error: {f}:3: unknown level 'attitude' (expected one of: reaction, learning, behaviour, results)",
+    ),
+    (
+        "measure",
+        "code,name,level,scale_min,scale_max,colour\nnew1,A,behaviour,1,5,red\n",
+        "Error: {f}:1: unknown column 'colour'",
+    ),
+    (
+        "measure",
+        "code,name,level,scale_min,scale_max\nnew1,A,behaviour,1,5\nnew1,B,learning,1,5\n",
+        "Error: {f}:3: measure 'new1' already exists",
+    ),
+    (
+        "intervention",
+        "code,client,title,target_group,format,start,end,factors\n"
+        "A-1,Ny kund,T,managers,training_programme,2024-01-01,2024-01-02,\n"
+        "A-2,Ny kund,T,managers,training_programme,2024-01-01,2024-01-02,peer_support telepathy\n",
+        "Error: {f}:3: unknown transfer factor 'telepathy'",
+    ),
+    (
+        "intervention",
+        "code,client,title,target_group,format,start,end\n"
+        "A-1,Ny kund,T,managers,training_programme,2024-01-01,2024-01-32\n",
+        "Error: {f}:2: bad end date '2024-01-32' (day is out of range for month)",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("kind", "content", "message"), BAD_FILES)
-def test_bad_files_change_nothing(cli: Cli, engine: Engine, tmp_path: Path, kind: str, content: str, message: str) -> None:
+def test_bad_files_change_nothing(
+    cli: Cli, engine: Engine, tmp_path: Path, kind: str, content: str, message: str
+) -> None:
     _log_intervention(cli)
     path = _write(tmp_path / "bad.csv", content)
     before = snapshot(engine)

@@ -11,13 +11,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import PostgresCluster
 from sqlalchemy import func, select, text
+from test_crash import counts, importer, kirkpatrick_process, prepare, write_long_csv
 
 from kirkpatrick.storage import db
 from kirkpatrick.storage.models import Measurement, Participant
-
-from conftest import PostgresCluster
-from test_crash import counts, importer, kirkpatrick_process, prepare, write_long_csv
 
 WRITERS = 4
 ROWS_EACH = 20_000
@@ -80,8 +79,7 @@ def test_writers_at_once_all_succeed(kind: str, tmp_path: Path, request: pytest.
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
-def test_same_file_imported_twice_at_once_lands_once(kind: str, tmp_path: Path,
-                                                      request: pytest.FixtureRequest) -> None:
+def test_same_file_imported_twice_at_once_lands_once(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     url = _url(kind, tmp_path, request)
     prepare(url, seed_rows=SEED_ROWS, tmp=tmp_path)
     path = tmp_path / "same.csv"
@@ -101,10 +99,13 @@ def test_same_file_imported_twice_at_once_lands_once(kind: str, tmp_path: Path,
             select(func.count()).select_from(
                 select(Measurement.participant_id, Measurement.measure_id, Measurement.wave, Measurement.rater)
                 .group_by(Measurement.participant_id, Measurement.measure_id, Measurement.wave, Measurement.rater)
-                .having(func.count() > 1).subquery()
+                .having(func.count() > 1)
+                .subquery()
             )
         ).scalar_one()
-        codes = c.execute(select(Participant.code, func.count()).group_by(Participant.code).having(func.count() > 1)).all()
+        codes = c.execute(
+            select(Participant.code, func.count()).group_by(Participant.code).having(func.count() > 1)
+        ).all()
     engine.dispose()
     assert duplicates == 0 and codes == []
     _integrity(url)

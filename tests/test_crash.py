@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE, Cli, PostgresCluster, snapshot
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
@@ -29,12 +30,20 @@ import kirkpatrick
 from kirkpatrick.storage import db
 from kirkpatrick.storage.models import Measurement, Participant
 
-from conftest import SAMPLE, Cli, PostgresCluster, snapshot
-
 # The package under test, whether it runs from the source tree or is installed.
 PACKAGE_ROOT = str(Path(kirkpatrick.__file__).resolve().parent.parent)
-MEASURES = ["satisfaction", "usefulness", "recommend", "proc_fit", "proc_credibility", "proc_effectiveness",
-            "proc_feasibility", "team", "sick_leave", "knowledge"]  # scales all include 1..5
+MEASURES = [
+    "satisfaction",
+    "usefulness",
+    "recommend",
+    "proc_fit",
+    "proc_credibility",
+    "proc_effectiveness",
+    "proc_feasibility",
+    "team",
+    "sick_leave",
+    "knowledge",
+]  # scales all include 1..5
 WAVES = ("pre", "post", "follow_up")
 RATERS = ("self", "manager", "report", "peer", "org")
 BIG_ROWS = 100_000
@@ -57,8 +66,9 @@ def write_long_csv(path: Path, rows: int, *, prefix: str = "p", salt: int = 0) -
                     for rater in RATERS:
                         if n == rows:
                             return n
-                        out.writerow([f"{prefix}{p:05d}", measure, wave, 1 + ((n + salt) * 7 % 40) / 10, rater,
-                                      "2024-03-01"])
+                        out.writerow(
+                            [f"{prefix}{p:05d}", measure, wave, 1 + ((n + salt) * 7 % 40) / 10, rater, "2024-03-01"]
+                        )
                         n += 1
             p += 1
     return n
@@ -70,8 +80,23 @@ def prepare(url: str, *, seed_rows: int = 600, tmp: Path) -> None:
     cli("init")
     cli("measure", "import", str(SAMPLE / "measures.csv"))
     cli("client", "add", "Krasch kommun")
-    cli("intervention", "add", "CRASH-1", "--client", "Krasch kommun", "--title", "Test", "--target-group", "managers",
-        "--format", "group_coaching", "--start", "2024-01-01", "--end", "2024-12-31")
+    cli(
+        "intervention",
+        "add",
+        "CRASH-1",
+        "--client",
+        "Krasch kommun",
+        "--title",
+        "Test",
+        "--target-group",
+        "managers",
+        "--format",
+        "group_coaching",
+        "--start",
+        "2024-01-01",
+        "--end",
+        "2024-12-31",
+    )
     seed = tmp / "seed.csv"
     write_long_csv(seed, seed_rows, prefix="s")
     cli("import", str(seed), "--intervention", "CRASH-1")
@@ -80,8 +105,12 @@ def prepare(url: str, *, seed_rows: int = 600, tmp: Path) -> None:
 def kirkpatrick_process(url: str, *args: str) -> subprocess.Popen[bytes]:
     """``python -m kirkpatrick --db URL ARGS...`` as a separate process, output captured."""
     env = {**os.environ, "PYTHONPATH": PACKAGE_ROOT + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    return subprocess.Popen([sys.executable, "-m", "kirkpatrick", "--db", url, *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "kirkpatrick", "--db", url, *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def importer(url: str, path: Path, *, intervention: str = "CRASH-1") -> subprocess.Popen[bytes]:
@@ -93,8 +122,10 @@ def counts(url: str) -> tuple[int, int]:
     engine = db.make_engine(url)
     try:
         with engine.connect() as c:
-            return (c.execute(select(func.count()).select_from(Measurement)).scalar_one(),
-                    c.execute(select(func.count()).select_from(Participant)).scalar_one())
+            return (
+                c.execute(select(func.count()).select_from(Measurement)).scalar_one(),
+                c.execute(select(func.count()).select_from(Participant)).scalar_one(),
+            )
     finally:
         engine.dispose()
 
@@ -150,6 +181,7 @@ class Backend:
         def copying() -> bool:
             with engine.connect() as c:
                 return bool(c.execute(query, {"n": n}).scalar())
+
         return copying
 
     def check(self, url: str, complete: tuple[int, int]) -> bool:
@@ -204,8 +236,11 @@ def test_killed_import_leaves_database_as_it_was(kind: str, tmp_path: Path, requ
     assert counts(reference) == (seed_measurements + BIG_ROWS, seed_participants + BIG_ROWS // 150 + 1)
 
     complete = counts(reference)
-    growth = Path(reference.removeprefix("sqlite:///")).stat().st_size - (tmp_path / "template.db").stat().st_size \
-        if kind == "sqlite" else 0
+    growth = (
+        Path(reference.removeprefix("sqlite:///")).stat().st_size - (tmp_path / "template.db").stat().st_size
+        if kind == "sqlite"
+        else 0
+    )
     kills = 0  # kills that hit a running import and left the database as it was
     # While it starts, reads and checks rows (most of its time): at moments spread over a reference run.
     for moment in (0.3, *(fraction * duration for fraction in KILL_FRACTIONS)):

@@ -9,8 +9,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, func, inspect, select, text
 
-from kirkpatrick.storage import db
 from kirkpatrick.domain.errors import DatabaseNotReady, InvalidInput
+from kirkpatrick.storage import db
 from kirkpatrick.storage.models import Base, Client
 
 
@@ -70,10 +70,9 @@ def test_init_refuses_foreign_tables(raw_engine: Engine) -> None:
 
 
 def test_failed_transaction_writes_nothing(engine: Engine) -> None:
-    with pytest.raises(RuntimeError):
-        with db.transaction(engine) as s:
-            s.add(Client(name="A"))
-            s.flush()
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), db.transaction(engine) as s:
+        s.add(Client(name="A"))
+        s.flush()
+        raise RuntimeError("boom")
     with db.reading(engine) as s:
         assert s.scalar(select(func.count()).select_from(Client)) == 0

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 
+from conftest import Cli, snapshot
 from sqlalchemy import Engine, func, select
+from test_backup import fill_database
 
 from kirkpatrick.storage import db, erasure
 from kirkpatrick.storage.models import AuditEntry, Feedback, Intervention, ItemResponse, Measurement, Participant
-
-from conftest import Cli, snapshot
-from test_backup import fill_database
 
 
 def _count(engine: Engine, model: type, *where: object) -> int:
@@ -30,8 +29,11 @@ def test_forget_removes_exactly_the_participants_rows(cli: Cli, engine: Engine) 
     fill_database(engine)
     pid = _participant_id(engine, "NRB-LG-2024", "p001")
     mine = _count(engine, Measurement, Measurement.participant_id == pid)
-    my_items = _count(engine, ItemResponse, ItemResponse.measurement_id.in_(
-        select(Measurement.id).where(Measurement.participant_id == pid)))
+    my_items = _count(
+        engine,
+        ItemResponse,
+        ItemResponse.measurement_id.in_(select(Measurement.id).where(Measurement.participant_id == pid)),
+    )
     assert mine == 6 and my_items == 24
     before = snapshot(engine)
 
@@ -53,7 +55,9 @@ def test_forget_removes_exactly_the_participants_rows(cli: Cli, engine: Engine) 
             assert not removed and len(added) == 1
         else:
             assert not added
-            assert len(removed) == {"participant": 1, "measurement": mine, "item_response": my_items}.get(table, 0), table
+            assert len(removed) == {"participant": 1, "measurement": mine, "item_response": my_items}.get(table, 0), (
+                table
+            )
 
 
 def test_audit_entry_holds_no_personal_data(cli: Cli, engine: Engine) -> None:
@@ -97,13 +101,22 @@ def test_intervention_delete_needs_yes_and_says_what_it_removes(cli: Cli, engine
     with db.reading(engine) as s:
         contents = expected(s, "NRB-LG-2024")
     # 8 of the 12 participants belong to NRB (i % 3 != 0), 6 measurements and 24 item answers each.
-    assert contents == {"feedback": 2, "intervention": 1, "item_response": 8 * 24, "measurement": 8 * 6,
-                        "participant": 8, "session": 2, "transfer_factor_use": 2}
+    assert contents == {
+        "feedback": 2,
+        "intervention": 1,
+        "item_response": 8 * 24,
+        "measurement": 8 * 6,
+        "participant": 8,
+        "session": 2,
+        "transfer_factor_use": 2,
+    }
     refused = cli("intervention", "delete", "NRB-LG-2024", ok=False)
     assert refused.exit_code == 1
-    assert refused.output == ("Error: deleting intervention NRB-LG-2024 would remove 2 feedback, 1 intervention, "
-                              "192 item_response, 48 measurement, 8 participant, 2 session, 2 transfer_factor_use; "
-                              "nothing removed: add --yes to delete it\n")
+    assert refused.output == (
+        "Error: deleting intervention NRB-LG-2024 would remove 2 feedback, 1 intervention, "
+        "192 item_response, 48 measurement, 8 participant, 2 session, 2 transfer_factor_use; "
+        "nothing removed: add --yes to delete it\n"
+    )
     assert snapshot(engine) == before
 
     done = json.loads(cli("intervention", "delete", "NRB-LG-2024", "--yes", "--json").output)
@@ -117,8 +130,10 @@ def test_intervention_delete_needs_yes_and_says_what_it_removes(cli: Cli, engine
     assert _count(engine, Participant) == 4 and _count(engine, Measurement) == 4 * 6
     entries = json.loads(cli("audit", "--json").output)
     assert entries[-1]["action"] == "delete_intervention" and entries[-1]["removed"] == contents
-    assert cli("intervention", "delete", "NRB-LG-2024", "--yes", ok=False).output == \
-        "Error: no intervention with code 'NRB-LG-2024'\n"
+    assert (
+        cli("intervention", "delete", "NRB-LG-2024", "--yes", ok=False).output
+        == "Error: no intervention with code 'NRB-LG-2024'\n"
+    )
 
 
 def test_library_erasure_is_all_or_nothing(engine: Engine) -> None:

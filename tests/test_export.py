@@ -6,14 +6,13 @@ import csv
 import io
 from pathlib import Path
 
+from conftest import SAMPLE, snapshot
 from sqlalchemy import Engine
 
-from kirkpatrick.storage import db
-from kirkpatrick.services import records
 from kirkpatrick.io.export import EXPORT_COLUMNS, export_measurements, format_value
 from kirkpatrick.io.importing import import_measurements
-
-from conftest import SAMPLE, snapshot
+from kirkpatrick.services import records
+from kirkpatrick.storage import db
 
 
 def _catalogue(engine: Engine) -> None:
@@ -34,9 +33,11 @@ def test_import_then_export_gives_the_same_rows(engine: Engine) -> None:
     with open(SAMPLE / "measurements.csv", encoding="utf-8", newline="") as f:
         given = sorted(tuple(row[c] for c in EXPORT_COLUMNS) for row in csv.DictReader(f))
     exported = sorted(tuple(row[c] for c in EXPORT_COLUMNS) for row in _rows(out.getvalue()))
+
     # Values are compared as numbers: "14" and "14.0" are the same measurement.
     def norm(rows: list[tuple[str, ...]]) -> list[tuple[object, ...]]:
         return [(*r[:7], float(r[7]), r[8]) for r in rows]
+
     assert norm(exported) == norm(given)
 
 

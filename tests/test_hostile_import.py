@@ -12,31 +12,103 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE, Cli, PostgresCluster, snapshot
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select, text
 
-from kirkpatrick.storage import db
-from kirkpatrick.services import records
 from kirkpatrick.domain.errors import KirkpatrickError
 from kirkpatrick.io.importing import LONG_COLUMNS, ImportOptions, import_measurements
+from kirkpatrick.services import records
+from kirkpatrick.storage import db
 from kirkpatrick.storage.models import Measurement
 
-from conftest import SAMPLE, Cli, PostgresCluster, snapshot
-
 HOSTILE = [
-    "<script>alert(1)</script>", "=cmd|' /C calc'!A0", "=HYPERLINK(\"http://evil\")", "'; DROP TABLE measurement; --",
-    "\x00", "\ufeff", "\u202e", "\r", "\n", '"', '""', "\\", "", " ", "\t",
-    "1e309", "-1e309", "nan", "NaN", "inf", "-inf", "1,5", "1.5", "1.5.5", "٣", "３", "1_0", "0x10", " 3 ", "3.",
-    ".5", "+2", "-0", "4,", "1 000", "9" * 400,
-    "2024-02-30", "2024-13-01", "0000-01-01", "9999-12-31", "24-01-01", "2024-1-1", "2024-03-01T00:00",
-    "pre", "post", "follow_up", "follow-up", "PRE", " Post ", "self", "manager", "org", "MANAGER", "treatment",
-    "control", "p001", "p002", "P001", "FUZZ-1", "NOPE", "proc_fit", "lf", "lf_1", "lf_3", "satisfaction",
-    "sick_leave", "x" * 5000,
+    "<script>alert(1)</script>",
+    "=cmd|' /C calc'!A0",
+    '=HYPERLINK("http://evil")',
+    "'; DROP TABLE measurement; --",
+    "\x00",
+    "\ufeff",
+    "\u202e",
+    "\r",
+    "\n",
+    '"',
+    '""',
+    "\\",
+    "",
+    " ",
+    "\t",
+    "1e309",
+    "-1e309",
+    "nan",
+    "NaN",
+    "inf",
+    "-inf",
+    "1,5",
+    "1.5",
+    "1.5.5",
+    "٣",
+    "３",
+    "1_0",
+    "0x10",
+    " 3 ",
+    "3.",
+    ".5",
+    "+2",
+    "-0",
+    "4,",
+    "1 000",
+    "9" * 400,
+    "2024-02-30",
+    "2024-13-01",
+    "0000-01-01",
+    "9999-12-31",
+    "24-01-01",
+    "2024-1-1",
+    "2024-03-01T00:00",
+    "pre",
+    "post",
+    "follow_up",
+    "follow-up",
+    "PRE",
+    " Post ",
+    "self",
+    "manager",
+    "org",
+    "MANAGER",
+    "treatment",
+    "control",
+    "p001",
+    "p002",
+    "P001",
+    "FUZZ-1",
+    "NOPE",
+    "proc_fit",
+    "lf",
+    "lf_1",
+    "lf_3",
+    "satisfaction",
+    "sick_leave",
+    "x" * 5000,
 ]
 # Header names: the real ones, near misses, measure and item codes, and junk.
-HEADER_NAMES = [*LONG_COLUMNS, "Participant ", "VALUE", "värde", "", "lf", "lf_1", "lf_2", "-lf_3", "proc_fit",
-                "sick_leave", "x" * 300, "<b>", "participant"]
+HEADER_NAMES = [
+    *LONG_COLUMNS,
+    "Participant ",
+    "VALUE",
+    "värde",
+    "",
+    "lf",
+    "lf_1",
+    "lf_2",
+    "-lf_3",
+    "proc_fit",
+    "sick_leave",
+    "x" * 300,
+    "<b>",
+    "participant",
+]
 
 cells = st.one_of(
     st.sampled_from(HOSTILE),
@@ -126,12 +198,15 @@ xlsx_cells = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False, width=32),
     st.integers(-5, 25),
     st.dates().map(lambda d: d),
-    st.text(string.ascii_letters + string.digits + " .,;:-_<>\"'åäö", max_size=10).filter(lambda s: not s.startswith("=")),
+    st.text(string.ascii_letters + string.digits + " .,;:-_<>\"'åäö", max_size=10).filter(
+        lambda s: not s.startswith("=")
+    ),
 )
 xlsx_files = st.builds(
     lambda header, rows: _xlsx([header, *rows]),
-    st.lists(st.sampled_from(["participant", "lf", "lf_1", "proc_fit", "wave", "rater", "value", "measure", "x"]),
-             max_size=7),
+    st.lists(
+        st.sampled_from(["participant", "lf", "lf_1", "proc_fit", "wave", "rater", "value", "measure", "x"]), max_size=7
+    ),
     st.lists(st.lists(xlsx_cells, max_size=7), max_size=8),
 )
 
@@ -151,11 +226,29 @@ def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     cli("init")
     cli("measure", "import", str(SAMPLE / "measures.csv"))
     cli("client", "add", "Fuzz AB")
-    cli("intervention", "add", "FUZZ-1", "--client", "Fuzz AB", "--title", "Fuzz", "--target-group", "managers",
-        "--format", "group_coaching", "--start", "2024-01-01", "--end", "2024-12-31")
+    cli(
+        "intervention",
+        "add",
+        "FUZZ-1",
+        "--client",
+        "Fuzz AB",
+        "--title",
+        "Fuzz",
+        "--target-group",
+        "managers",
+        "--format",
+        "group_coaching",
+        "--start",
+        "2024-01-01",
+        "--end",
+        "2024-12-31",
+    )
     seed = tmp_path_factory.mktemp("seed") / "seed.csv"
-    seed.write_text("participant,measure,wave,value,rater\np001,proc_fit,pre,3,self\np001,lf,post,4,self\n"
-                    "p002,satisfaction,post,7,manager\n", encoding="utf-8")
+    seed.write_text(
+        "participant,measure,wave,value,rater\np001,proc_fit,pre,3,self\np001,lf,post,4,self\n"
+        "p002,satisfaction,post,7,manager\n",
+        encoding="utf-8",
+    )
     cli("import", str(seed), "--intervention", "FUZZ-1")
     engine = db.make_engine(url)
     yield engine
@@ -172,8 +265,10 @@ def _undo_import(engine: Engine, before_max: int, before_participants: int) -> N
 
 def _max_ids(engine: Engine) -> tuple[int, int]:
     with engine.connect() as c:
-        return (c.execute(text("SELECT COALESCE(MAX(id), 0) FROM measurement")).scalar_one(),
-                c.execute(text("SELECT COALESCE(MAX(id), 0) FROM participant")).scalar_one())
+        return (
+            c.execute(text("SELECT COALESCE(MAX(id), 0) FROM measurement")).scalar_one(),
+            c.execute(text("SELECT COALESCE(MAX(id), 0) FROM participant")).scalar_one(),
+        )
 
 
 def check_measurement_import(engine: Engine, path: Path, options: ImportOptions) -> None:
@@ -190,7 +285,9 @@ def check_measurement_import(engine: Engine, path: Path, options: ImportOptions)
         assert snapshot(engine) == before, "a failed import changed the database"
         return
     with engine.connect() as c:
-        added = c.execute(select(func.count()).select_from(Measurement).where(Measurement.id > max_measurement)).scalar_one()
+        added = c.execute(
+            select(func.count()).select_from(Measurement).where(Measurement.id > max_measurement)
+        ).scalar_one()
     assert added == summary.imported
     event("imported" if added else "nothing new to import")
     _undo_import(engine, max_measurement, max_participant)
@@ -219,8 +316,9 @@ FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, Heal
 
 @settings(FUZZ, max_examples=150)
 @given(data=csv_files(), options=measurement_options(), suffix=st.sampled_from([".csv", ".csv", ".tsv", ".txt"]))
-def test_measurement_import_of_hostile_csv(target: Engine, tmp_path_factory: pytest.TempPathFactory, data: bytes,
-                                           options: ImportOptions, suffix: str) -> None:
+def test_measurement_import_of_hostile_csv(
+    target: Engine, tmp_path_factory: pytest.TempPathFactory, data: bytes, options: ImportOptions, suffix: str
+) -> None:
     path = tmp_path_factory.mktemp("csv") / f"hostile{suffix}"
     path.write_bytes(data)
     check_measurement_import(target, path, options)
@@ -228,8 +326,9 @@ def test_measurement_import_of_hostile_csv(target: Engine, tmp_path_factory: pyt
 
 @settings(FUZZ, max_examples=100)
 @given(data=nearly_valid_files(), intervention=st.sampled_from(["FUZZ-1", "FUZZ-1", "NOPE"]))
-def test_measurement_import_of_nearly_valid_csv(target: Engine, tmp_path_factory: pytest.TempPathFactory, data: bytes,
-                                                intervention: str) -> None:
+def test_measurement_import_of_nearly_valid_csv(
+    target: Engine, tmp_path_factory: pytest.TempPathFactory, data: bytes, intervention: str
+) -> None:
     path = tmp_path_factory.mktemp("near") / "nearly.csv"
     path.write_bytes(data)
     check_measurement_import(target, path, ImportOptions(intervention=intervention))
@@ -237,8 +336,9 @@ def test_measurement_import_of_nearly_valid_csv(target: Engine, tmp_path_factory
 
 @settings(FUZZ, max_examples=60)
 @given(data=st.binary(max_size=3000), suffix=st.sampled_from([".csv", ".xlsx", ".tsv", ".xls", ""]))
-def test_measurement_import_of_random_bytes(target: Engine, tmp_path_factory: pytest.TempPathFactory, data: bytes,
-                                            suffix: str) -> None:
+def test_measurement_import_of_random_bytes(
+    target: Engine, tmp_path_factory: pytest.TempPathFactory, data: bytes, suffix: str
+) -> None:
     path = tmp_path_factory.mktemp("bin") / f"random{suffix}"
     path.write_bytes(data)
     check_measurement_import(target, path, ImportOptions(intervention="FUZZ-1", wave="pre"))
@@ -246,8 +346,9 @@ def test_measurement_import_of_random_bytes(target: Engine, tmp_path_factory: py
 
 @settings(FUZZ, max_examples=40)
 @given(data=xlsx_files, options=measurement_options(), damage=st.integers(0, 5))
-def test_measurement_import_of_hostile_xlsx(target: Engine, tmp_path_factory: pytest.TempPathFactory, data: bytes,
-                                            options: ImportOptions, damage: int) -> None:
+def test_measurement_import_of_hostile_xlsx(
+    target: Engine, tmp_path_factory: pytest.TempPathFactory, data: bytes, options: ImportOptions, damage: int
+) -> None:
     if damage == 0:  # a workbook cut short: a broken zip
         data = data[: len(data) // 2]
     path = tmp_path_factory.mktemp("xlsx") / "hostile.xlsx"
@@ -257,10 +358,14 @@ def test_measurement_import_of_hostile_xlsx(target: Engine, tmp_path_factory: py
 
 @settings(FUZZ, max_examples=40)
 @given(data=csv_files(), which=st.sampled_from(["measures", "interventions", "feedback"]))
-def test_record_imports_of_hostile_csv(target: Engine, tmp_path_factory: pytest.TempPathFactory, data: bytes,
-                                       which: str) -> None:
-    importer = {"measures": records.import_measures, "interventions": records.import_interventions,
-                "feedback": records.import_feedback}[which]
+def test_record_imports_of_hostile_csv(
+    target: Engine, tmp_path_factory: pytest.TempPathFactory, data: bytes, which: str
+) -> None:
+    importer = {
+        "measures": records.import_measures,
+        "interventions": records.import_interventions,
+        "feedback": records.import_feedback,
+    }[which]
     path = tmp_path_factory.mktemp("rec") / "hostile.csv"
     path.write_bytes(data)
     check_record_import(target, importer, path)
@@ -269,11 +374,14 @@ def test_record_imports_of_hostile_csv(target: Engine, tmp_path_factory: pytest.
 def test_cli_reports_hostile_file_cleanly(target: Engine, tmp_path: Path) -> None:
     """Through the command: exit code 1, FILE:LINE messages, no traceback, nothing written."""
     path = tmp_path / "evil.csv"
-    path.write_text("participant,measure,wave,value\n<script>,proc_fit,pre,nan\np9,proc_fit,pre,1e309\n"
-                    "p9,nope,pre,3\n", encoding="utf-8")
+    path.write_text(
+        "participant,measure,wave,value\n<script>,proc_fit,pre,nan\np9,proc_fit,pre,1e309\np9,nope,pre,3\n",
+        encoding="utf-8",
+    )
     before = snapshot(target)
-    result = Cli(target.url.render_as_string(hide_password=False))("import", str(path), "--intervention", "FUZZ-1",
-                                                                    ok=False)
+    result = Cli(target.url.render_as_string(hide_password=False))(
+        "import", str(path), "--intervention", "FUZZ-1", ok=False
+    )
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert f"{path}:2:" in result.output and f"{path}:3:" in result.output and f"{path}:4:" in result.output

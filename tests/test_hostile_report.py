@@ -9,27 +9,42 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from conftest import Cli
 from sqlalchemy import select, update
 
 from kirkpatrick.storage import db
 from kirkpatrick.storage.models import Client, Feedback, Intervention, Measure
-
-from conftest import Cli
 
 PAYLOADS = [
     "<script>alert(1)</script>",
     '"><img src=x onerror=alert(1)>',
     "</style><style>body{background:url(http://evil/x)}</style>",
     "javascript:alert(document.cookie)",
-    "'><svg onload=alert(1)><a href=\"//evil.example/x\">x</a>",
+    '\'><svg onload=alert(1)><a href="//evil.example/x">x</a>',
     "<link rel=stylesheet href=https://evil.example/s.css>@import url('//evil/x.css');",
     "{{ 7*7 }} {% raw %} ${7*7} &amp; &lt;b&gt;",
 ]
 LONG = ("<script>alert('long')</script>" + "Å" * 95) * 80  # 10,000 characters
 assert len(LONG) == 10_000
 # Attributes whose value the browser loads or navigates to.
-URL_ATTRIBUTES = {"src", "href", "xlink:href", "action", "formaction", "data", "poster", "srcset", "background",
-                  "ping", "cite", "codebase", "manifest", "longdesc", "lowsrc", "dynsrc"}
+URL_ATTRIBUTES = {
+    "src",
+    "href",
+    "xlink:href",
+    "action",
+    "formaction",
+    "data",
+    "poster",
+    "srcset",
+    "background",
+    "ping",
+    "cite",
+    "codebase",
+    "manifest",
+    "longdesc",
+    "lowsrc",
+    "dynsrc",
+}
 MEASURES = [  # code, level, min, max, lower is better
     ("lf", "behaviour", 1, 5, False),
     ("know", "learning", 0, 20, False),
@@ -42,10 +57,13 @@ def _csv_for(participants: int) -> str:
     lines = ["participant,measure,wave,value,rater"]
     for p in range(participants):
         lines += [
-            f"p{p:03d},lf,pre,{2 + p % 3 * 0.5},self", f"p{p:03d},lf,post,{2.5 + p % 4 * 0.5},self",
-            f"p{p:03d},know,pre,{8 + p % 5},self", f"p{p:03d},know,post,{11 + p % 6},self",
+            f"p{p:03d},lf,pre,{2 + p % 3 * 0.5},self",
+            f"p{p:03d},lf,post,{2.5 + p % 4 * 0.5},self",
+            f"p{p:03d},know,pre,{8 + p % 5},self",
+            f"p{p:03d},know,post,{11 + p % 6},self",
             f"p{p:03d},recommend,post,{7 + p % 4},self",
-            f"p{p:03d},sick,pre,{6 + p % 3},org", f"p{p:03d},sick,post,{5 + p % 2},org",
+            f"p{p:03d},sick,pre,{6 + p % 3},org",
+            f"p{p:03d},sick,post,{5 + p % 2},org",
         ]
     return "\n".join(lines) + "\n"
 
@@ -53,24 +71,65 @@ def _csv_for(participants: int) -> str:
 def _hostile_database(url: str, tmp_path: Path, payload: str) -> dict[str, str]:
     """An intervention whose every free-text field holds ``payload`` (tagged per field), entered
     through the commands a user types; returns field -> the exact text stored."""
-    text = {field: f"{payload} [{field}]" for field in
-            ("client", "title", "consultant", "notes", "quote", "theme", *(f"measure_{m[0]}" for m in MEASURES))}
+    text = {
+        field: f"{payload} [{field}]"
+        for field in (
+            "client",
+            "title",
+            "consultant",
+            "notes",
+            "quote",
+            "theme",
+            *(f"measure_{m[0]}" for m in MEASURES),
+        )
+    }
     text["theme"] = text["theme"][:100]  # the theme's limit; what is stored is what must be shown
     cli = Cli(url)
     cli("init")
     cli("client", "add", text["client"])
-    cli("intervention", "add", "EVIL-1", "--client", text["client"], "--title", text["title"][:300],
-        "--consultant", text["consultant"][:300], "--notes", text["notes"], "--target-group", "managers",
-        "--format", "training_programme", "--start", "2024-01-01", "--end", "2024-06-01")
+    cli(
+        "intervention",
+        "add",
+        "EVIL-1",
+        "--client",
+        text["client"],
+        "--title",
+        text["title"][:300],
+        "--consultant",
+        text["consultant"][:300],
+        "--notes",
+        text["notes"],
+        "--target-group",
+        "managers",
+        "--format",
+        "training_programme",
+        "--start",
+        "2024-01-01",
+        "--end",
+        "2024-06-01",
+    )
     for code, level, low, high, lower in MEASURES:
-        cli("measure", "add", code, "--name", text[f"measure_{code}"][:300], "--level", level, "--scale-min",
-            str(low), "--scale-max", str(high), *(["--lower-is-better"] if lower else []))
+        cli(
+            "measure",
+            "add",
+            code,
+            "--name",
+            text[f"measure_{code}"][:300],
+            "--level",
+            level,
+            "--scale-min",
+            str(low),
+            "--scale-max",
+            str(high),
+            *(["--lower-is-better"] if lower else []),
+        )
     cli("feedback", "add", "EVIL-1", text["quote"], "--level", "reaction", "--theme", text["theme"], "--cleared")
     data = tmp_path / "values.csv"
     data.write_text(_csv_for(12), encoding="utf-8")
     cli("import", str(data), "--intervention", "EVIL-1")
-    return {k: v[:300] if k in ("client", "title", "consultant") or k.startswith("measure_") else v
-            for k, v in text.items()}
+    return {
+        k: v[:300] if k in ("client", "title", "consultant") or k.startswith("measure_") else v for k, v in text.items()
+    }
 
 
 def _long_database(url: str, tmp_path: Path) -> dict[str, str]:
@@ -80,17 +139,24 @@ def _long_database(url: str, tmp_path: Path) -> dict[str, str]:
     engine = db.make_engine(url)
     with db.transaction(engine) as s:
         s.execute(update(Client).values(name=LONG + "[client]"))
-        s.execute(update(Intervention).values(title=LONG + "[title]", consultant=LONG + "[consultant]",
-                                              notes=LONG + "[notes]"))
+        s.execute(
+            update(Intervention).values(
+                title=LONG + "[title]", consultant=LONG + "[consultant]", notes=LONG + "[notes]"
+            )
+        )
         for code, *_ in MEASURES:
             s.execute(update(Measure).where(Measure.code == code).values(name=LONG + f"[measure_{code}]"))
         s.execute(update(Feedback).values(text=LONG + "[quote]", theme=LONG + "[theme]"))
         stored = {"client": s.scalar(select(Client.name)), "quote": s.scalar(select(Feedback.text))}
     engine.dispose()
     assert stored["client"] == LONG + "[client]"  # SQLite keeps what it is given, whatever the declared length
-    return {"client": LONG + "[client]", "title": LONG + "[title]", "consultant": LONG + "[consultant]",
-            "quote": LONG + "[quote]",
-            **{f"measure_{code}": LONG + f"[measure_{code}]" for code, *_ in MEASURES}}
+    return {
+        "client": LONG + "[client]",
+        "title": LONG + "[title]",
+        "consultant": LONG + "[consultant]",
+        "quote": LONG + "[quote]",
+        **{f"measure_{code}": LONG + f"[measure_{code}]" for code, *_ in MEASURES},
+    }
 
 
 def assert_self_contained_and_inert(html: str) -> BeautifulSoup:
@@ -169,11 +235,20 @@ def test_portfolio_report_shows_hostile_text_as_text(payload: str, tmp_path: Pat
 
 def test_the_checker_catches_what_it_looks_for() -> None:
     """The checks above would fail on a report that did fetch or run something."""
-    for bad in ('<script>x</script>', '<div onclick="x">', '<img src="http://evil/x.png">',
-                '<div style="background:url(//evil/x)">', '<style>@import "x.css";</style>',
-                '<svg><image href="https://evil/x.svg"/></svg>', '<a href="javascript:alert(1)">x</a>',
-                '<link rel="stylesheet" href="s.css">', '<meta http-equiv="refresh" content="0;url=http://evil">'):
+    for bad in (
+        "<script>x</script>",
+        '<div onclick="x">',
+        '<img src="http://evil/x.png">',
+        '<div style="background:url(//evil/x)">',
+        '<style>@import "x.css";</style>',
+        '<svg><image href="https://evil/x.svg"/></svg>',
+        '<a href="javascript:alert(1)">x</a>',
+        '<link rel="stylesheet" href="s.css">',
+        '<meta http-equiv="refresh" content="0;url=http://evil">',
+    ):
         with pytest.raises(AssertionError):
             assert_self_contained_and_inert(f"<html><body>{bad}</body></html>")
-    assert_self_contained_and_inert('<html><body><svg xmlns="http://www.w3.org/2000/svg"><use href="#a"/></svg>'
-                                    '<p>&lt;script&gt; https://doi.org/10.1 as text</p></body></html>')
+    assert_self_contained_and_inert(
+        '<html><body><svg xmlns="http://www.w3.org/2000/svg"><use href="#a"/></svg>'
+        "<p>&lt;script&gt; https://doi.org/10.1 as text</p></body></html>"
+    )

@@ -6,14 +6,20 @@ import datetime as dt
 
 import pytest
 
-from kirkpatrick.reports import i18n
 from kirkpatrick.domain.vocab import VOCABULARIES
+from kirkpatrick.reports import i18n
 
 
 def test_every_msgid_is_translated():
     messages = i18n.all_messages()
     assert len(messages) > 100  # the extractor found the templates' and Python's strings
-    assert {f for _m, f, _l in messages} >= {"intervention.html", "_methods.html", "intervention.py", "i18n.py", "literature.py"}
+    assert {f for _m, f, _l in messages} >= {
+        "intervention.html",
+        "_methods.html",
+        "intervention.py",
+        "i18n.py",
+        "literature.py",
+    }
     gaps = i18n.missing("sv")
     assert gaps == [], "untranslated: " + "; ".join(f"{f}:{line} {m!r}" for m, f, line in gaps)
 
@@ -21,8 +27,13 @@ def test_every_msgid_is_translated():
 def test_missing_detects_an_untranslated_msgid(monkeypatch):
     before = {m for m, _f, _l in i18n.missing("sv")}
     t = i18n.translations("sv")
-    monkeypatch.setattr(i18n, "translations", lambda lang: i18n.Translations("sv", {k: v for k, v in t.messages.items()
-                                                                                     if k != "Reliable change"}, t.plurals))
+    monkeypatch.setattr(
+        i18n,
+        "translations",
+        lambda lang: i18n.Translations(
+            "sv", {k: v for k, v in t.messages.items() if k != "Reliable change"}, t.plurals
+        ),
+    )
     assert {m for m, _f, _l in i18n.missing("sv")} - before == {"Reliable change"}
 
 
@@ -40,20 +51,26 @@ def test_plural_forms():
 
 def test_read_po_handles_continuations_escapes_and_fuzzy(tmp_path):
     po = tmp_path / "x.po"
-    po.write_text('msgid ""\nmsgstr ""\n"Language: sv\\n"\n\nmsgid "a"\n"b \\"q\\""\nmsgstr "c"\n"d"\n\n'
-                  '#, fuzzy\nmsgid "e"\nmsgstr "f"\n', encoding="utf-8")
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Language: sv\\n"\n\nmsgid "a"\n"b \\"q\\""\nmsgstr "c"\n"d"\n\n'
+        '#, fuzzy\nmsgid "e"\nmsgstr "f"\n',
+        encoding="utf-8",
+    )
     messages, _ = i18n.read_po(po)
     assert messages == {'ab "q"': "cd"}
 
 
-@pytest.mark.parametrize("value,lang,digits,expected", [
-    (1234.5, "en", 2, "1,234.50"),
-    (1234.5, "sv", 2, "1\u00a0234,50"),
-    (-0.25, "sv", 2, "\u22120,25"),
-    (-0.001, "en", 2, "0.00"),
-    (0.4, "sv", 1, "0,4"),
-    (float("nan"), "sv", 2, "\u2013"),
-])
+@pytest.mark.parametrize(
+    "value,lang,digits,expected",
+    [
+        (1234.5, "en", 2, "1,234.50"),
+        (1234.5, "sv", 2, "1\u00a0234,50"),
+        (-0.25, "sv", 2, "\u22120,25"),
+        (-0.001, "en", 2, "0.00"),
+        (0.4, "sv", 1, "0,4"),
+        (float("nan"), "sv", 2, "\u2013"),
+    ],
+)
 def test_format_number(value, lang, digits, expected):
     assert i18n.format_number(value, lang, digits) == expected
 

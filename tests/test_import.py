@@ -7,19 +7,17 @@ import string
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select, text
 
-from kirkpatrick.storage import db
 from kirkpatrick.io.importing import ImportFailed, ImportOptions, import_measurements
+from kirkpatrick.storage import db
 from kirkpatrick.storage.models import ItemResponse, Measure, Measurement, Participant
-
-from conftest import SAMPLE, snapshot
 
 CORPUS = Path(__file__).resolve().parent / "data" / "import"
 KURS = ImportOptions(intervention="VBY-KURS-2025", wave="post")
-
 
 
 def _values(engine: Engine) -> dict[tuple[str, str, str, str], float]:
@@ -76,7 +74,9 @@ def test_different_value_in_database_is_an_error(catalogue: Engine, tmp_path: Pa
     path = tmp_path / "a.csv"
     path.write_text("participant,measure,wave,value\np1,proc_fit,post,4\np2,proc_fit,post,3\n", encoding="utf-8")
     import_measurements(catalogue, path, KURS)
-    path.write_text("participant,measure,wave,value\np1,proc_fit,post,4\np2,proc_fit,post,2\np3,proc_fit,post,5\n", encoding="utf-8")
+    path.write_text(
+        "participant,measure,wave,value\np1,proc_fit,post,4\np2,proc_fit,post,2\np3,proc_fit,post,5\n", encoding="utf-8"
+    )
     before = snapshot(catalogue)
     with pytest.raises(ImportFailed) as caught:
         import_measurements(catalogue, path, KURS)
@@ -101,10 +101,15 @@ def test_intervention_column_must_match_the_option(catalogue: Engine, tmp_path: 
 
 def test_group_must_agree_with_file_and_database(catalogue: Engine, tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
-    path.write_text("participant,group,measure,wave,value\np1,control,proc_fit,post,4\np1,treatment,proc_fit,pre,4\n", encoding="utf-8")
+    path.write_text(
+        "participant,group,measure,wave,value\np1,control,proc_fit,post,4\np1,treatment,proc_fit,pre,4\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ImportFailed) as caught:
         import_measurements(catalogue, path, KURS)
-    assert caught.value.errors == [f"{path}:3:group: participant p1 is in group control earlier in the file, not treatment"]
+    assert caught.value.errors == [
+        f"{path}:3:group: participant p1 is in group control earlier in the file, not treatment"
+    ]
     path.write_text("participant,group,role,measure,wave,value\np1,control,rektor,proc_fit,post,4\n", encoding="utf-8")
     import_measurements(catalogue, path, KURS)
     with catalogue.connect() as c:
@@ -131,17 +136,28 @@ def test_wide_without_wave_is_an_error(catalogue: Engine) -> None:
 # ------------------------------------------------------------ hypothesis: import exactly or fail cleanly
 
 _codes = st.text(string.ascii_lowercase + string.digits, min_size=1, max_size=6)
-_good = st.tuples(_codes, st.sampled_from(["proc_fit", "satisfaction"]), st.sampled_from(["pre", "post"]),
-                  st.sampled_from(["self", "manager"]), st.integers(1, 5))
+_good = st.tuples(
+    _codes,
+    st.sampled_from(["proc_fit", "satisfaction"]),
+    st.sampled_from(["pre", "post"]),
+    st.sampled_from(["self", "manager"]),
+    st.integers(1, 5),
+)
 _bad_value = st.sampled_from(["11", "x", "", "1,5", "nan", "inf"])
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(_good, max_size=12), bad=st.lists(st.tuples(st.integers(0, 11), _bad_value), max_size=2),
-       delimiter=st.sampled_from([",", ";", "\t"]))
+@given(
+    rows=st.lists(_good, max_size=12),
+    bad=st.lists(st.tuples(st.integers(0, 11), _bad_value), max_size=2),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+)
 def test_generated_files_import_exactly_or_fail_cleanly(
-    catalogue: Engine, tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[str, str, str, str, int]],
-    bad: list[tuple[int, str]], delimiter: str,
+    catalogue: Engine,
+    tmp_path_factory: pytest.TempPathFactory,
+    rows: list[tuple[str, str, str, str, int]],
+    bad: list[tuple[int, str]],
+    delimiter: str,
 ) -> None:
     with db.writer(catalogue).begin() as c:  # each example starts from no measurements
         c.execute(text("DELETE FROM item_response"))
@@ -178,7 +194,7 @@ def test_concurrent_imports_of_one_file_store_it_once(catalogue: Engine, db_url:
         engine = db.make_engine(db_url)
         try:
             results.append(import_measurements(engine, SAMPLE / "measurements.csv"))
-        except Exception as exc:  # noqa: BLE001 - the assertion below shows it
+        except Exception as exc:
             results.append(exc)
         finally:
             engine.dispose()

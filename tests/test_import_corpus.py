@@ -6,14 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
-
-
 from conftest import Cli, snapshot
+from sqlalchemy import Engine
 
 CORPUS = Path(__file__).resolve().parent / "data" / "import"
 KURS = ("--intervention", "VBY-KURS-2025", "--wave", "post")
-
 
 
 BAD = [
@@ -25,8 +22,10 @@ BAD = [
     (
         "unknown_columns.csv",
         (),
-        ["{f}:1:colour: unknown column 'colour' (expected: participant, measure, wave, value, rater, date, "
-         "intervention, group, role)"],
+        [
+            "{f}:1:colour: unknown column 'colour' (expected: participant, measure, wave, value, rater, date, "
+            "intervention, group, role)"
+        ],
     ),
     ("seven_on_five.csv", (), ["{f}:3:value: 7 is outside the scale of proc_fit (1 to 5)"]),
     ("duplicated_rows.csv", (), ["{f}:4:value: same measurement as line 2 (p001 proc_fit post self)"]),
@@ -94,7 +93,10 @@ def test_swedish_excel_export_imports_without_flags(catalogue: Engine, cli: Cli)
     path = CORPUS / "swedish_excel.csv"
     result = cli("import", str(path), *KURS)
     assert f"Reading {path}: csv, cp1252, delimiter semicolon, decimal comma" in result.output
-    assert "Imported 6 measurements from swedish_excel.csv (3 rows read, 0 already present, 3 new participants)." in result.output
+    assert (
+        "Imported 6 measurements from swedish_excel.csv (3 rows read, 0 already present, 3 new participants)."
+        in result.output
+    )
     exported = cli("export", "--intervention", "VBY-KURS-2025").output
     assert "VBY-KURS-2025,k001,treatment,förskolechef,proc_fit,post,self,4.5,\n" in exported
     assert "VBY-KURS-2025,k002,treatment,enhetschef,satisfaction,post,self,7.5,\n" in exported

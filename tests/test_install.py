@@ -14,14 +14,29 @@ from conftest import ROOT
 def test_installed_package_runs_the_demo_from_elsewhere(tmp_path: Path) -> None:
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--target", str(target), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
         cwd=tmp_path,
     )
     installed = target / "kirkpatrick"
-    for shipped in ("templates", "sample_data/measures.csv", "sample_data/kurs_utvardering.xlsx",
-                    "storage/migrations/script.py.mako"):
+    for shipped in (
+        "templates",
+        "sample_data/measures.csv",
+        "sample_data/kurs_utvardering.xlsx",
+        "storage/migrations/script.py.mako",
+    ):
         assert (installed / shipped).exists(), f"{shipped} is not in the installed package"
     work = tmp_path / "elsewhere"
     work.mkdir()
@@ -33,6 +48,12 @@ def test_installed_package_runs_the_demo_from_elsewhere(tmp_path: Path) -> None:
     assert "Imported 11 measures" in result.stdout
     assert (work / "out" / "kirkpatrick.db").exists()
     # The code that ran came from the installed copy, not from the source tree.
-    check = subprocess.run([sys.executable, "-c", "import kirkpatrick; print(kirkpatrick.__file__)"], cwd=work,
-                           env=env, capture_output=True, text=True, check=True)
+    check = subprocess.run(
+        [sys.executable, "-c", "import kirkpatrick; print(kirkpatrick.__file__)"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert check.stdout.strip().startswith(str(target))

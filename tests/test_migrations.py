@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.script import ScriptDirectory
+from conftest import Cli
 from sqlalchemy import Engine, MetaData, inspect
+from test_backup import fill_database
 
 from kirkpatrick.storage import db
 from kirkpatrick.storage.models import Base
-
-from conftest import Cli
-from test_backup import fill_database
 
 
 def _all_rows(engine: Engine) -> dict[str, list[tuple[str, ...]]]:

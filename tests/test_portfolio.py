@@ -11,18 +11,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import SAMPLE
 from numpy.testing import assert_allclose
 from sqlalchemy import Engine
 
-from kirkpatrick.storage import db
-from kirkpatrick.services import portfolio, records
-from kirkpatrick.demo import portfolio as portfolio_demo
 from kirkpatrick import stats
+from kirkpatrick.demo import portfolio as portfolio_demo
+from kirkpatrick.domain.vocab import Format, Level, TransferFactor
+from kirkpatrick.services import portfolio, records
 from kirkpatrick.services.analysis import LevelEffect
 from kirkpatrick.services.portfolio import InterventionInfo, PortfolioFilters, assemble
-from kirkpatrick.domain.vocab import Format, Level, TransferFactor
-
-from conftest import SAMPLE
+from kirkpatrick.storage import db
 
 # A fixed export: `portfolio_demo.write_sample(folder, count=12)` (seed 20240917) loaded into an
 # empty database with the sample catalogue, then `kirkpatrick portfolio export`, behaviour rows.
@@ -43,17 +42,34 @@ BEHAVIOUR = [
 ]
 
 
-def info(code: str, *, factors: dict[TransferFactor, bool | None] | None = None, spacing: float = math.nan,
-         client: str = "Ekbacka kommun") -> InterventionInfo:
+def info(
+    code: str,
+    *,
+    factors: dict[TransferFactor, bool | None] | None = None,
+    spacing: float = math.nan,
+    client: str = "Ekbacka kommun",
+) -> InterventionInfo:
     flags: dict[TransferFactor, bool | None] = {f: False for f in TransferFactor}
     flags.update(factors or {})
-    return InterventionInfo(code, f"Insats {code}", client, "Karin Ljungdahl", Format.GROUP_COACHING,
-                            dt.date(2024, 1, 1), dt.date(2024, 6, 1), flags, 0 if math.isnan(spacing) else 5, spacing)
+    return InterventionInfo(
+        code,
+        f"Insats {code}",
+        client,
+        "Karin Ljungdahl",
+        Format.GROUP_COACHING,
+        dt.date(2024, 1, 1),
+        dt.date(2024, 6, 1),
+        flags,
+        0 if math.isnan(spacing) else 5,
+        spacing,
+    )
 
 
 def fixed_portfolio() -> portfolio.Portfolio:
-    infos = [info(c, factors={TransferFactor.NEEDS_ANALYSIS: bool(na), TransferFactor.PRACTICE_FEEDBACK: True},
-                  spacing=sp) for c, _, _, _, na, sp in BEHAVIOUR]
+    infos = [
+        info(c, factors={TransferFactor.NEEDS_ANALYSIS: bool(na), TransferFactor.PRACTICE_FEEDBACK: True}, spacing=sp)
+        for c, _, _, _, na, sp in BEHAVIOUR
+    ]
     heads = [LevelEffect(c, Level.BEHAVIOUR, "smcr", y, v, n, 2) for c, y, v, n, _, _ in BEHAVIOUR]
     return assemble(infos, heads)
 
@@ -71,8 +87,11 @@ def test_pooled_behaviour_matches_metafor() -> None:
     pool = fixed_portfolio().level(Level.BEHAVIOUR)
     r = pool.pooled
     assert pool.k == 12 and r.knha and r.method == "REML"
-    assert_allclose([r.estimate, r.se, r.statistic, r.ci_low, r.ci_high, r.pi_low, r.pi_high],
-                    [0.68710991, 0.06625344, 10.37093172, 0.54128707, 0.83293275, 0.31659886, 1.05762096], rtol=1e-6)
+    assert_allclose(
+        [r.estimate, r.se, r.statistic, r.ci_low, r.ci_high, r.pi_low, r.pi_high],
+        [0.68710991, 0.06625344, 10.37093172, 0.54128707, 0.83293275, 0.31659886, 1.05762096],
+        rtol=1e-6,
+    )
     assert_allclose([r.tau2, r.Q, r.Q_p, r.I2], [0.02394841, 16.37901295, 0.12763316, 37.60], rtol=1e-4)
     assert pool.n == sum(row[3] for row in BEHAVIOUR)
     # Lacerenza et al. (2017), transfer: .82, inside the CI [.541, .833].
@@ -106,8 +125,11 @@ def test_factor_subgroups_match_metafor() -> None:
     f = next(x for x in fixed_portfolio().factors_at(Level.BEHAVIOUR) if x.factor == TransferFactor.NEEDS_ANALYSIS)
     assert (f.k_used, f.k_not_used, f.k_unrecorded) == (8, 4, 0) and f.reason is None
     assert f.used is not None and f.not_used is not None
-    assert_allclose([f.used.estimate, f.used.se, f.not_used.estimate, f.not_used.se],
-                    [0.80484579397, 0.07733755076, 0.49178704406, 0.09798877275], rtol=1e-6)
+    assert_allclose(
+        [f.used.estimate, f.used.se, f.not_used.estimate, f.not_used.se],
+        [0.80484579397, 0.07733755076, 0.49178704406, 0.09798877275],
+        rtol=1e-6,
+    )
     assert_allclose(f.Q_between, 6.289317386, rtol=1e-6)
     diff = 0.80484579397 - 0.49178704406
     half = 1.959963984540054 * math.hypot(0.07733755076, 0.09798877275)
@@ -137,9 +159,17 @@ def test_one_intervention_on_one_side_is_not_estimable() -> None:
 
 
 def test_meta_regression_needs_ten_interventions_per_moderator() -> None:
-    infos = [info(c, factors={TransferFactor.NEEDS_ANALYSIS: bool(na), TransferFactor.PEER_SUPPORT: i % 2 == 0,
-                              TransferFactor.SUPERVISOR_SUPPORT: i % 3 == 0})
-             for i, (c, _, _, _, na, _) in enumerate(BEHAVIOUR)]
+    infos = [
+        info(
+            c,
+            factors={
+                TransferFactor.NEEDS_ANALYSIS: bool(na),
+                TransferFactor.PEER_SUPPORT: i % 2 == 0,
+                TransferFactor.SUPERVISOR_SUPPORT: i % 3 == 0,
+            },
+        )
+        for i, (c, _, _, _, na, _) in enumerate(BEHAVIOUR)
+    ]
     heads = [LevelEffect(c, Level.BEHAVIOUR, "smcr", y, v, n, 1) for c, y, v, n, _, _ in BEHAVIOUR]
     reg = next(r for r in assemble(infos, heads).regressions if r.level == Level.BEHAVIOUR)
     assert reg.result is None
@@ -220,8 +250,9 @@ def test_export_repooled_with_stats_gives_the_report_numbers(engine: Engine, tmp
         sel = [r for r in rows if r["level"] == level.value]
         if len(sel) < 2:
             continue
-        again = stats.random_effects([float(r["yi"]) for r in sel], [float(r["vi"]) for r in sel],
-                                     method="REML", knha=True)
+        again = stats.random_effects(
+            [float(r["yi"]) for r in sel], [float(r["vi"]) for r in sel], method="REML", knha=True
+        )
         assert again == p.level(level).pooled
     # The fixed export above is what this database gives (so the metafor reference is real).
     behaviour = {r["code"]: r for r in rows if r["level"] == "behaviour"}

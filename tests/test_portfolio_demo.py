@@ -7,7 +7,8 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from kirkpatrick.demo import steps as demo, portfolio as portfolio_demo
+from kirkpatrick.demo import portfolio as portfolio_demo
+from kirkpatrick.demo import steps as demo
 from kirkpatrick.domain.vocab import Format, TransferFactor
 
 

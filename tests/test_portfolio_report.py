@@ -8,23 +8,25 @@ import math
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-from sqlalchemy import Engine, select
-
 from conftest import SAMPLE, Cli
-from kirkpatrick.storage import db
-from kirkpatrick.services import portfolio, records
-from kirkpatrick.demo import portfolio as portfolio_demo
-from kirkpatrick.reports import portfolio as portfolio_report
-from kirkpatrick.services.analysis import LevelEffect
-from kirkpatrick.storage.models import Participant
-from kirkpatrick.services.portfolio import assemble
-from kirkpatrick.domain.vocab import Level, TransferFactor
+from sqlalchemy import Engine, select
 from test_portfolio import BEHAVIOUR, info
+
+from kirkpatrick.demo import portfolio as portfolio_demo
+from kirkpatrick.domain.vocab import Level, TransferFactor
+from kirkpatrick.reports import portfolio as portfolio_report
+from kirkpatrick.services import portfolio, records
+from kirkpatrick.services.analysis import LevelEffect
+from kirkpatrick.services.portfolio import assemble
+from kirkpatrick.storage import db
+from kirkpatrick.storage.models import Participant
 
 
 def fixed(**changes: object) -> portfolio.Portfolio:
-    infos = [info(c, factors={TransferFactor.NEEDS_ANALYSIS: bool(na), TransferFactor.PRACTICE_FEEDBACK: True},
-                  spacing=sp) for c, _, _, _, na, sp in BEHAVIOUR]
+    infos = [
+        info(c, factors={TransferFactor.NEEDS_ANALYSIS: bool(na), TransferFactor.PRACTICE_FEEDBACK: True}, spacing=sp)
+        for c, _, _, _, na, sp in BEHAVIOUR
+    ]
     if "title" in changes:
         infos[0] = dataclasses.replace(infos[0], title=str(changes["title"]))
     heads = [LevelEffect(c, Level.BEHAVIOUR, "smcr", y, v, n, 2) for c, y, v, n, _, _ in BEHAVIOUR]
@@ -91,17 +93,30 @@ def test_factor_table_shows_not_estimable_and_published_evidence() -> None:
 def test_summary_does_not_overclaim() -> None:
     text = soup(fixed(), "en").select_one("#summary").get_text()  # type: ignore[union-attr]
     assert "observational" in text and "not as proof" in text
-    assert "Interventions that used needs analysis had larger effects on behaviour (difference +0.31 [0.07, 0.56])." in text
+    assert (
+        "Interventions that used needs analysis had larger effects on behaviour (difference +0.31 [0.07, 0.56])."
+        in text
+    )
     assert "by chance alone" not in text  # one comparison only
     # Several comparisons: the reader is told how many clear differences chance alone would give.
-    infos = [info(c, factors={TransferFactor.NEEDS_ANALYSIS: bool(na), TransferFactor.PEER_SUPPORT: i % 2 == 0,
-                              TransferFactor.SUPERVISOR_SUPPORT: i % 3 == 0})
-             for i, (c, _, _, _, na, _) in enumerate(BEHAVIOUR)]
+    infos = [
+        info(
+            c,
+            factors={
+                TransferFactor.NEEDS_ANALYSIS: bool(na),
+                TransferFactor.PEER_SUPPORT: i % 2 == 0,
+                TransferFactor.SUPERVISOR_SUPPORT: i % 3 == 0,
+            },
+        )
+        for i, (c, _, _, _, na, _) in enumerate(BEHAVIOUR)
+    ]
     heads = [LevelEffect(c, Level.BEHAVIOUR, "smcr", y, v, n, 1) for c, y, v, n, _, _ in BEHAVIOUR]
     p = assemble(infos, heads)
     clear = sum(1 for f in p.factors if f.reason is None and (f.ci_low > 0 or f.ci_high < 0))
     text = soup(p, "en").select_one("#summary").get_text()  # type: ignore[union-attr]
-    assert f"{clear} of 3 factor comparisons show a clear difference; with 3 comparisons, about 0.2 would" in text  # 3 x 0.05
+    assert (
+        f"{clear} of 3 factor comparisons show a clear difference; with 3 comparisons, about 0.2 would" in text
+    )  # 3 x 0.05
 
 
 def test_user_text_is_escaped_and_page_is_self_contained() -> None:

@@ -7,12 +7,11 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
+from report_fixtures import add_intervention, rng_pairs
 
+from kirkpatrick.reports import intervention as reports
 from kirkpatrick.services import analysis
 from kirkpatrick.storage import db
-from kirkpatrick.reports import intervention as reports
-
-from report_fixtures import add_intervention, rng_pairs
 
 
 def _html(engine, code, lang="en", **kw):
@@ -28,17 +27,27 @@ def _row_texts(soup):
 def raters(engine):
     """A 360 measure with a 4-person manager group and a 5-person direct-report group."""
     four, five = rng_pairs(11, 4), rng_pairs(12, 5)
-    add_intervention(engine, "R-1", {
-        ("lf", "pre", "manager"): four[0], ("lf", "post", "manager"): four[1],
-        ("lf", "pre", "report"): five[0], ("lf", "post", "report"): five[1],
-        ("recommend", "post", "self"): [9, 10, 7, 8, 10],
-    }, n=5, quotes=[("<script>alert('x')</script> Bra <b>kurs</b>", True), ("Not cleared secret", False)],
-        title="Ledarskap <img src=x onerror=alert(1)>")
+    add_intervention(
+        engine,
+        "R-1",
+        {
+            ("lf", "pre", "manager"): four[0],
+            ("lf", "post", "manager"): four[1],
+            ("lf", "pre", "report"): five[0],
+            ("lf", "post", "report"): five[1],
+            ("recommend", "post", "self"): [9, 10, 7, 8, 10],
+        },
+        n=5,
+        quotes=[("<script>alert('x')</script> Bra <b>kurs</b>", True), ("Not cleared secret", False)],
+        title="Ledarskap <img src=x onerror=alert(1)>",
+    )
     return engine
 
 
-@pytest.mark.parametrize("lang,too_few,manager,report", [("en", "too few responses", "Manager", "Direct reports"),
-                                                       ("sv", "för få svar", "Chef", "Medarbetare")])
+@pytest.mark.parametrize(
+    "lang,too_few,manager,report",
+    [("en", "too few responses", "Manager", "Direct reports"), ("sv", "för få svar", "Chef", "Medarbetare")],
+)
 def test_four_person_group_suppressed_five_shown(raters, lang, too_few, manager, report):
     soup = BeautifulSoup(_html(raters, "R-1", lang), "html.parser")
     rows = [r for r in _row_texts(soup.select_one("#level-3")) if r]
@@ -88,7 +97,8 @@ def test_self_contained_no_external_urls(raters):
             assert value is None or str(value).startswith("#"), (tag.name, attr, value)
     assert soup.find("link") is None and soup.find("script") is None
     styles = " ".join(s.get_text() for s in soup.find_all("style")) + " ".join(
-        t["style"] for t in soup.find_all(style=True))
+        t["style"] for t in soup.find_all(style=True)
+    )
     assert "url(" not in styles and "@import" not in styles
     # the only URLs anywhere are the SVG namespace and the references' DOIs, which are text
     for url in re.findall(r"https?://[^\s\"'<]+", html):
@@ -123,7 +133,15 @@ def test_cli_stats_table_and_json(cli, raters):
     data = json.loads(cli("stats", "R-1", "--json").output)
     change = data["levels"][2]["changes"][0]
     assert set(change["paired"]) >= {"n", "n_dropped", "mean_diff", "d_z", "d_av", "g_av", "wilcoxon_p", "p"}
-    assert set(change["paired"]["d_z"]) == {"name", "estimate", "ci_low", "ci_high", "ci_method", "variance", "confidence"}
+    assert set(change["paired"]["d_z"]) == {
+        "name",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "ci_method",
+        "variance",
+        "confidence",
+    }
     assert data["levels"][0]["descriptives"][0]["nps"]["nps"] == pytest.approx(60.0)
 
 

@@ -63,7 +63,9 @@ def test_dl_matches_metafor() -> None:
     r = random_effects(YI, VI, method="DL")
     assert_allclose(r.tau2, 0.30876026, rtol=1e-7)
     assert_allclose([r.estimate, r.se], [-0.71411722, 0.17874209], rtol=1e-7)
-    assert_allclose([r.ci_low, r.ci_high, r.pi_low, r.pi_high], [-1.06444528, -0.36378916, -1.85815375, 0.42991931], rtol=1e-7)
+    assert_allclose(
+        [r.ci_low, r.ci_high, r.pi_low, r.pi_high], [-1.06444528, -0.36378916, -1.85815375, 0.42991931], rtol=1e-7
+    )
     assert_allclose([r.I2, r.H2], [92.12, 12.69], atol=0.005)
 
 
@@ -125,7 +127,9 @@ def test_meta_regression_knha_matches_metafor() -> None:
     # ablat -0.02801128 se 0.01134573 tval -2.46888329 df 10 pval 0.03316822 ci -0.05329113 -0.00273142
     r = meta_regression(YI, VI, np.column_stack([ABLAT, YEAR]), names=["ablat", "year"], knha=True)
     assert r.statistic_name == "t" and r.df == 10
-    assert_allclose([r.coef[1], r.se[1], r.statistic[1], r.p[1]], [-0.02801128, 0.01134573, -2.46888329, 0.03316822], rtol=1e-3)
+    assert_allclose(
+        [r.coef[1], r.se[1], r.statistic[1], r.p[1]], [-0.02801128, 0.01134573, -2.46888329, 0.03316822], rtol=1e-3
+    )
     assert_allclose([r.ci_low[1], r.ci_high[1]], [-0.05329113, -0.00273142], rtol=1e-3)
     assert_allclose([r.QM, r.QM_p], [4.96490310, 0.03180421], rtol=1e-3)
 

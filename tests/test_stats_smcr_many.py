@@ -40,8 +40,13 @@ def test_rows_equal_the_single_group_function_with_edge_cases() -> None:
     batch = standardized_mean_change_many(pre, post)
     for i in range(8):
         _same(batch[i], standardized_mean_change(pre[i], post[i]))
-    assert [b.reason for b in batch[3:]] == ["zero variance at pre", "n < 3: correction undefined", "n < 2",
-                                             "zero variance at post: r undefined", "n < 2"]
+    assert [b.reason for b in batch[3:]] == [
+        "zero variance at pre",
+        "n < 3: correction undefined",
+        "n < 2",
+        "zero variance at post: r undefined",
+        "n < 2",
+    ]
 
 
 @settings(max_examples=60, deadline=None)

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import click
 
-from kirkpatrick.storage import db
 from kirkpatrick.cli._common import App, FriendlyGroup
+from kirkpatrick.storage import db
 
 
 @click.group(cls=FriendlyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -37,11 +37,11 @@ def main(ctx: click.Context, db_url: str | None) -> None:
 
 
 # Registering the command families (imported for their side effect on ``main``).
-from kirkpatrick.cli import records as _records  # noqa: E402,F401
-from kirkpatrick.cli import importing as _importing  # noqa: E402,F401
-from kirkpatrick.cli import reporting as _reporting  # noqa: E402,F401
-from kirkpatrick.cli import portfolio as _portfolio  # noqa: E402,F401
-from kirkpatrick.cli import trust as _trust  # noqa: E402,F401
 from kirkpatrick.cli import demo as _demo  # noqa: E402,F401
+from kirkpatrick.cli import importing as _importing  # noqa: E402,F401
+from kirkpatrick.cli import portfolio as _portfolio  # noqa: E402,F401
+from kirkpatrick.cli import records as _records  # noqa: E402,F401
+from kirkpatrick.cli import reporting as _reporting  # noqa: E402,F401
+from kirkpatrick.cli import trust as _trust  # noqa: E402,F401
 
 __all__ = ["main"]

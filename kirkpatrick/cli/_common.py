@@ -7,17 +7,17 @@ import importlib.util
 import json
 import math
 import sys
-from types import ModuleType
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any, TypeVar
 
 import click
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from kirkpatrick.storage import db
 from kirkpatrick.domain.errors import KirkpatrickError
+from kirkpatrick.storage import db
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -17,8 +17,11 @@ else:  # loaded on first use: see _common.lazy
 
 
 @main.command("demo")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to create (must be new or empty). Default: ./kirkpatrick-demo.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to create (must be new or empty). Default: ./kirkpatrick-demo.",
+)
 def demo_command(out: Path | None) -> None:
     """Run the whole tool on the fictional sample data: build a database, compute, write reports.
 

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import click
 
-from kirkpatrick.storage import db
-from kirkpatrick.services import records
+from kirkpatrick.cli import main
+from kirkpatrick.cli._common import App, echo_json, pass_app
+from kirkpatrick.cli.records import feedback_group
+from kirkpatrick.domain.vocab import Rater, Wave
 from kirkpatrick.io.export import export_measurements
 from kirkpatrick.io.importing import (
     DEFAULT_MIN_ITEM_SHARE,
@@ -21,10 +23,8 @@ from kirkpatrick.io.importing import (
     detect_dialect,
     import_measurements,
 )
-from kirkpatrick.domain.vocab import Rater, Wave
-from kirkpatrick.cli import main
-from kirkpatrick.cli._common import App, echo_json, pass_app
-from kirkpatrick.cli.records import feedback_group
+from kirkpatrick.services import records
+from kirkpatrick.storage import db
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 # Below this many lines an import is over before a progress bar would be worth drawing.
@@ -34,24 +34,52 @@ PROGRESS_FROM_LINES = 5_000
 @main.command("import")
 @click.argument("file", type=EXISTING_FILE)
 @click.option("--intervention", metavar="CODE", help="Intervention the rows belong to (or an 'intervention' column).")
-@click.option("--layout", type=click.Choice(["long", "wide"]), help="long: one measurement per row; wide: one "
-              "respondent per row, a column per measure or item. Default: long if there are measure and value columns.")
-@click.option("--wave", type=click.Choice([w.value for w in Wave], case_sensitive=False),
-              help="Wave of every row (wide layout; in long layout, for rows without one).")
-@click.option("--rater", type=click.Choice([r.value for r in Rater], case_sensitive=False),
-              help="Rater of every row without one. Default: self.")
+@click.option(
+    "--layout",
+    type=click.Choice(["long", "wide"]),
+    help="long: one measurement per row; wide: one "
+    "respondent per row, a column per measure or item. Default: long if there are measure and value columns.",
+)
+@click.option(
+    "--wave",
+    type=click.Choice([w.value for w in Wave], case_sensitive=False),
+    help="Wave of every row (wide layout; in long layout, for rows without one).",
+)
+@click.option(
+    "--rater",
+    type=click.Choice([r.value for r in Rater], case_sensitive=False),
+    help="Rater of every row without one. Default: self.",
+)
 @click.option("--delimiter", metavar="C", help="Field delimiter: ',' ';' or tab. Default: detected.")
 @click.option("--decimal", type=click.Choice([",", "."]), help="Decimal mark. Default: detected.")
 @click.option("--encoding", metavar="E", help="Text encoding, e.g. utf-8, cp1252. Default: detected.")
 @click.option("--sheet", metavar="NAME", help="Sheet of an .xlsx file. Default: the first.")
-@click.option("--min-items", "min_items", type=click.FloatRange(0, 1), default=DEFAULT_MIN_ITEM_SHARE,
-              show_default=True, help="Share of a measure's items that must be answered for a scale score.")
+@click.option(
+    "--min-items",
+    "min_items",
+    type=click.FloatRange(0, 1),
+    default=DEFAULT_MIN_ITEM_SHARE,
+    show_default=True,
+    help="Share of a measure's items that must be answered for a scale score.",
+)
 @click.option("--dry-run", is_flag=True, help="Validate and show what would be imported; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @pass_app
-def import_command(app: App, file: Path, intervention: str | None, layout: str | None, wave: str | None,
-                   rater: str | None, delimiter: str | None, decimal: str | None, encoding: str | None,
-                   sheet: str | None, min_items: float, dry_run: bool, as_json: bool) -> None:
+def import_command(
+    app: App,
+    file: Path,
+    intervention: str | None,
+    layout: str | None,
+    wave: str | None,
+    rater: str | None,
+    delimiter: str | None,
+    decimal: str | None,
+    encoding: str | None,
+    sheet: str | None,
+    min_items: float,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
     """Import measurements from FILE (.csv, .tsv or .xlsx): every row is checked first, then all
     are written in one transaction, or none. Importing the same file again changes nothing.
 
@@ -109,13 +137,19 @@ def _echo_summary(s: ImportSummary) -> None:
     if s.per_measure_wave:
         width = max(len(m) for m, _ in s.per_measure_wave)
         for (measure, wave), counts in sorted(s.per_measure_wave.items()):
-            click.echo(f"  {measure.ljust(width)}  {wave:<9}  {counts['imported']:>8} new  {counts['skipped']:>8} present")
+            click.echo(
+                f"  {measure.ljust(width)}  {wave:<9}  {counts['imported']:>8} new  {counts['skipped']:>8} present"
+            )
 
 
 @main.command("export")
 @click.option("--intervention", metavar="CODE", help="Only this intervention's measurements.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="File to write. Default: standard output.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="File to write. Default: standard output.",
+)
 @pass_app
 def export_command(app: App, intervention: str | None, output: Path | None) -> None:
     """Export measurements as long CSV (UTF-8), the format `kirkpatrick import` reads back.

@@ -10,16 +10,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from kirkpatrick.storage import db
-from kirkpatrick.domain import settings as policy
-from kirkpatrick.services.records import parse_date
-from kirkpatrick.domain.vocab import Format, Level
 from kirkpatrick.cli import main
 from kirkpatrick.cli._common import App, FriendlyGroup, echo_json, echo_table, json_option, lazy, pass_app
+from kirkpatrick.domain import settings as policy
+from kirkpatrick.domain.vocab import Format, Level
+from kirkpatrick.services.records import parse_date
+from kirkpatrick.storage import db
 
 if TYPE_CHECKING:
-    from kirkpatrick.services import success_cases as cases_lib
     from kirkpatrick.services import portfolio as portfolio_lib
+    from kirkpatrick.services import success_cases as cases_lib
 else:  # loaded on first use: see _common.lazy
     cases_lib = lazy("kirkpatrick.services.success_cases")
     portfolio_lib = lazy("kirkpatrick.services.portfolio")
@@ -30,17 +30,27 @@ _FILTER_KEYS = ("client", "consultant", "format_", "since", "until", "min_group"
 
 def filter_options(f: F) -> F:
     """The options that choose the interventions (shared by ``portfolio`` and ``portfolio export``)."""
-    for option in reversed([
-        click.option("--client", metavar="NAME", help="Only this client's interventions (exact name)."),
-        click.option("--consultant", metavar="NAME", help="Only this consultant's interventions."),
-        click.option("--format", "format_", type=click.Choice([m.value for m in Format], case_sensitive=False),
-                     help="Only interventions of this format."),
-        click.option("--since", metavar="DATE", help="Only interventions that started on or after DATE."),
-        click.option("--until", metavar="DATE", help="Only interventions that ended on or before DATE."),
-        click.option("--min-group", type=int, default=None,
-                     help=f"Anonymity threshold: leave out an intervention's level with fewer participants "
-                          f"(default {policy.DEFAULT_MIN_GROUP})."),
-    ]):
+    for option in reversed(
+        [
+            click.option("--client", metavar="NAME", help="Only this client's interventions (exact name)."),
+            click.option("--consultant", metavar="NAME", help="Only this consultant's interventions."),
+            click.option(
+                "--format",
+                "format_",
+                type=click.Choice([m.value for m in Format], case_sensitive=False),
+                help="Only interventions of this format.",
+            ),
+            click.option("--since", metavar="DATE", help="Only interventions that started on or after DATE."),
+            click.option("--until", metavar="DATE", help="Only interventions that ended on or before DATE."),
+            click.option(
+                "--min-group",
+                type=int,
+                default=None,
+                help=f"Anonymity threshold: leave out an intervention's level with fewer participants "
+                f"(default {policy.DEFAULT_MIN_GROUP}).",
+            ),
+        ]
+    ):
         f = option(f)
     return f
 
@@ -68,13 +78,19 @@ def _build(app: App, values: dict[str, Any]) -> portfolio_lib.Portfolio:
 @main.group("portfolio", cls=FriendlyGroup, invoke_without_command=True)
 @filter_options
 @json_option
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the HTML report to this file.")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the HTML report to this file.",
+)
 @click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True, help="Report language.")
 @click.option("--pdf", type=click.Path(dir_okay=False, path_type=Path), help="Also write a PDF (needs Chromium).")
 @click.pass_context
-def portfolio_group(ctx: click.Context, as_json: bool, output: Path | None, lang: str, pdf: Path | None,
-                    **values: Any) -> None:
+def portfolio_group(
+    ctx: click.Context, as_json: bool, output: Path | None, lang: str, pdf: Path | None, **values: Any
+) -> None:
     """Your interventions as a meta-analysis: effect per level, heterogeneity, transfer factors.
 
     Per intervention and level the effect is the standardized mean change (pre to post); per
@@ -138,8 +154,14 @@ def _echo_summary(p: portfolio_lib.Portfolio) -> None:
 
 @portfolio_group.command("export")
 @filter_options
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="CSV file to write ('-' for standard output).")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="CSV file to write ('-' for standard output).",
+)
 @click.pass_context
 def portfolio_export(ctx: click.Context, output: Path, **values: Any) -> None:
     """Write one row per intervention and level (code, level, yi, vi, n, a 0/1 column per factor).
@@ -166,8 +188,9 @@ def portfolio_export(ctx: click.Context, output: Path, **values: Any) -> None:
 
 @main.command("cases")
 @click.argument("code")
-@click.option("--top", type=click.IntRange(min=1), default=3, show_default=True,
-              help="How many participants at each end.")
+@click.option(
+    "--top", type=click.IntRange(min=1), default=3, show_default=True, help="How many participants at each end."
+)
 @json_option
 @pass_app
 def cases_command(app: App, code: str, top: int, as_json: bool) -> None:
@@ -185,8 +208,10 @@ def cases_command(app: App, code: str, top: int, as_json: bool) -> None:
         echo_json(result.to_dict())
         return
     click.echo(f"{result.code}: {result.n} participants with a level-3 reliable change index")
-    for title, rows in (("Largest change (success cases)", result.largest),
-                        ("Smallest change (non-success cases)", result.smallest)):
+    for title, rows in (
+        ("Largest change (success cases)", result.largest),
+        ("Smallest change (non-success cases)", result.smallest),
+    ):
         click.echo("")
         click.echo(title)
         echo_table([r.to_dict() for r in rows], ["participant", "rci", "outcomes", "reliable"])

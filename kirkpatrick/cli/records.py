@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from kirkpatrick.storage import db
-from kirkpatrick.services import records
-from kirkpatrick.services.records import InterventionFields, MeasureFields
-from kirkpatrick.domain.vocab import Format, Level, TargetGroup, TransferFactor
 from kirkpatrick.cli import main
 from kirkpatrick.cli._common import App, FriendlyGroup, echo_json, echo_table, json_option, pass_app
+from kirkpatrick.domain.vocab import Format, Level, TargetGroup, TransferFactor
+from kirkpatrick.services import records
+from kirkpatrick.services.records import InterventionFields, MeasureFields
+from kirkpatrick.storage import db
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -85,7 +85,9 @@ def _intervention_options(required: bool):  # type: ignore[no-untyped-def]
             click.option("--title", required=required, help="Title shown in reports."),
             click.option("--consultant", help="Consultant responsible."),
             click.option("--target-group", type=_choices(TargetGroup), required=required, help="Whom it is for."),
-            click.option("--format", "format_", type=_choices(Format), required=required, help="Form of the intervention."),
+            click.option(
+                "--format", "format_", type=_choices(Format), required=required, help="Form of the intervention."
+            ),
             click.option("--start", required=required, metavar="YYYY-MM-DD", help="Start date."),
             click.option("--end", required=required, metavar="YYYY-MM-DD", help="End date."),
             click.option("--notes", help="Free-text notes (not shown to clients)."),
@@ -101,8 +103,18 @@ def _intervention_options(required: bool):  # type: ignore[no-untyped-def]
 @click.argument("code")
 @_intervention_options(required=True)
 @pass_app
-def intervention_add(app: App, code: str, client: str, title: str, consultant: str | None, target_group: str,
-                     format_: str, start: str, end: str, notes: str | None) -> None:
+def intervention_add(
+    app: App,
+    code: str,
+    client: str,
+    title: str,
+    consultant: str | None,
+    target_group: str,
+    format_: str,
+    start: str,
+    end: str,
+    notes: str | None,
+) -> None:
     """Log a new intervention under a unique CODE.
 
     Example: kirkpatrick intervention add NRB-LG-2024 --client "Norrby kommun"
@@ -119,9 +131,18 @@ def intervention_add(app: App, code: str, client: str, title: str, consultant: s
 @click.argument("code")
 @_intervention_options(required=False)
 @pass_app
-def intervention_edit(app: App, code: str, client: str | None, title: str | None, consultant: str | None,
-                      target_group: str | None, format_: str | None, start: str | None, end: str | None,
-                      notes: str | None) -> None:
+def intervention_edit(
+    app: App,
+    code: str,
+    client: str | None,
+    title: str | None,
+    consultant: str | None,
+    target_group: str | None,
+    format_: str | None,
+    start: str | None,
+    end: str | None,
+    notes: str | None,
+) -> None:
     """Change the given fields of intervention CODE; the others stay as they are.
 
     Example: kirkpatrick intervention edit NRB-LG-2024 --end 2026-01-31
@@ -276,15 +297,25 @@ def measure_group() -> None:
 @click.option("--reliability", default="", help="Reliability (e.g. Cronbach's alpha) for reliable change.")
 @click.option("--items", default="", help="Item codes, space-separated; '-' before a code marks it reverse-scored.")
 @pass_app
-def measure_add(app: App, code: str, name: str, level: str, scale_min: str, scale_max: str,
-                lower_is_better: bool, reliability: str, items: str) -> None:
+def measure_add(
+    app: App,
+    code: str,
+    name: str,
+    level: str,
+    scale_min: str,
+    scale_max: str,
+    lower_is_better: bool,
+    reliability: str,
+    items: str,
+) -> None:
     """Add measure CODE to the catalogue.
 
     Example: kirkpatrick measure add lf --name Ledarbeteende --level behaviour
     --scale-min 1 --scale-max 5 --reliability 0.85 --items "lf_1 lf_2 -lf_3"
     """
-    fields = MeasureFields(code, name, level, scale_min, scale_max,
-                           "false" if lower_is_better else "true", reliability, items)
+    fields = MeasureFields(
+        code, name, level, scale_min, scale_max, "false" if lower_is_better else "true", reliability, items
+    )
     with db.transaction(app.engine) as s:
         measure = records.add_measure(s, fields)
         click.echo(f"Added measure {measure.code} ({measure.level.value}).")

@@ -7,20 +7,23 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kirkpatrick.storage import db
-from kirkpatrick.domain import settings as policy
 from kirkpatrick.cli import main
 from kirkpatrick.cli._common import App, echo_json, json_option, lazy, pass_app
+from kirkpatrick.domain import settings as policy
+from kirkpatrick.storage import db
 
 if TYPE_CHECKING:
-    from kirkpatrick.services import analysis
     from kirkpatrick.reports import intervention as reports
+    from kirkpatrick.services import analysis
 else:  # loaded on first use: see _common.lazy
     analysis = lazy("kirkpatrick.services.analysis")
     reports = lazy("kirkpatrick.reports.intervention")
 
 min_group_option = click.option(
-    "--min-group", type=click.IntRange(min=1), default=policy.DEFAULT_MIN_GROUP, show_default=True,
+    "--min-group",
+    type=click.IntRange(min=1),
+    default=policy.DEFAULT_MIN_GROUP,
+    show_default=True,
     help="Anonymity threshold: no figure for a group with fewer respondents.",
 )
 
@@ -45,8 +48,9 @@ def stats_command(app: App, code: str, min_group: int, as_json: bool) -> None:
 
 @main.command("report")
 @click.argument("code")
-@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="HTML file to write.")
+@click.option(
+    "-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="HTML file to write."
+)
 @click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True, help="Report language.")
 @click.option("--pdf", type=click.Path(dir_okay=False, path_type=Path), help="Also write the report as PDF.")
 @min_group_option

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kirkpatrick.storage import db
 from kirkpatrick.cli import main
 from kirkpatrick.cli._common import App, FriendlyGroup, echo_json, echo_table, json_option, lazy, pass_app
+from kirkpatrick.storage import db
 
 if TYPE_CHECKING:
     from kirkpatrick.storage import backup as backups
@@ -29,8 +29,14 @@ def _rows(removed: dict[str, int]) -> str:
 
 
 @main.command("backup")
-@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write (gzip-compressed JSON lines), e.g. kirkpatrick-2025-01-31.kpbackup.")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (gzip-compressed JSON lines), e.g. kirkpatrick-2025-01-31.kpbackup.",
+)
 @pass_app
 def backup_command(app: App, out: Path) -> None:
     """Write the whole database (every table, with its schema version) to one portable file.
@@ -46,8 +52,9 @@ def backup_command(app: App, out: Path) -> None:
 
 @main.command("restore")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--db", "db_url", metavar="URL",
-              help="Database to load into (overrides the global --db); it must be empty.")
+@click.option(
+    "--db", "db_url", metavar="URL", help="Database to load into (overrides the global --db); it must be empty."
+)
 @pass_app
 def restore_command(app: App, file: Path, db_url: str | None) -> None:
     """Load a backup into an empty database (SQLite or PostgreSQL); all rows or none.
@@ -64,8 +71,10 @@ def restore_command(app: App, file: Path, db_url: str | None) -> None:
     finally:
         if target is not app:
             target.close()
-    click.echo(f"Restored {summary.total} rows into {len(summary.rows)} tables of {where} "
-               f"(backup schema {summary.schema}, now {db.head_revision()}).")
+    click.echo(
+        f"Restored {summary.total} rows into {len(summary.rows)} tables of {where} "
+        f"(backup schema {summary.schema}, now {db.head_revision()})."
+    )
 
 
 # ------------------------------------------------------------------ erasure
@@ -93,8 +102,9 @@ def intervention_delete(app: App, code: str, yes: bool, as_json: bool) -> None:
     if as_json:
         echo_json(done.as_dict())
         return
-    click.echo(f"Deleted intervention {done.intervention}: removed {_rows(done.removed)} "
-               f"(audit entry {done.audit_id}).")
+    click.echo(
+        f"Deleted intervention {done.intervention}: removed {_rows(done.removed)} (audit entry {done.audit_id})."
+    )
 
 
 @main.group("participant", cls=FriendlyGroup)
@@ -120,8 +130,10 @@ def participant_forget(app: App, intervention: str, code: str, as_json: bool) ->
     if as_json:
         echo_json(done.as_dict())
         return
-    click.echo(f"Erased participant {code} of {done.intervention}: removed {_rows(done.removed)} "
-               f"(audit entry {done.audit_id}, which does not name the participant).")
+    click.echo(
+        f"Erased participant {code} of {done.intervention}: removed {_rows(done.removed)} "
+        f"(audit entry {done.audit_id}, which does not name the participant)."
+    )
     if done.changed:
         click.echo(f"The statistics of {done.intervention} changed; reports made before now are out of date:")
         for c in done.changed:
@@ -143,4 +155,6 @@ def audit_command(app: App, as_json: bool) -> None:
     if as_json:
         echo_json(entries)
         return
-    echo_table([{**e, "removed": _rows(e["removed"])} for e in entries], ["id", "at", "action", "intervention", "removed"])
+    echo_table(
+        [{**e, "removed": _rows(e["removed"])} for e in entries], ["id", "at", "action", "intervention", "removed"]
+    )

@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sqlalchemy import Engine
 
-from kirkpatrick.storage import db
+from kirkpatrick.domain.vocab import Format, TargetGroup, TransferFactor
 from kirkpatrick.io import importing
 from kirkpatrick.services import records
 from kirkpatrick.stats._result import to_jsonable
-from kirkpatrick.domain.vocab import Format, TargetGroup, TransferFactor
+from kirkpatrick.storage import db
 
 if TYPE_CHECKING:
     from kirkpatrick.demo.steps import DemoRun
@@ -121,13 +121,29 @@ def generate(seed: int = DEFAULT_SEED, count: int = DEFAULT_COUNT) -> PortfolioS
         def add(measure: str, rater: str, pre: np.ndarray | None, post: np.ndarray) -> None:
             for i, person in enumerate(people):
                 if pre is not None:
-                    measurements.append({"intervention": code, "participant": person, "measure": measure,
-                                         "wave": "pre", "rater": rater, "value": f"{pre[i]:g}",
-                                         "date": pre_day.isoformat()})
+                    measurements.append(
+                        {
+                            "intervention": code,
+                            "participant": person,
+                            "measure": measure,
+                            "wave": "pre",
+                            "rater": rater,
+                            "value": f"{pre[i]:g}",
+                            "date": pre_day.isoformat(),
+                        }
+                    )
                 if not lost[i]:
-                    measurements.append({"intervention": code, "participant": person, "measure": measure,
-                                         "wave": "post", "rater": rater, "value": f"{post[i]:g}",
-                                         "date": post_day.isoformat()})
+                    measurements.append(
+                        {
+                            "intervention": code,
+                            "participant": person,
+                            "measure": measure,
+                            "wave": "post",
+                            "rater": rater,
+                            "value": f"{post[i]:g}",
+                            "date": post_day.isoformat(),
+                        }
+                    )
 
         # Level 1: satisfaction after the intervention only (1-10, whole numbers).
         sat = np.clip(np.rint(7.2 + 0.4 * gain + 1.3 * rng.standard_normal(n)), 1, 10)
@@ -186,16 +202,18 @@ def demo_add_portfolio(run: DemoRun) -> None:
     paths = write_sample(run.out / "portfolio_sample")
     added, measurements = load_sample(run.engine, *paths)
     run.written += list(paths)
-    run.echo(f"Imported a fictional portfolio: {added} more interventions, {measurements} measurements "
-             f"(seed {DEFAULT_SEED}, {paths[0].parent})")
+    run.echo(
+        f"Imported a fictional portfolio: {added} more interventions, {measurements} measurements "
+        f"(seed {DEFAULT_SEED}, {paths[0].parent})"
+    )
 
 
 def demo_write_portfolio(run: DemoRun) -> None:
     """The portfolio of every intervention in the demo: report (sv, en), JSON and the effects CSV."""
     import json
 
-    from kirkpatrick.services import portfolio
     from kirkpatrick.reports import portfolio as portfolio_report
+    from kirkpatrick.services import portfolio
 
     assert run.engine is not None
     folder = run.out / "reports"
@@ -210,4 +228,6 @@ def demo_write_portfolio(run: DemoRun) -> None:
     with open(effects, "w", newline="", encoding="utf-8") as f:
         portfolio.write_export(result, f)
     run.written += [data, effects]
-    run.echo(f"Wrote the portfolio of {len(result.interventions)} interventions (sv, en, JSON, effects CSV) to {folder}")
+    run.echo(
+        f"Wrote the portfolio of {len(result.interventions)} interventions (sv, en, JSON, effects CSV) to {folder}"
+    )

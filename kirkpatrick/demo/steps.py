@@ -10,11 +10,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from kirkpatrick.storage import db
 from kirkpatrick.demo import portfolio as portfolio_demo
-from kirkpatrick.services import records
 from kirkpatrick.domain.errors import InvalidInput
 from kirkpatrick.resources import sample_data_dir
+from kirkpatrick.services import records
+from kirkpatrick.storage import db
 
 
 @dataclass
@@ -92,8 +92,8 @@ def write_stats_and_reports(run: DemoRun) -> None:
     """Every intervention's ``stats`` (JSON) and its report in Swedish and English."""
     import json
 
-    from kirkpatrick.services import analysis
     from kirkpatrick.reports import intervention as reports
+    from kirkpatrick.services import analysis
     from kirkpatrick.stats._result import to_jsonable
 
     assert run.engine is not None
@@ -104,7 +104,9 @@ def write_stats_and_reports(run: DemoRun) -> None:
         for code in codes:
             result = analysis.analyse(s, code)
             stats_path = folder / f"{code}-stats.json"
-            stats_path.write_text(json.dumps(to_jsonable(result.to_dict()), ensure_ascii=False, indent=2), encoding="utf-8")
+            stats_path.write_text(
+                json.dumps(to_jsonable(result.to_dict()), ensure_ascii=False, indent=2), encoding="utf-8"
+            )
             run.written.append(stats_path)
             for lang in ("sv", "en"):
                 run.written += reports.write_report(result, folder / f"{code}-{lang}.html", lang=lang)

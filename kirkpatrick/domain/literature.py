@@ -44,10 +44,18 @@ class Benchmark:
 # Lacerenza et al. (2017), abstract (and their Table 1): 335 independent samples of leadership
 # training, employee data only. Level 3 is called "transfer" there; we call it behaviour.
 LEADERSHIP_TRAINING: dict[Level, Benchmark] = {
-    Level.REACTION: Benchmark(Level.REACTION, 0.63, "335 samples overall", LACERENZA_2017, "abstract: reactions, delta = .63"),
-    Level.LEARNING: Benchmark(Level.LEARNING, 0.73, "335 samples overall", LACERENZA_2017, "abstract: learning, delta = .73"),
-    Level.BEHAVIOUR: Benchmark(Level.BEHAVIOUR, 0.82, "335 samples overall", LACERENZA_2017, "abstract: transfer, delta = .82"),
-    Level.RESULTS: Benchmark(Level.RESULTS, 0.72, "335 samples overall", LACERENZA_2017, "abstract: results, delta = .72"),
+    Level.REACTION: Benchmark(
+        Level.REACTION, 0.63, "335 samples overall", LACERENZA_2017, "abstract: reactions, delta = .63"
+    ),
+    Level.LEARNING: Benchmark(
+        Level.LEARNING, 0.73, "335 samples overall", LACERENZA_2017, "abstract: learning, delta = .73"
+    ),
+    Level.BEHAVIOUR: Benchmark(
+        Level.BEHAVIOUR, 0.82, "335 samples overall", LACERENZA_2017, "abstract: transfer, delta = .82"
+    ),
+    Level.RESULTS: Benchmark(
+        Level.RESULTS, 0.72, "335 samples overall", LACERENZA_2017, "abstract: results, delta = .72"
+    ),
 }
 
 
@@ -69,45 +77,59 @@ def N_(text: str) -> str:
 FACTOR_EVIDENCE: dict[TransferFactor, FactorEvidence] = {
     TransferFactor.NEEDS_ANALYSIS: FactorEvidence(
         TransferFactor.NEEDS_ANALYSIS,
-        N_("Programmes built on a needs analysis showed larger effects on transfer and results "
-           "(Lacerenza et al. 2017, moderator analysis)."),
+        N_(
+            "Programmes built on a needs analysis showed larger effects on transfer and results "
+            "(Lacerenza et al. 2017, moderator analysis)."
+        ),
         LACERENZA_2017,
     ),
     TransferFactor.SPACED_SESSIONS: FactorEvidence(
         TransferFactor.SPACED_SESSIONS,
-        N_("Training spread over several sessions was more effective than massed training "
-           "(Lacerenza et al. 2017, moderator analysis)."),
+        N_(
+            "Training spread over several sessions was more effective than massed training "
+            "(Lacerenza et al. 2017, moderator analysis)."
+        ),
         LACERENZA_2017,
     ),
     TransferFactor.PRACTICE_FEEDBACK: FactorEvidence(
         TransferFactor.PRACTICE_FEEDBACK,
-        N_("Feedback, and practice among several delivery methods, went with larger effects "
-           "(Lacerenza et al. 2017, moderator analysis)."),
+        N_(
+            "Feedback, and practice among several delivery methods, went with larger effects "
+            "(Lacerenza et al. 2017, moderator analysis)."
+        ),
         LACERENZA_2017,
     ),
     TransferFactor.ON_THE_JOB_APPLICATION: FactorEvidence(
         TransferFactor.ON_THE_JOB_APPLICATION,
-        N_("Training held on-site was more effective (Lacerenza et al. 2017); the chance to apply "
-           "new skills at work is among the work-environment predictors of transfer "
-           "(Blume et al. 2010)."),
+        N_(
+            "Training held on-site was more effective (Lacerenza et al. 2017); the chance to apply "
+            "new skills at work is among the work-environment predictors of transfer "
+            "(Blume et al. 2010)."
+        ),
         BLUME_2010,
     ),
     TransferFactor.SUPERVISOR_SUPPORT: FactorEvidence(
         TransferFactor.SUPERVISOR_SUPPORT,
-        N_("Support from the participant's own manager is positively related to transfer of "
-           "training (Blume et al. 2010); not a moderator in Lacerenza et al. (2017)."),
+        N_(
+            "Support from the participant's own manager is positively related to transfer of "
+            "training (Blume et al. 2010); not a moderator in Lacerenza et al. (2017)."
+        ),
         BLUME_2010,
     ),
     TransferFactor.PEER_SUPPORT: FactorEvidence(
         TransferFactor.PEER_SUPPORT,
-        N_("Support from peers is positively related to transfer of training (Blume et al. 2010); "
-           "not a moderator in Lacerenza et al. (2017)."),
+        N_(
+            "Support from peers is positively related to transfer of training (Blume et al. 2010); "
+            "not a moderator in Lacerenza et al. (2017)."
+        ),
         BLUME_2010,
     ),
     TransferFactor.PSYCHOLOGICAL_SAFETY: FactorEvidence(
         TransferFactor.PSYCHOLOGICAL_SAFETY,
-        N_("Teams with psychological safety show more learning behaviour (Edmondson 1999); "
-           "not a moderator in Lacerenza et al. (2017)."),
+        N_(
+            "Teams with psychological safety show more learning behaviour (Edmondson 1999); "
+            "not a moderator in Lacerenza et al. (2017)."
+        ),
         EDMONDSON_1999,
     ),
 }

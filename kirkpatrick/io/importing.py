@@ -34,11 +34,11 @@ from typing import IO, Any, TypeVar
 import numpy as np
 from sqlalchemy import Connection, Engine, insert, select, text
 
-from kirkpatrick.storage import db
-from kirkpatrick.io.sniff import Cell, Dialect, detect, row_batches
 from kirkpatrick.domain.errors import InvalidInput, KirkpatrickError, NotFound
-from kirkpatrick.storage.models import Intervention, ItemResponse, Measure, Measurement, Participant
 from kirkpatrick.domain.vocab import Group, Rater, Wave
+from kirkpatrick.io.sniff import Cell, Dialect, detect, row_batches
+from kirkpatrick.storage import db
+from kirkpatrick.storage.models import Intervention, ItemResponse, Measure, Measurement, Participant
 
 WAVES = [w.value for w in Wave]
 RATERS = [r.value for r in Rater]
@@ -182,7 +182,11 @@ def detect_dialect(path: Path, options: ImportOptions = ImportOptions()) -> Dial
     """The file's dialect, detected, with the options' overrides; decode errors as ``ImportFailed``."""
     try:
         return detect(
-            Path(path), delimiter=options.delimiter, decimal=options.decimal, encoding=options.encoding, sheet=options.sheet
+            Path(path),
+            delimiter=options.delimiter,
+            decimal=options.decimal,
+            encoding=options.encoding,
+            sheet=options.sheet,
         )
     except InvalidInput as exc:
         if str(exc).startswith(f"{path}:"):
@@ -276,7 +280,8 @@ class _Import:
             info.items = [
                 (row.id, row.code, row.reverse)
                 for row in connection.execute(
-                    text("SELECT id, code, reverse FROM measure_item WHERE measure_id = :m ORDER BY position"), {"m": info.id}
+                    text("SELECT id, code, reverse FROM measure_item WHERE measure_id = :m ORDER BY position"),
+                    {"m": info.id},
                 )
             ]
         self.measure_lookup = {**{normalise(c): i for c, i in self.measures.items()}, **self.measures}
@@ -340,9 +345,7 @@ class _Import:
                 self._write_participants()
                 summary.item_responses = self._write_measurements(skip)
             else:
-                summary.item_responses = sum(
-                    len(answers) for n, answers in self.items.items() if not skip[n]
-                )
+                summary.item_responses = sum(len(answers) for n, answers in self.items.items() if not skip[n])
             return summary
         finally:
             self.spill.close()
@@ -391,7 +394,7 @@ class _Import:
             prefix = f"{self.path}:"
             if not message.startswith(prefix):
                 raise
-            line = message[len(prefix):].split(":", 1)[0]
+            line = message[len(prefix) :].split(":", 1)[0]
             self.errors.count += 1
             self.errors.kept.append((int(line) if line.isdigit() else 0, message))
 
@@ -412,7 +415,9 @@ class _Import:
             self.errors.add(line, None, "no intervention: give --intervention CODE or an 'intervention' column")
         return columns
 
-    def _read_long(self, header: list[str], header_line: int, batches: Iterator[tuple[list[int], list[list[Cell]]]]) -> None:
+    def _read_long(
+        self, header: list[str], header_line: int, batches: Iterator[tuple[list[int], list[list[Cell]]]]
+    ) -> None:
         columns = self._header_errors(header, header_line, LONG_COLUMNS)
         for name in ("measure", "value"):
             if name not in columns:
@@ -433,6 +438,7 @@ class _Import:
             if self.progress:
                 self.progress(lines[-1])
             del lines, cells  # before the next batch is read
+
     def _long_row(self, line: int, cells: list[Cell]) -> None:
         """One row, checked cell by cell: the reference for every message."""
         width = self.width
@@ -444,7 +450,9 @@ class _Import:
             else:
                 self.errors.add(line, None, f"expected {width} fields, found {len(cells)}")
                 return
-        if not cells[self.columns["participant"]] and _is_blank_row(cells):  # a row of empty fields, as Excel leaves them
+        if not cells[self.columns["participant"]] and _is_blank_row(
+            cells
+        ):  # a row of empty fields, as Excel leaves them
             return
         self.rows_read += 1
         p = self._participant(line, cells, self.columns)
@@ -452,7 +460,9 @@ class _Import:
         if record is not None:
             self.chunk.append(record)
 
-    def _long_values(self, line: int, cells: list[Cell], p: int | None) -> tuple[int, int, int, int, float, int, int] | None:
+    def _long_values(
+        self, line: int, cells: list[Cell], p: int | None
+    ) -> tuple[int, int, int, int, float, int, int] | None:
         """The measurement of a long row whose participant is checked (``p``), or ``None`` (errors recorded)."""
         columns = self.columns
         im, iv = columns["measure"], columns["value"]
@@ -486,7 +496,11 @@ class _Import:
         if value is None:
             value = self._number(line, "value", cell, required=True)
         if value is not None and info is not None and not info.low <= value <= info.high:
-            add_error(line, "value", f"{_number_text(cell)} is outside the scale of {info.code} ({info.low:g} to {info.high:g})")
+            add_error(
+                line,
+                "value",
+                f"{_number_text(cell)} is outside the scale of {info.code} ({info.low:g} to {info.high:g})",
+            )
             value = None
         d = 0 if idate is None else self._date(line, cells[idate])
         if p is None or info is None or w is None or r is None or value is None or d is None:
@@ -547,12 +561,17 @@ class _Import:
                     if record is not None:
                         chunk.append(record)
                 else:
-                    chunk.append((
-                        ps[i], ms[i],  # type: ignore[arg-type]
-                        ws if isinstance(ws, int) else ws[i],  # type: ignore[index]
-                        rs if isinstance(rs, int) else rs[i],
-                        vs[i], ds if isinstance(ds, int) else ds[i], lines[i],  # type: ignore[arg-type]
-                    ))
+                    chunk.append(
+                        (
+                            ps[i],
+                            ms[i],  # type: ignore[arg-type]
+                            ws if isinstance(ws, int) else ws[i],  # type: ignore[index]
+                            rs if isinstance(rs, int) else rs[i],
+                            vs[i],
+                            ds if isinstance(ds, int) else ds[i],
+                            lines[i],  # type: ignore[arg-type]
+                        )
+                    )
             return True
         records = np.empty(n, dtype=_RECORD)
         records["p"] = ps
@@ -627,7 +646,11 @@ class _Import:
                 if value is None:
                     continue
                 if not info.low <= value <= info.high:
-                    self.errors.add(line, header[i], f"{_number_text(cells[i])} is outside the scale of {info.code} ({info.low:g} to {info.high:g})")
+                    self.errors.add(
+                        line,
+                        header[i],
+                        f"{_number_text(cells[i])} is outside the scale of {info.code} ({info.low:g} to {info.high:g})",
+                    )
                     continue
                 if ok:
                     self.chunk.append((p, info.index, w, r, value, d, line))  # type: ignore[arg-type]
@@ -640,7 +663,11 @@ class _Import:
                         bad = bad or not _blank(cells[i])
                         continue
                     if not info.low <= value <= info.high:
-                        self.errors.add(line, header[i], f"{_number_text(cells[i])} is outside the scale of {info.code} ({info.low:g} to {info.high:g})")
+                        self.errors.add(
+                            line,
+                            header[i],
+                            f"{_number_text(cells[i])} is outside the scale of {info.code} ({info.low:g} to {info.high:g})",
+                        )
                         bad = True
                         continue
                     answers.append((position, value))
@@ -675,7 +702,9 @@ class _Import:
 
     def _participant_cells(self, columns: dict[str, int]) -> list[int]:
         if self.participant_columns is None:
-            self.participant_columns = [columns[c] for c in ("participant", "intervention", "group", "role") if c in columns]
+            self.participant_columns = [
+                columns[c] for c in ("participant", "intervention", "group", "role") if c in columns
+            ]
         return self.participant_columns
 
     def _check_participant(self, line: int, cells: list[Cell], columns: dict[str, int]) -> int | None:
@@ -694,7 +723,11 @@ class _Import:
                     self.errors.add(line, "intervention", f"unknown intervention {given!r}")
                     return None
                 if iid is not None and found != iid:
-                    self.errors.add(line, "intervention", f"row is for {given!r}, not {self.options.intervention!r} (--intervention)")
+                    self.errors.add(
+                        line,
+                        "intervention",
+                        f"row is for {given!r}, not {self.options.intervention!r} (--intervention)",
+                    )
                     return None
                 iid = found
             elif iid is None:
@@ -709,7 +742,11 @@ class _Import:
                 p = self.participant_index.get(key)
             if p is None:
                 if len(code) > 64 or not _CODE.fullmatch(code):
-                    self.errors.add(line, "participant", f"bad participant code {code!r} (letters, digits, '_', '-', '.'; at most 64 characters)")
+                    self.errors.add(
+                        line,
+                        "participant",
+                        f"bad participant code {code!r} (letters, digits, '_', '-', '.'; at most 64 characters)",
+                    )
                     return None
                 p = self._new_participant(iid, code, None, None, None)
         ig, irole = columns.get("group"), columns.get("role")
@@ -717,7 +754,9 @@ class _Import:
             group = _text(cells[ig]).lower()
             if group:
                 if group not in GROUPS:
-                    self.errors.add(line, "group", f"unknown group {_text(cells[ig])!r} (expected one of: {', '.join(GROUPS)})")
+                    self.errors.add(
+                        line, "group", f"unknown group {_text(cells[ig])!r} (expected one of: {', '.join(GROUPS)})"
+                    )
                     return None
                 known = self.p_group[p]
                 if known is None:
@@ -737,7 +776,9 @@ class _Import:
                     self.p_role[p] = role
                 elif known != role:
                     where = "in the database" if self.p_id[p] is not None else "earlier in the file"
-                    self.errors.add(line, "role", f"participant {code} has role {known or '(none)'} {where}, not {role}")
+                    self.errors.add(
+                        line, "role", f"participant {code} has role {known or '(none)'} {where}, not {role}"
+                    )
                     return None
         return p
 
@@ -982,7 +1023,9 @@ class _Import:
                 rows_ = cursor.fetchmany(CHUNK)
                 if not rows_:
                     return
-                yield np.fromiter(itertools.chain.from_iterable(rows_), dtype=np.float64, count=3 * len(rows_)).reshape(-1, 3)
+                yield np.fromiter(itertools.chain.from_iterable(rows_), dtype=np.float64, count=3 * len(rows_)).reshape(
+                    -1, 3
+                )
         finally:
             cursor.close()
 
@@ -1020,7 +1063,9 @@ class _Import:
                 ],
             )
         for iid in sorted({self.p_intervention[p] for p in new}):
-            ids = dict(self.c.execute(select(Participant.code, Participant.id).where(Participant.intervention_id == iid)).all())
+            ids = dict(
+                self.c.execute(select(Participant.code, Participant.id).where(Participant.intervention_id == iid)).all()
+            )
             for p in new:
                 if self.p_intervention[p] == iid:
                     self.p_id[p] = ids[self.p_code[p]]
@@ -1151,7 +1196,9 @@ class _MeasurementWriter:
             )
             self._copy.write(text_.encode())
         else:
-            self.c.execute(insert(Measurement.__table__), [dict(zip(_MEASUREMENT_COLUMNS, row)) for row in zip(*columns)])
+            self.c.execute(
+                insert(Measurement.__table__), [dict(zip(_MEASUREMENT_COLUMNS, row)) for row in zip(*columns)]
+            )
 
     def _values_statement(self, rows: int) -> str:
         # Thousands of rows per statement, bound in one C call: per-row binding in executemany,
@@ -1205,4 +1252,3 @@ def _number_text(cell: Cell) -> str:
     if isinstance(cell, str):
         return cell.strip()
     return f"{cell:g}" if isinstance(cell, float) else str(cell)
-

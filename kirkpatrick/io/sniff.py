@@ -78,7 +78,7 @@ def detect(
         return _detect_xlsx(path, sheet, decimal)
     if delimiter is not None:
         delimiter = {"\\t": "\t", "tab": "\t"}.get(delimiter, delimiter)
-        if len(delimiter) != 1 or delimiter in "\"\r\n":
+        if len(delimiter) != 1 or delimiter in '"\r\n':
             raise InvalidInput(f"delimiter must be one character, not {delimiter!r}")
     if encoding is not None:
         try:
@@ -124,7 +124,9 @@ def _scan(path: Path, encoding: str, *, named: bool = False) -> int:
                 line = lines + part.count(b"\n", 0, exc.start) + 1
                 byte = part[exc.start : exc.start + 1].hex()
                 hint = "give the right --encoding" if named else "give its --encoding"
-                raise DecodeFailed(f"{path}:{line}: byte 0x{byte} is not valid {encoding}; {hint} (e.g. utf-8, cp1252)") from None
+                raise DecodeFailed(
+                    f"{path}:{line}: byte 0x{byte} is not valid {encoding}; {hint} (e.g. utf-8, cp1252)"
+                ) from None
             lines += part.count(b"\n")
             if not block:
                 break
@@ -242,7 +244,9 @@ def row_batches(path: Path, dialect: Dialect, size: int = 65_536) -> Iterator[tu
     yield from _careful_batches(path, dialect, size, done)
 
 
-def _careful_batches(path: Path, dialect: Dialect, size: int, skip: int) -> Iterator[tuple[list[int], list[list[Cell]]]]:
+def _careful_batches(
+    path: Path, dialect: Dialect, size: int, skip: int
+) -> Iterator[tuple[list[int], list[list[Cell]]]]:
     """``row_batches`` from row ``skip`` on, the line of each row taken as it is read.
 
     Used once a batch read at full speed turns out to hold a row spanning lines or a line that

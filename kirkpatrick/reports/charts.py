@@ -88,7 +88,9 @@ def _axis(scale: _Scale, ticks: Sequence[float], y: float, fmt: Formatter, label
         out.append(f'<line class="ch-grid" x1="{x:.1f}" y1="{top:.1f}" x2="{x:.1f}" y2="{y:.1f}"/>')
         out.append(f'<text class="ch-tick" x="{x:.1f}" y="{y + 14:.1f}" text-anchor="middle">{escape(fmt(t))}</text>')
     mid = (scale.x0 + scale.x1) / 2
-    out.append(f'<text class="ch-axis-label" x="{mid:.1f}" y="{y + 30:.1f}" text-anchor="middle">{escape(label)}</text>')
+    out.append(
+        f'<text class="ch-axis-label" x="{mid:.1f}" y="{y + 30:.1f}" text-anchor="middle">{escape(label)}</text>'
+    )
     return out
 
 
@@ -140,19 +142,25 @@ def forest_plot(
     ticks = nice_ticks(lo - pad, hi + pad)
     scale = _Scale(min(ticks[0], lo - pad), max(ticks[-1], hi + pad), x0, x1)
     body = _axis(scale, ticks, bottom, fmt, axis_label, top)
-    body.append(f'<line class="ch-null" x1="{scale(null):.1f}" y1="{top:.1f}" x2="{scale(null):.1f}" y2="{bottom:.1f}"/>')
+    body.append(
+        f'<line class="ch-null" x1="{scale(null):.1f}" y1="{top:.1f}" x2="{scale(null):.1f}" y2="{bottom:.1f}"/>'
+    )
     if reference is not None and _finite(reference):
         xr = scale(reference)
         body.append(f'<line class="ch-ref" x1="{xr:.1f}" y1="{top:.1f}" x2="{xr:.1f}" y2="{bottom:.1f}"/>')
         if reference_label:
-            body.append(f'<text class="ch-ref-label" x="{xr + 3:.1f}" y="{top + 8:.1f}">{escape(reference_label)}</text>')
+            body.append(
+                f'<text class="ch-ref-label" x="{xr + 3:.1f}" y="{top + 8:.1f}">{escape(reference_label)}</text>'
+            )
 
     def row_text(y: float, row: ForestRow, bold: bool = False) -> None:
         cls = "ch-label ch-strong" if bold else "ch-label"
         body.append(f'<text class="{cls}" x="4" y="{y + 4:.1f}">{escape(row.label)}</text>')
         if _finite(row.estimate, row.ci_low, row.ci_high):
             text = f"{fmt(row.estimate)} [{fmt(row.ci_low)}{ci_sep}{fmt(row.ci_high)}]"
-            body.append(f'<text class="ch-value" x="{width - 4}" y="{y + 4:.1f}" text-anchor="end">{escape(text)}</text>')
+            body.append(
+                f'<text class="ch-value" x="{width - 4}" y="{y + 4:.1f}" text-anchor="end">{escape(text)}</text>'
+            )
         else:
             body.append(f'<text class="ch-note" x="{x0 + 4:.1f}" y="{y + 4:.1f}">{escape(row.note)}</text>')
 
@@ -160,17 +168,25 @@ def forest_plot(
         y = top + ROW * i + ROW / 2
         row_text(y, row)
         if _finite(row.estimate, row.ci_low, row.ci_high):
-            body.append(f'<line class="ch-ci" x1="{scale(row.ci_low):.1f}" y1="{y:.1f}" x2="{scale(row.ci_high):.1f}" y2="{y:.1f}"/>')
+            body.append(
+                f'<line class="ch-ci" x1="{scale(row.ci_low):.1f}" y1="{y:.1f}" x2="{scale(row.ci_high):.1f}" y2="{y:.1f}"/>'
+            )
             s = 4 + 4 * max(0.0, min(1.0, row.weight))
-            body.append(f'<rect class="ch-mark" x="{scale(row.estimate) - s / 2:.1f}" y="{y - s / 2:.1f}" width="{s:.1f}" height="{s:.1f}"/>')
+            body.append(
+                f'<rect class="ch-mark" x="{scale(row.estimate) - s / 2:.1f}" y="{y - s / 2:.1f}" width="{s:.1f}" height="{s:.1f}"/>'
+            )
     if pooled is not None:
         y = top + ROW * len(items) + ROW / 2
         row_text(y, pooled, bold=True)
         if prediction is not None and _finite(*prediction):
-            body.append(f'<line class="ch-pi" x1="{scale(prediction[0]):.1f}" y1="{y:.1f}" x2="{scale(prediction[1]):.1f}" y2="{y:.1f}"/>')
+            body.append(
+                f'<line class="ch-pi" x1="{scale(prediction[0]):.1f}" y1="{y:.1f}" x2="{scale(prediction[1]):.1f}" y2="{y:.1f}"/>'
+            )
         if _finite(pooled.estimate, pooled.ci_low, pooled.ci_high):
             xl, xm, xh = scale(pooled.ci_low), scale(pooled.estimate), scale(pooled.ci_high)
-            body.append(f'<polygon class="ch-diamond" points="{xl:.1f},{y:.1f} {xm:.1f},{y - 7:.1f} {xh:.1f},{y:.1f} {xm:.1f},{y + 7:.1f}"/>')
+            body.append(
+                f'<polygon class="ch-diamond" points="{xl:.1f},{y:.1f} {xm:.1f},{y - 7:.1f} {xh:.1f},{y:.1f} {xm:.1f},{y + 7:.1f}"/>'
+            )
     return _svg(width, bottom + 40, title, body, "forest")
 
 
@@ -189,8 +205,9 @@ def change_plot(
     one dot per wave (filled darker for later waves), an arrow from the first to the last mean."""
     top, x0, x1 = 22.0, float(label_width), float(width - 20)
     bottom = top + ROW * 1.4 * len(rows) + 6
-    lo, hi = _zoom([v for r in rows for p in r.points for v in (p.mean, p.ci_low, p.ci_high) if _finite(v)],
-                   scale_min, scale_max)
+    lo, hi = _zoom(
+        [v for r in rows for p in r.points for v in (p.mean, p.ci_low, p.ci_high) if _finite(v)], scale_min, scale_max
+    )
     ticks = nice_ticks(lo, hi)
     scale = _Scale(min(lo, ticks[0]), max(hi, ticks[-1]), x0, x1)
     body = _axis(scale, ticks, bottom, fmt, axis_label, top)
@@ -203,15 +220,21 @@ def change_plot(
             body.append(f'<text class="ch-note" x="{x0 + 4:.1f}" y="{y + 4:.1f}">{escape(row.note)}</text>')
             continue
         if len(pts) > 1:
-            body.append(f'<line class="ch-arrow" x1="{scale(pts[0].mean):.1f}" y1="{y:.1f}" '
-                        f'x2="{scale(pts[-1].mean):.1f}" y2="{y:.1f}"/>')
+            body.append(
+                f'<line class="ch-arrow" x1="{scale(pts[0].mean):.1f}" y1="{y:.1f}" '
+                f'x2="{scale(pts[-1].mean):.1f}" y2="{y:.1f}"/>'
+            )
         for k, p in enumerate(pts):
             dy = (k - (len(pts) - 1) / 2) * 5
             if _finite(p.ci_low, p.ci_high):
-                body.append(f'<line class="ch-ci ch-wave{k}" x1="{scale(p.ci_low):.1f}" y1="{y + dy:.1f}" '
-                            f'x2="{scale(p.ci_high):.1f}" y2="{y + dy:.1f}"/>')
-            body.append(f'<circle class="ch-dot ch-wave{k}" cx="{scale(p.mean):.1f}" cy="{y + dy:.1f}" r="4.5">'
-                        f'<title>{escape(p.label)}: {escape(fmt(p.mean))}</title></circle>')
+                body.append(
+                    f'<line class="ch-ci ch-wave{k}" x1="{scale(p.ci_low):.1f}" y1="{y + dy:.1f}" '
+                    f'x2="{scale(p.ci_high):.1f}" y2="{y + dy:.1f}"/>'
+                )
+            body.append(
+                f'<circle class="ch-dot ch-wave{k}" cx="{scale(p.mean):.1f}" cy="{y + dy:.1f}" r="4.5">'
+                f"<title>{escape(p.label)}: {escape(fmt(p.mean))}</title></circle>"
+            )
             if i == 0:
                 legend.append(p.label)
     for k, text in enumerate(legend):

@@ -19,7 +19,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from kirkpatrick.domain.vocab import Format, Group, Level, Rater, TargetGroup, TransferFactor, Wave
@@ -27,7 +27,12 @@ from kirkpatrick.domain.vocab import Format, Group, Level, Rater, TargetGroup, T
 LANGUAGES: tuple[str, ...] = ("en", "sv")
 CATALOGUES = Path(__file__).resolve().parent / "translations"
 # Python files whose ``_()``, ``N_()`` and ``ngettext()`` calls are report text.
-PYTHON_SOURCES: tuple[str, ...] = ("domain/literature.py", "reports/i18n.py", "reports/intervention.py", "reports/portfolio.py")
+PYTHON_SOURCES: tuple[str, ...] = (
+    "domain/literature.py",
+    "reports/i18n.py",
+    "reports/intervention.py",
+    "reports/portfolio.py",
+)
 GETTEXT_NAMES = {"_", "N_", "gettext", "ngettext"}
 
 
@@ -109,7 +114,7 @@ def read_po(path: Path) -> tuple[dict[str, str], dict[tuple[str, str], tuple[str
     return messages, plurals
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(lang: str) -> Translations:
     """The catalogue of ``lang`` (``en`` is the source language: an empty catalogue)."""
     if lang not in LANGUAGES:
@@ -153,8 +158,20 @@ VOCAB_LABELS: dict[StrEnum, str] = {
     TransferFactor.PRACTICE_FEEDBACK: N_("Practice and feedback"),
     TransferFactor.ON_THE_JOB_APPLICATION: N_("Application on the job"),
 }
-MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"), N_("July"),
-          N_("August"), N_("September"), N_("October"), N_("November"), N_("December"))
+MONTHS = (
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("May"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
+)
 
 
 def label(member: StrEnum, lang: str) -> str:
@@ -241,8 +258,13 @@ def python_messages(paths: Iterable[Path]) -> Iterator[tuple[str, str, int]]:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
-                name = node.func.id if isinstance(node.func, ast.Name) else \
-                    node.func.attr if isinstance(node.func, ast.Attribute) else None
+                name = (
+                    node.func.id
+                    if isinstance(node.func, ast.Name)
+                    else node.func.attr
+                    if isinstance(node.func, ast.Attribute)
+                    else None
+                )
                 if name in GETTEXT_NAMES:
                     for arg in node.args[: 2 if name == "ngettext" else 1]:
                         if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
@@ -256,7 +278,7 @@ def template_messages(templates: Path) -> Iterator[tuple[str, str, int]]:
     env = environment("en")
     for path in sorted(templates.glob("*.html")):
         for lineno, _func, message in env.extract_translations(path.read_text(encoding="utf-8")):
-            for msg in (message if isinstance(message, tuple) else (message,)):
+            for msg in message if isinstance(message, tuple) else (message,):
                 if isinstance(msg, str):
                     yield msg, path.name, lineno
 

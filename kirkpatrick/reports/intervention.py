@@ -16,20 +16,20 @@ import subprocess
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
-from kirkpatrick.reports import charts, i18n
-from kirkpatrick.services.analysis import Change, Descriptive, InterventionAnalysis, LevelResult
-from kirkpatrick.domain.literature import FACTOR_EVIDENCE, REFERENCES
 from kirkpatrick.domain.errors import KirkpatrickError
-from kirkpatrick.resources import templates_dir
-from kirkpatrick.stats import magnitude
+from kirkpatrick.domain.literature import FACTOR_EVIDENCE, REFERENCES
 from kirkpatrick.domain.vocab import Level, Rater, TransferFactor, Wave
+from kirkpatrick.reports import charts, i18n
+from kirkpatrick.resources import templates_dir
+from kirkpatrick.services.analysis import Change, Descriptive, InterventionAnalysis, LevelResult
+from kirkpatrick.stats import magnitude
 
 CHROMIUM_ENV = "KIRKPATRICK_CHROMIUM"
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -38,7 +38,7 @@ CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrom
 # ------------------------------------------------------------------ environment
 
 
-@lru_cache(maxsize=None)
+@cache
 def environment(lang: str) -> jinja2.Environment:
     """The Jinja2 environment for ``lang``: autoescape on, i18n installed, locale filters."""
     tr = i18n.translations(lang)
@@ -235,8 +235,13 @@ class _Builder(i18n.Localised):
         return f"{self.label(c.wave_from)} \u2192 {self.label(c.wave_to)}"
 
     def size(self, d: float) -> str:
-        sizes = {"very small": i18n.N_("very small"), "small": i18n.N_("small"), "medium": i18n.N_("medium"),
-                 "large": i18n.N_("large"), "not estimable": i18n.N_("not estimable")}
+        sizes = {
+            "very small": i18n.N_("very small"),
+            "small": i18n.N_("small"),
+            "medium": i18n.N_("medium"),
+            "large": i18n.N_("large"),
+            "not estimable": i18n.N_("not estimable"),
+        }
         return self._(sizes[magnitude(d, rule="cohen1988")])
 
     # -------------------------------------------------------------- sections
@@ -246,9 +251,13 @@ class _Builder(i18n.Localised):
         h = lv.headline
         if h.kind == "smcr":
             if h.ci_low > 0:
-                first = _("Participants improved clearly; the change is %(size)s in size.") % {"size": self.size(h.estimate)}
+                first = _("Participants improved clearly; the change is %(size)s in size.") % {
+                    "size": self.size(h.estimate)
+                }
             elif h.ci_high < 0:
-                first = _("The measures declined clearly; the change is %(size)s in size.") % {"size": self.size(h.estimate)}
+                first = _("The measures declined clearly; the change is %(size)s in size.") % {
+                    "size": self.size(h.estimate)
+                }
             else:
                 first = _("No clear change: the confidence interval includes zero.")
             second = {
@@ -258,9 +267,10 @@ class _Builder(i18n.Localised):
             }[h.comparison]
             return f"{first} {second}"
         if h.kind == "pomp":
-            return _("Average rating %(value)s of the scale maximum; with no before-measurement this shows "
-                     "how participants rated the intervention, not a change.") % {
-                "value": i18n.format_percent(h.estimate, self.lang)}
+            return _(
+                "Average rating %(value)s of the scale maximum; with no before-measurement this shows "
+                "how participants rated the intervention, not a change."
+            ) % {"value": i18n.format_percent(h.estimate, self.lang)}
         return _("Not measured, or too few responses to report.")
 
     def pyramid(self) -> list[Tier]:
@@ -273,20 +283,25 @@ class _Builder(i18n.Localised):
             if h.kind == "smcr":
                 figure = f"g = {self.num(h.estimate)}"
                 interval = _("%(confidence)s%% CI %(interval)s") % {
-                    "confidence": round(self.a.confidence * 100), "interval": self.interval(h.ci_low, h.ci_high)}
+                    "confidence": round(self.a.confidence * 100),
+                    "interval": self.interval(h.ci_low, h.ci_high),
+                }
                 if h.control_k:
                     control = _("Against the control group: d_ppc2 = %(value)s %(interval)s") % {
                         "value": self.num(h.control_estimate),
-                        "interval": self.interval(h.control_ci_low, h.control_ci_high)}
+                        "interval": self.interval(h.control_ci_low, h.control_ci_high),
+                    }
             elif h.kind == "pomp":
                 figure = _("%(value)s of max") % {"value": i18n.format_percent(h.estimate, self.lang)}
                 interval = _("%(confidence)s%% CI %(interval)s") % {
                     "confidence": round(self.a.confidence * 100),
-                    "interval": self.interval(h.ci_low, h.ci_high, 0)}
+                    "interval": self.interval(h.ci_low, h.ci_high, 0),
+                }
             else:
                 figure, interval = "\u2013", ""
             benchmark = _("Benchmark: δ = %(value)s (Lacerenza et al. 2017)") % {
-                "value": self.num(h.benchmark.estimate)}
+                "value": self.num(h.benchmark.estimate)
+            }
             tiers.append(Tier(
                 lv.level, self.label(lv.level), figure, interval, h.n, self.reading(lv), benchmark, control, h.kind,
                 width_top=34 + 66 * (4 - k) / 4, width_bottom=34 + 66 * (5 - k) / 4,
@@ -298,8 +313,14 @@ class _Builder(i18n.Localised):
         rows = []
         for factor in TransferFactor:
             f = used.get(factor)
-            rows.append(FactorRow(self.label(factor), None if f is None else f.present, f.note if f else None,
-                                  self._(FACTOR_EVIDENCE[factor].summary)))
+            rows.append(
+                FactorRow(
+                    self.label(factor),
+                    None if f is None else f.present,
+                    f.note if f else None,
+                    self._(FACTOR_EVIDENCE[factor].summary),
+                )
+            )
         return rows
 
     def change_line(self, c: Change) -> ChangeLine:
@@ -328,8 +349,10 @@ class _Builder(i18n.Localised):
         nps = ""
         if d.nps is not None:
             # A Wald interval can pass the scale's ends; shown truncated to the possible -100..100.
-            nps = (f"{self.num(d.nps.nps, 0, sign=True)} "
-                   f"{self.interval(max(d.nps.ci_low, -100.0), min(d.nps.ci_high, 100.0), 0)}")
+            nps = (
+                f"{self.num(d.nps.nps, 0, sign=True)} "
+                f"{self.interval(max(d.nps.ci_low, -100.0), min(d.nps.ci_high, 100.0), 0)}"
+            )
         return DescriptiveLine(
             self.label(d.rater), self.label(d.wave), False, mean=f"{self.num(d.mean)} ({self.num(d.sd)})",
             ci=self.interval(d.ci_low, d.ci_high), pomp=i18n.format_percent(d.pomp, self.lang), nps=nps, n=d.n,
@@ -389,8 +412,14 @@ class _Builder(i18n.Localised):
                 [self.change_line(c) for c in ch], [self.descriptive_line(d) for d in ds],
                 self.change_chart(m.name, ch, (m.scale_min, m.scale_max)) if ch else None,
             ))  # fmt: skip
-        return LevelSection(lv.level, lv.level.number, self.label(lv.level), self.reading(lv), blocks,
-                            self.forest(lv) if lv.changes else None)
+        return LevelSection(
+            lv.level,
+            lv.level.number,
+            self.label(lv.level),
+            self.reading(lv),
+            blocks,
+            self.forest(lv) if lv.changes else None,
+        )
 
     def reliable(self) -> list[ReliableRow]:
         out = []
@@ -402,8 +431,11 @@ class _Builder(i18n.Localised):
                     out.append(ReliableRow(c.measure.name, self.label(c.rater), self.contrast(c), True))
                     continue
                 r = c.reliable
-                segments = [(self._("improved"), r.improved), (self._("no reliable change"), r.unchanged),
-                            (self._("declined"), r.deteriorated)]
+                segments = [
+                    (self._("improved"), r.improved),
+                    (self._("no reliable change"), r.unchanged),
+                    (self._("declined"), r.deteriorated),
+                ]
                 out.append(ReliableRow(
                     c.measure.name, self.label(c.rater), self.contrast(c), False, r.improved, r.unchanged,
                     r.deteriorated, charts.stacked_bar(segments, title=f"{c.measure.name}: {self.label(c.rater)}"),
@@ -423,19 +455,39 @@ class _Builder(i18n.Localised):
         _ = self._
         out = []
         if not self.a.has_control:
-            out.append(_("There is no control group, so the changes cannot be attributed to the intervention: "
-                         "other events in the same period may have contributed. The report describes change, "
-                         "not cause."))
+            out.append(
+                _(
+                    "There is no control group, so the changes cannot be attributed to the intervention: "
+                    "other events in the same period may have contributed. The report describes change, "
+                    "not cause."
+                )
+            )
         else:
-            out.append(_("A control group was measured; its change is subtracted in d_ppc2. The groups were not "
-                         "randomised, so differences between them before the start can still bias the estimate."))
-        out.append(_("Self-ratings can rise because participants learn new words for the same behaviour "
-                     "(response-shift bias); ratings by managers and direct reports are less exposed to it."))
+            out.append(
+                _(
+                    "A control group was measured; its change is subtracted in d_ppc2. The groups were not "
+                    "randomised, so differences between them before the start can still bias the estimate."
+                )
+            )
+        out.append(
+            _(
+                "Self-ratings can rise because participants learn new words for the same behaviour "
+                "(response-shift bias); ratings by managers and direct reports are less exposed to it."
+            )
+        )
         if any(lv.headline.kind == "pomp" for lv in self.a.levels):
-            out.append(_("Reaction measures were collected only after the intervention; they describe satisfaction "
-                         "and are not comparable with the benchmark's effect sizes."))
-        out.append(_("With few participants the confidence intervals are wide; read the interval, not only the "
-                     "point estimate."))
+            out.append(
+                _(
+                    "Reaction measures were collected only after the intervention; they describe satisfaction "
+                    "and are not comparable with the benchmark's effect sizes."
+                )
+            )
+        out.append(
+            _(
+                "With few participants the confidence intervals are wide; read the interval, not only the "
+                "point estimate."
+            )
+        )
         return out
 
     def build(self) -> ReportContext:
@@ -518,8 +570,13 @@ def html_to_pdf(html_path: Path, pdf_path: Path, *, runner: Callable[..., Any] =
     """Print ``html_path`` to ``pdf_path`` with headless Chromium (the print stylesheet applies)."""
     executable = find_chromium()
     with tempfile.TemporaryDirectory(prefix="kirkpatrick-chromium-") as profile:
-        cmd = chromium_command(executable, Path(profile), "--no-pdf-header-footer",
-                               f"--print-to-pdf={pdf_path.resolve()}", html_path.resolve().as_uri())
+        cmd = chromium_command(
+            executable,
+            Path(profile),
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf_path.resolve()}",
+            html_path.resolve().as_uri(),
+        )
         result = runner(cmd, capture_output=True, text=True, timeout=120)
     if result.returncode != 0 or not pdf_path.exists():
         tail = (result.stderr or "").strip().splitlines()[-1:] or ["no output"]
@@ -555,10 +612,15 @@ def stats_table(analysis: InterventionAnalysis) -> str:
     rows below the report's anonymity threshold are marked ``*``.
     """
     a = analysis
-    lines = [f"{a.facts.code}: {a.facts.title}",
-             f"participants {a.n_treatment}" + (f", control {a.n_control}" if a.has_control else "")
-             + "; per wave: " + ", ".join(f"{w.value} {a.wave_n(w)}" for w in Wave)
-             + f"; attrition pre->post {_f(a.attrition * 100, 0)}%", ""]
+    lines = [
+        f"{a.facts.code}: {a.facts.title}",
+        f"participants {a.n_treatment}"
+        + (f", control {a.n_control}" if a.has_control else "")
+        + "; per wave: "
+        + ", ".join(f"{w.value} {a.wave_n(w)}" for w in Wave)
+        + f"; attrition pre->post {_f(a.attrition * 100, 0)}%",
+        "",
+    ]
     head = ("level", "measure", "rater", "waves", "n", "pre", "post", "change", "g_smcr [95% CI]", "p", "d_ppc2")
     rows: list[tuple[str, ...]] = []
     for lv in a.levels:
@@ -566,15 +628,38 @@ def stats_table(analysis: InterventionAnalysis) -> str:
             p = c.paired
             e = c.effect
             ctrl = _f(c.control.d_ppc2.estimate) if c.control is not None else ""
-            rows.append((lv.level.value, c.measure.code + ("" if c.measure.higher_is_better else " (-)"), c.rater.value,
-                         f"{c.wave_from.value[:3]}>{c.wave_to.value[:4]}", f"{c.n}{'' if c.reportable else '*'}",
-                         _f(p.mean_pre), _f(p.mean_post), _f(p.mean_diff, sign=True),
-                         f"{_f(e.estimate)} [{_f(e.ci_low)}, {_f(e.ci_high)}]",
-                         "<.001" if p.p < 0.001 else _f(p.p, 3), ctrl))
+            rows.append(
+                (
+                    lv.level.value,
+                    c.measure.code + ("" if c.measure.higher_is_better else " (-)"),
+                    c.rater.value,
+                    f"{c.wave_from.value[:3]}>{c.wave_to.value[:4]}",
+                    f"{c.n}{'' if c.reportable else '*'}",
+                    _f(p.mean_pre),
+                    _f(p.mean_post),
+                    _f(p.mean_diff, sign=True),
+                    f"{_f(e.estimate)} [{_f(e.ci_low)}, {_f(e.ci_high)}]",
+                    "<.001" if p.p < 0.001 else _f(p.p, 3),
+                    ctrl,
+                )
+            )
         for d in lv.descriptives:
             extra = f"NPS {_f(d.nps.nps, 0, sign=True)}" if d.nps is not None else f"{_f(d.pomp, 0)}% of max"
-            rows.append((lv.level.value, d.measure.code, d.rater.value, d.wave.value[:9], f"{d.n}{'' if d.reportable else '*'}",
-                         "", _f(d.mean), "", extra, "", ""))
+            rows.append(
+                (
+                    lv.level.value,
+                    d.measure.code,
+                    d.rater.value,
+                    d.wave.value[:9],
+                    f"{d.n}{'' if d.reportable else '*'}",
+                    "",
+                    _f(d.mean),
+                    "",
+                    extra,
+                    "",
+                    "",
+                )
+            )
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(head)]
     right = {4, 5, 6, 7, 9, 10}
 
@@ -582,12 +667,17 @@ def stats_table(analysis: InterventionAnalysis) -> str:
         return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip()
 
     lines += [fmt(head), fmt(tuple("-" * w for w in widths)), *(fmt(r) for r in rows)]
-    lines += ["", "Headline per level (" + "composite standardized mean change, pre->post; see --json headline_method):"]
+    lines += [
+        "",
+        "Headline per level (" + "composite standardized mean change, pre->post; see --json headline_method):",
+    ]
     for lv in a.levels:
         h = lv.headline
         if h.kind == "smcr":
-            text = (f"g = {_f(h.estimate)} [{_f(h.ci_low)}, {_f(h.ci_high)}], n {h.n}, k {h.k}; "
-                    f"benchmark {h.benchmark.estimate:.2f} ({h.comparison})")
+            text = (
+                f"g = {_f(h.estimate)} [{_f(h.ci_low)}, {_f(h.ci_high)}], n {h.n}, k {h.k}; "
+                f"benchmark {h.benchmark.estimate:.2f} ({h.comparison})"
+            )
             if h.control_k:
                 text += f"; vs control d_ppc2 {_f(h.control_estimate)}"
         elif h.kind == "pomp":

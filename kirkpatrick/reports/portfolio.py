@@ -17,11 +17,12 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from kirkpatrick.reports import charts, i18n, intervention as reports
 from kirkpatrick.domain.literature import FACTOR_EVIDENCE, REFERENCES
+from kirkpatrick.domain.vocab import Level
+from kirkpatrick.reports import charts, i18n
+from kirkpatrick.reports import intervention as reports
 from kirkpatrick.reports.i18n import N_
 from kirkpatrick.services.portfolio import STUDIES_PER_MODERATOR, FactorComparison, LevelPool, Portfolio, Regression
-from kirkpatrick.domain.vocab import Level
 
 PORTFOLIO_REFERENCES = (
     "Borenstein, M., Hedges, L. V., Higgins, J. P. T., & Rothstein, H. R. (2009). Introduction to "
@@ -150,10 +151,17 @@ class _Builder(i18n.Localised):
             return _("No intervention has measurements before and after at this level.")
         if pool.k == 1:
             return _("Only one intervention has an effect at this level: there is nothing to pool.")
-        text = _("Across %(k)s interventions the average effect is %(est)s %(ci)s, %(comparison)s. "
-                 "The effect of a new intervention like these would be expected between %(lo)s and %(hi)s.") % {
-            "k": pool.k, "est": self.num(r.estimate), "ci": self.interval(r.ci_low, r.ci_high),
-            "comparison": self.comparison(pool), "lo": self.num(r.pi_low), "hi": self.num(r.pi_high)}
+        text = _(
+            "Across %(k)s interventions the average effect is %(est)s %(ci)s, %(comparison)s. "
+            "The effect of a new intervention like these would be expected between %(lo)s and %(hi)s."
+        ) % {
+            "k": pool.k,
+            "est": self.num(r.estimate),
+            "ci": self.interval(r.ci_low, r.ci_high),
+            "comparison": self.comparison(pool),
+            "lo": self.num(r.pi_low),
+            "hi": self.num(r.pi_high),
+        }
         return text
 
     def forest(self, pool: LevelPool) -> Markup | None:
@@ -164,8 +172,10 @@ class _Builder(i18n.Localised):
         tau2 = r.tau2 if math.isfinite(r.tau2) else 0.0
         weights = [1.0 / (e.vi + tau2) for e in rows]
         top = max(weights)
-        items = [charts.ForestRow(f"{e.code} \u00b7 n {e.n}", e.yi, e.ci_low, e.ci_high, weight=w / top)
-                 for e, w in zip(rows, weights)]
+        items = [
+            charts.ForestRow(f"{e.code} \u00b7 n {e.n}", e.yi, e.ci_low, e.ci_high, weight=w / top)
+            for e, w in zip(rows, weights)
+        ]
         pooled = prediction = None
         if pool.k >= 2 and math.isfinite(r.estimate):
             pooled = charts.ForestRow(self._("Pooled (random effects)"), r.estimate, r.ci_low, r.ci_high)
@@ -183,15 +193,23 @@ class _Builder(i18n.Localised):
         ok = pool.k >= 2 and math.isfinite(r.estimate)
         notes = []
         if pool.suppressed:
-            notes.append(self.ngettext(
-                "%(num)s intervention left out: fewer than %(min)s participants with both measurements.",
-                "%(num)s interventions left out: fewer than %(min)s participants with both measurements.",
-                pool.suppressed) % {"num": pool.suppressed, "min": self.p.min_group})
+            notes.append(
+                self.ngettext(
+                    "%(num)s intervention left out: fewer than %(min)s participants with both measurements.",
+                    "%(num)s interventions left out: fewer than %(min)s participants with both measurements.",
+                    pool.suppressed,
+                )
+                % {"num": pool.suppressed, "min": self.p.min_group}
+            )
         if pool.post_only and pool.k:
-            notes.append(self.ngettext(
-                "%(num)s intervention measured this level after the intervention only (not pooled).",
-                "%(num)s interventions measured this level after the intervention only (not pooled).",
-                pool.post_only) % {"num": pool.post_only})
+            notes.append(
+                self.ngettext(
+                    "%(num)s intervention measured this level after the intervention only (not pooled).",
+                    "%(num)s interventions measured this level after the intervention only (not pooled).",
+                    pool.post_only,
+                )
+                % {"num": pool.post_only}
+            )
         dash = "\u2013"
         return LevelBlock(
             level=pool.level, number=pool.level.number, name=self.label(pool.level), k=pool.k, n=pool.n,
@@ -235,12 +253,15 @@ class _Builder(i18n.Localised):
         _ = self._
         res = s.result
         if res is None or s.reason is not None:
-            return _("Spacing between sessions: not estimable with %(k)s interventions that had at least two "
-                     "sessions (at least %(need)s are needed).") % {"k": s.k, "need": STUDIES_PER_MODERATOR}
+            return _(
+                "Spacing between sessions: not estimable with %(k)s interventions that had at least two "
+                "sessions (at least %(need)s are needed)."
+            ) % {"k": s.k, "need": STUDIES_PER_MODERATOR}
         b, lo, hi, p = (7 * res.coef[1], 7 * res.ci_low[1], 7 * res.ci_high[1], res.p[1])
-        return _("Spacing between sessions: each additional week between sessions goes with a change of "
-                 "%(b)s %(ci)s in the effect (%(p)s, %(k)s interventions with at least two sessions).") % {
-            "b": self.num(b, sign=True), "ci": self.interval(lo, hi), "p": self.p_is(p), "k": s.k}
+        return _(
+            "Spacing between sessions: each additional week between sessions goes with a change of "
+            "%(b)s %(ci)s in the effect (%(p)s, %(k)s interventions with at least two sessions)."
+        ) % {"b": self.num(b, sign=True), "ci": self.interval(lo, hi), "p": self.p_is(p), "k": s.k}
 
     def regression(self, reg: Regression) -> tuple[str, list[tuple[str, str, str]]]:
         _ = self._
@@ -248,16 +269,25 @@ class _Builder(i18n.Localised):
         if reg.result is None or reg.reason is not None:
             if not m:
                 return _("All factors at once: not estimable, no factor varies between the interventions."), []
-            return _("All factors at once: not estimable, too few interventions (k = %(k)s for %(m)s factors; "
-                     "the rule is at least %(per)s interventions per factor, here %(need)s).") % {
-                "k": reg.k, "m": m, "per": STUDIES_PER_MODERATOR, "need": STUDIES_PER_MODERATOR * m}, []
+            return _(
+                "All factors at once: not estimable, too few interventions (k = %(k)s for %(m)s factors; "
+                "the rule is at least %(per)s interventions per factor, here %(need)s)."
+            ) % {"k": reg.k, "m": m, "per": STUDIES_PER_MODERATOR, "need": STUDIES_PER_MODERATOR * m}, []
         res = reg.result
-        rows = [(self.label(_factor(name)), self.est_ci(res.coef[i], res.ci_low[i], res.ci_high[i]),
-                 i18n.format_p(res.p[i], self.lang)) for i, name in enumerate(res.names) if i > 0]
-        text = _("All factors at once (meta-regression, %(k)s interventions): each coefficient is the "
-                 "difference with the factor, the other factors held constant; together they explain "
-                 "%(r2)s of the variation between interventions.") % {
-            "k": reg.k, "r2": i18n.format_percent(res.R2, self.lang)}
+        rows = [
+            (
+                self.label(_factor(name)),
+                self.est_ci(res.coef[i], res.ci_low[i], res.ci_high[i]),
+                i18n.format_p(res.p[i], self.lang),
+            )
+            for i, name in enumerate(res.names)
+            if i > 0
+        ]
+        text = _(
+            "All factors at once (meta-regression, %(k)s interventions): each coefficient is the "
+            "difference with the factor, the other factors held constant; together they explain "
+            "%(r2)s of the variation between interventions."
+        ) % {"k": reg.k, "r2": i18n.format_percent(res.R2, self.lang)}
         return text, rows
 
     def factor_tables(self) -> list[FactorTable]:
@@ -268,9 +298,16 @@ class _Builder(i18n.Localised):
             spacing = next(s for s in self.p.spacing if s.level == pool.level)
             reg = next(r for r in self.p.regressions if r.level == pool.level)
             text, coefs = self.regression(reg)
-            out.append(FactorTable(pool.level, self.label(pool.level),
-                                   [self.factor_line(f) for f in self.p.factors_at(pool.level)],
-                                   self.spacing(spacing), text, coefs))
+            out.append(
+                FactorTable(
+                    pool.level,
+                    self.label(pool.level),
+                    [self.factor_line(f) for f in self.p.factors_at(pool.level)],
+                    self.spacing(spacing),
+                    text,
+                    coefs,
+                )
+            )
         return out
 
     # -------------------------------------------------------------- summary
@@ -278,44 +315,76 @@ class _Builder(i18n.Localised):
     def summary(self) -> list[str]:
         _ = self._
         p = self.p
-        out = [self.ngettext(
-            "This portfolio covers %(num)s intervention.", "This portfolio covers %(num)s interventions.",
-            len(p.interventions)) % {"num": len(p.interventions)}]
+        out = [
+            self.ngettext(
+                "This portfolio covers %(num)s intervention.",
+                "This portfolio covers %(num)s interventions.",
+                len(p.interventions),
+            )
+            % {"num": len(p.interventions)}
+        ]
         for pool in p.levels:
             if pool.k >= 2 and math.isfinite(pool.pooled.estimate):
                 out.append(f"{self.label(pool.level)}: {self.reading(pool)}")
         findings = []
         for f in p.factors:
             if f.reason is None and math.isfinite(f.ci_low) and (f.ci_low > 0 or f.ci_high < 0):
-                key = (N_("Interventions that used %(factor)s had larger effects on %(level)s (difference %(d)s %(ci)s).")
-                       if f.difference > 0 else
-                       N_("Interventions that used %(factor)s had smaller effects on %(level)s (difference %(d)s %(ci)s)."))
-                findings.append(_(key) % {
-                    "factor": self.label(f.factor).lower(), "level": self.label(f.level).lower(),
-                    "d": self.num(f.difference, sign=True), "ci": self.interval(f.ci_low, f.ci_high)})
+                key = (
+                    N_("Interventions that used %(factor)s had larger effects on %(level)s (difference %(d)s %(ci)s).")
+                    if f.difference > 0
+                    else N_(
+                        "Interventions that used %(factor)s had smaller effects on %(level)s (difference %(d)s %(ci)s)."
+                    )
+                )
+                findings.append(
+                    _(key)
+                    % {
+                        "factor": self.label(f.factor).lower(),
+                        "level": self.label(f.level).lower(),
+                        "d": self.num(f.difference, sign=True),
+                        "ci": self.interval(f.ci_low, f.ci_high),
+                    }
+                )
         tested = sum(1 for f in p.factors if f.reason is None)
         out.extend(findings)
         if findings and tested >= 3:
             # Many comparisons: some "clear" differences are expected by chance alone.
-            out.append(_("%(found)s of %(tested)s factor comparisons show a clear difference; with %(tested)s "
-                         "comparisons, about %(chance)s would by chance alone even if no factor mattered.") % {
-                "found": len(findings), "tested": tested, "chance": self.num(0.05 * tested, 0 if tested >= 20 else 1)})
+            out.append(
+                _(
+                    "%(found)s of %(tested)s factor comparisons show a clear difference; with %(tested)s "
+                    "comparisons, about %(chance)s would by chance alone even if no factor mattered."
+                )
+                % {
+                    "found": len(findings),
+                    "tested": tested,
+                    "chance": self.num(0.05 * tested, 0 if tested >= 20 else 1),
+                }
+            )
         if tested and not findings:
             out.append(_("No transfer factor went with a difference that is clearly larger than chance would give."))
         ks = [pool.k for pool in p.levels if pool.k]
-        out.append(_("Read this with care. The comparisons are observational: the interventions were not "
-                     "assigned their design at random, and factors that go together (for example needs analysis "
-                     "in longer programmes) cannot be told apart. With %(k)s interventions per level at most, "
-                     "every estimate is uncertain: treat a difference as a question to follow up, not as proof "
-                     "that a factor works.") % {"k": max(ks) if ks else 0})
+        out.append(
+            _(
+                "Read this with care. The comparisons are observational: the interventions were not "
+                "assigned their design at random, and factors that go together (for example needs analysis "
+                "in longer programmes) cannot be told apart. With %(k)s interventions per level at most, "
+                "every estimate is uncertain: treat a difference as a question to follow up, not as proof "
+                "that a factor works."
+            )
+            % {"k": max(ks) if ks else 0}
+        )
         return out
 
     def intervention_lines(self) -> list[InterventionLine]:
         return [
             InterventionLine(
-                i.code, i.title, i.client, self.label(i.format),
+                i.code,
+                i.title,
+                i.client,
+                self.label(i.format),
                 f"{i18n.format_date(i.start, self.lang)} \u2013 {i18n.format_date(i.end, self.lang)}",
-                i.sessions, self.num(i.spacing_days, 0) if math.isfinite(i.spacing_days) else "\u2013",
+                i.sessions,
+                self.num(i.spacing_days, 0) if math.isfinite(i.spacing_days) else "\u2013",
                 sum(1 for v in i.factors.values() if v),
             )
             for i in self.p.interventions
@@ -390,4 +459,3 @@ def write(p: Portfolio, *, html: Path | None, pdf: Path | None = None, lang: str
                 target.unlink(missing_ok=True)
         written.append(pdf)
     return written
-

@@ -30,15 +30,15 @@ from sqlalchemy import Text, case, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session as OrmSession
 
-from kirkpatrick.domain import settings as policy
 from kirkpatrick import stats
-from kirkpatrick.domain.literature import LEADERSHIP_TRAINING, Benchmark
+from kirkpatrick.domain import settings as policy
 from kirkpatrick.domain.errors import NotFound
+from kirkpatrick.domain.literature import LEADERSHIP_TRAINING, Benchmark
+from kirkpatrick.domain.vocab import Group, Level, Rater, TransferFactor, Wave
 from kirkpatrick.services.records import get_intervention
-from kirkpatrick.storage.models import Feedback, Intervention, Measure, Measurement, Participant
 from kirkpatrick.stats import Effect, NPSResult, PairedResult, PrePostControlResult, ReliableChangeResult, SMCRResult
 from kirkpatrick.stats._result import to_jsonable
-from kirkpatrick.domain.vocab import Group, Level, Rater, TransferFactor, Wave
+from kirkpatrick.storage.models import Feedback, Intervention, Measure, Measurement, Participant
 
 DEFAULT_MIN_GROUP = policy.DEFAULT_MIN_GROUP
 WAVES: tuple[Wave, ...] = tuple(Wave)
@@ -116,7 +116,9 @@ class Change:
         reliable = None
         if self.reliable is not None:
             # Per-participant indices stay out of any output: counts only.
-            reliable = {f: to_jsonable(getattr(self.reliable, f)) for f in self.reliable.__dataclass_fields__ if f != "rci"}
+            reliable = {
+                f: to_jsonable(getattr(self.reliable, f)) for f in self.reliable.__dataclass_fields__ if f != "rci"
+            }
         return {
             "measure": self.measure.code,
             "rater": self.rater.value,
@@ -154,10 +156,17 @@ class Descriptive:
     reportable: bool
 
     def to_dict(self) -> dict[str, Any]:
-        out = {k: to_jsonable(getattr(self, k)) for k in (
-            "n", "mean", "sd", "ci_low", "ci_high", "pomp", "pomp_ci_low", "pomp_ci_high", "reportable")}
-        return {"measure": self.measure.code, "rater": self.rater.value, "wave": self.wave.value, **out,
-                "nps": self.nps.to_dict() if self.nps is not None else None}
+        out = {
+            k: to_jsonable(getattr(self, k))
+            for k in ("n", "mean", "sd", "ci_low", "ci_high", "pomp", "pomp_ci_low", "pomp_ci_high", "reportable")
+        }
+        return {
+            "measure": self.measure.code,
+            "rater": self.rater.value,
+            "wave": self.wave.value,
+            **out,
+            "nps": self.nps.to_dict() if self.nps is not None else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -188,8 +197,11 @@ class Headline:
     def to_dict(self) -> dict[str, Any]:
         d = {k: to_jsonable(v) for k, v in self.__dict__.items() if k not in ("level", "benchmark")}
         d["level"] = self.level.value
-        d["benchmark"] = {"estimate": self.benchmark.estimate, "source": self.benchmark.source,
-                          "where": self.benchmark.where}
+        d["benchmark"] = {
+            "estimate": self.benchmark.estimate,
+            "source": self.benchmark.source,
+            "where": self.benchmark.where,
+        }
         return d
 
 
@@ -304,8 +316,15 @@ class LevelEffect:
     k: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "level": self.level.value, "kind": self.kind,
-                "yi": to_jsonable(self.yi), "vi": to_jsonable(self.vi), "n": self.n, "k": self.k}
+        return {
+            "code": self.code,
+            "level": self.level.value,
+            "kind": self.kind,
+            "yi": to_jsonable(self.yi),
+            "vi": to_jsonable(self.vi),
+            "n": self.n,
+            "k": self.k,
+        }
 
 
 # ------------------------------------------------------------------ loading
@@ -327,8 +346,18 @@ _ROW = np.dtype([("iv", "i8"), ("p", "i8"), ("m", "i8"), ("w", "i8"), ("r", "i8"
 
 
 def _catalogue(session: OrmSession) -> dict[int, MeasureInfo]:
-    rows = session.execute(select(Measure.id, Measure.code, Measure.name, Measure.level, Measure.scale_min,
-                                  Measure.scale_max, Measure.higher_is_better, Measure.reliability))
+    rows = session.execute(
+        select(
+            Measure.id,
+            Measure.code,
+            Measure.name,
+            Measure.level,
+            Measure.scale_min,
+            Measure.scale_max,
+            Measure.higher_is_better,
+            Measure.reliability,
+        )
+    )
     return {r[0]: MeasureInfo(r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows}
 
 
@@ -359,11 +388,21 @@ def _measurement_rows(session: OrmSession, intervention_ids: Sequence[int] | Non
         ids_text = func.group_concat(Measurement.participant_id)
         values_text = func.group_concat(Measurement.value)
     elif dialect == "postgresql":
-        ids_text = func.string_agg(cast(Measurement.participant_id, Text), aggregate_order_by(literal(","), Measurement.participant_id))
-        values_text = func.string_agg(cast(Measurement.value, Text), aggregate_order_by(literal(","), Measurement.participant_id))
+        ids_text = func.string_agg(
+            cast(Measurement.participant_id, Text), aggregate_order_by(literal(","), Measurement.participant_id)
+        )
+        values_text = func.string_agg(
+            cast(Measurement.value, Text), aggregate_order_by(literal(","), Measurement.participant_id)
+        )
     else:
-        stmt = select(Measurement.intervention_id, Measurement.participant_id, Measurement.measure_id,
-                      _WAVE_CODE, _RATER_CODE, Measurement.value)
+        stmt = select(
+            Measurement.intervention_id,
+            Measurement.participant_id,
+            Measurement.measure_id,
+            _WAVE_CODE,
+            _RATER_CODE,
+            Measurement.value,
+        )
         if intervention_ids is not None:
             stmt = stmt.where(Measurement.intervention_id.in_(list(intervention_ids)))
         rows = _fetch_array(session, stmt, _ROW)
@@ -371,8 +410,17 @@ def _measurement_rows(session: OrmSession, intervention_ids: Sequence[int] | Non
         key = np.stack([rows["iv"], rows["m"], rows["r"], rows["w"]])
         starts = np.flatnonzero(np.r_[True, (key[:, 1:] != key[:, :-1]).any(axis=0)]) if rows.size else []
         bounds = list(starts) + [rows.size]
-        return [_Cell(int(rows["iv"][a]), int(rows["m"][a]), int(rows["r"][a]), int(rows["w"][a]),
-                      rows["p"][a:b].copy(), rows["v"][a:b].copy()) for a, b in zip(bounds, bounds[1:])]
+        return [
+            _Cell(
+                int(rows["iv"][a]),
+                int(rows["m"][a]),
+                int(rows["r"][a]),
+                int(rows["w"][a]),
+                rows["p"][a:b].copy(),
+                rows["v"][a:b].copy(),
+            )
+            for a, b in zip(bounds, bounds[1:])
+        ]
     keys = (Measurement.intervention_id, Measurement.measure_id, Measurement.rater, Measurement.wave)
     stmt = select(*keys, ids_text, values_text).group_by(*keys)
     if intervention_ids is not None:
@@ -391,8 +439,16 @@ def _measurement_rows(session: OrmSession, intervention_ids: Sequence[int] | Non
         p = id_arrays.get(ids)
         if p is None:
             p = id_arrays[ids] = np.fromstring(ids, dtype=np.int64, sep=",")
-        out.append(_Cell(iv, measure_id, rater_code.get(rater, -1), wave_code.get(wave, -1), p,
-                         np.fromstring(values, dtype=np.float64, sep=",")))
+        out.append(
+            _Cell(
+                iv,
+                measure_id,
+                rater_code.get(rater, -1),
+                wave_code.get(wave, -1),
+                p,
+                np.fromstring(values, dtype=np.float64, sep=","),
+            )
+        )
     return out
 
 
@@ -446,18 +502,33 @@ def _orient(effect: Effect, direction: int, name: str | None = None) -> Effect:
     if direction == 1 and name is None:
         return effect
     lo, hi = direction * effect.ci_low, direction * effect.ci_high
-    return Effect(name or effect.name, direction * effect.estimate, min(lo, hi), max(lo, hi),
-                  effect.ci_method, effect.variance, effect.confidence)
+    return Effect(
+        name or effect.name,
+        direction * effect.estimate,
+        min(lo, hi),
+        max(lo, hi),
+        effect.ci_method,
+        effect.variance,
+        effect.confidence,
+    )
 
 
 def _smcr_effect(s: SMCRResult, direction: int) -> Effect:
-    raw = Effect("g_smcr", s.yi, s.ci_low, s.ci_high,
-                 "normal approximation, vi = 2(1-r)/n + yi^2/(2n) (Becker 1988; metafor SMCR)", s.vi, s.confidence)
+    raw = Effect(
+        "g_smcr",
+        s.yi,
+        s.ci_low,
+        s.ci_high,
+        "normal approximation, vi = 2(1-r)/n + yi^2/(2n) (Becker 1988; metafor SMCR)",
+        s.vi,
+        s.confidence,
+    )
     return _orient(raw, direction)
 
 
-def _descriptive(measure: MeasureInfo, rater: Rater, wave: Wave, x: FloatArray, min_group: int,
-                 confidence: float) -> Descriptive:
+def _descriptive(
+    measure: MeasureInfo, rater: Rater, wave: Wave, x: FloatArray, min_group: int, confidence: float
+) -> Descriptive:
     x = x[np.isfinite(x)]
     m = stats.mean_ci(x, confidence=confidence)
     # POMP = (M - min) / (max - min) * 100 (Cohen et al. 1999).
@@ -469,28 +540,73 @@ def _descriptive(measure: MeasureInfo, rater: Rater, wave: Wave, x: FloatArray, 
     )  # fmt: skip
 
 
-def _level_headline(level: Level, changes: list[Change], descriptives: list[Descriptive],
-                    confidence: float) -> Headline:
+def _level_headline(
+    level: Level, changes: list[Change], descriptives: list[Descriptive], confidence: float
+) -> Headline:
     bench = LEADERSHIP_TRAINING[level]
     nan = math.nan
-    rows = [c for c in changes if c.wave_from == Wave.PRE and c.wave_to == Wave.POST and c.reportable
-            and math.isfinite(c.effect.estimate) and math.isfinite(c.effect.variance)]
-    ctrl = [c for c in rows if c.control is not None and c.control_reportable
-            and math.isfinite(c.control.d_ppc2.estimate) and math.isfinite(c.control.d_ppc2.variance)]
-    c_est, c_var = stats.composite([c.control.d_ppc2.estimate for c in ctrl],  # type: ignore[union-attr]
-                             [c.control.d_ppc2.variance for c in ctrl])  # type: ignore[union-attr]
+    rows = [
+        c
+        for c in changes
+        if c.wave_from == Wave.PRE
+        and c.wave_to == Wave.POST
+        and c.reportable
+        and math.isfinite(c.effect.estimate)
+        and math.isfinite(c.effect.variance)
+    ]
+    ctrl = [
+        c
+        for c in rows
+        if c.control is not None
+        and c.control_reportable
+        and math.isfinite(c.control.d_ppc2.estimate)
+        and math.isfinite(c.control.d_ppc2.variance)
+    ]
+    c_est, c_var = stats.composite(
+        [c.control.d_ppc2.estimate for c in ctrl],  # type: ignore[union-attr]
+        [c.control.d_ppc2.variance for c in ctrl],
+    )  # type: ignore[union-attr]
     c_lo, c_hi = stats.normal_interval(c_est, c_var, confidence=confidence) if ctrl else (nan, nan)
     if rows:
         yi, vi = stats.composite([c.effect.estimate for c in rows], [c.effect.variance for c in rows])
         lo, hi = stats.normal_interval(yi, vi, confidence=confidence)
         comparison = "above" if lo > bench.estimate else "below" if hi < bench.estimate else "consistent"
-        return Headline(level, "smcr", yi, lo, hi, yi, vi, max(c.n for c in rows), len(rows),
-                        c_est, c_lo, c_hi, len(ctrl), bench, comparison)
+        return Headline(
+            level,
+            "smcr",
+            yi,
+            lo,
+            hi,
+            yi,
+            vi,
+            max(c.n for c in rows),
+            len(rows),
+            c_est,
+            c_lo,
+            c_hi,
+            len(ctrl),
+            bench,
+            comparison,
+        )
     post = [d for d in descriptives if d.reportable and math.isfinite(d.pomp)]
     if post:
-        return Headline(level, "pomp", float(np.mean([d.pomp for d in post])),
-                        float(np.mean([d.pomp_ci_low for d in post])), float(np.mean([d.pomp_ci_high for d in post])),
-                        nan, nan, max(d.n for d in post), len(post), nan, nan, nan, 0, bench, "not_comparable")
+        return Headline(
+            level,
+            "pomp",
+            float(np.mean([d.pomp for d in post])),
+            float(np.mean([d.pomp_ci_low for d in post])),
+            float(np.mean([d.pomp_ci_high for d in post])),
+            nan,
+            nan,
+            max(d.n for d in post),
+            len(post),
+            nan,
+            nan,
+            nan,
+            0,
+            bench,
+            "not_comparable",
+        )
     return Headline(level, "none", nan, nan, nan, nan, nan, 0, 0, nan, nan, nan, 0, bench, "none")
 
 
@@ -521,8 +637,9 @@ def _analyse_data(data: _Data, *, min_group: int, confidence: float, full: bool 
             smcr = smcrs[j]
             control = reliable = None
             if full and n_c[i, a] and n_c[i, b]:
-                control = stats.pre_post_control(d * x, d * y, d * c_vals[i, :, a], d * c_vals[i, :, b],
-                                                 confidence=confidence)
+                control = stats.pre_post_control(
+                    d * x, d * y, d * c_vals[i, :, a], d * c_vals[i, :, b], confidence=confidence
+                )
             if full and measure.reliability is not None:
                 reliable = stats.reliable_change(d * x, d * y, measure.reliability)
             n = smcr.n
@@ -537,7 +654,8 @@ def _analyse_data(data: _Data, *, min_group: int, confidence: float, full: bool 
         for w, wave in enumerate(WAVES):
             if n_t[i, w]:
                 descriptives[measure.level].append(
-                    _descriptive(measure, rater, wave, t_vals[i, :, w], min_group, confidence))
+                    _descriptive(measure, rater, wave, t_vals[i, :, w], min_group, confidence)
+                )
     out = []
     for level in Level:
         measures = sorted({c[0] for c in data.cells if c[0].level == level}, key=lambda m: m.code)
@@ -555,8 +673,9 @@ def _row_order(row: Change | Descriptive) -> tuple[str, int, int]:
 # ------------------------------------------------------------------ public API
 
 
-def analyse(session: OrmSession, code: str, *, min_group: int = DEFAULT_MIN_GROUP,
-            confidence: float = 0.95) -> InterventionAnalysis:
+def analyse(
+    session: OrmSession, code: str, *, min_group: int = DEFAULT_MIN_GROUP, confidence: float = 0.95
+) -> InterventionAnalysis:
     """Analyse intervention ``code``: every level, measure and rater, and each level's headline.
 
     Raises :class:`~kirkpatrick.errors.NotFound` for an unknown code and ``ValueError`` for a
@@ -568,16 +687,20 @@ def analyse(session: OrmSession, code: str, *, min_group: int = DEFAULT_MIN_GROU
     data = _pivot(_measurement_rows(session, [i.id]), _participants(session, [i.id]), _catalogue(session))
     levels = _analyse_data(data, min_group=min_group, confidence=confidence)
     seen = np.isfinite(data.values).any(axis=0)  # [participant, wave]
-    waves = [WaveCount(w, g, int(seen[mask, k].sum()))
-             for k, w in enumerate(WAVES) for g, mask in ((Group.TREATMENT, ~data.control), (Group.CONTROL, data.control))]
+    waves = [
+        WaveCount(w, g, int(seen[mask, k].sum()))
+        for k, w in enumerate(WAVES)
+        for g, mask in ((Group.TREATMENT, ~data.control), (Group.CONTROL, data.control))
+    ]
     return InterventionAnalysis(
         facts=_facts(session, i), levels=levels, waves=waves, n_treatment=int((~data.control).sum()),
         n_control=int(data.control.sum()), min_group=min_group, confidence=confidence,
     )  # fmt: skip
 
 
-def headline_effects(session: OrmSession, codes: Sequence[str] | None = None, *,
-                     min_group: int = DEFAULT_MIN_GROUP) -> list[LevelEffect]:
+def headline_effects(
+    session: OrmSession, codes: Sequence[str] | None = None, *, min_group: int = DEFAULT_MIN_GROUP
+) -> list[LevelEffect]:
     """Per intervention and level, the headline ``yi``, ``vi`` and ``n`` (for the portfolio).
 
     The same numbers as :func:`analyse`'s headlines, for many interventions with four queries

@@ -29,14 +29,14 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
-from kirkpatrick.services import analysis
 from kirkpatrick import stats
-from kirkpatrick.domain.literature import FACTOR_EVIDENCE, LEADERSHIP_TRAINING, Benchmark
 from kirkpatrick.domain.errors import InvalidInput
-from kirkpatrick.storage.models import Client, Intervention, Session, TransferFactorUse
+from kirkpatrick.domain.literature import FACTOR_EVIDENCE, LEADERSHIP_TRAINING, Benchmark
+from kirkpatrick.domain.vocab import Format, Level, TransferFactor
+from kirkpatrick.services import analysis
 from kirkpatrick.stats import MetaRegressionResult, MetaResult
 from kirkpatrick.stats._result import to_jsonable
-from kirkpatrick.domain.vocab import Format, Level, TransferFactor
+from kirkpatrick.storage.models import Client, Intervention, Session, TransferFactorUse
 
 DEFAULT_MIN_GROUP = analysis.DEFAULT_MIN_GROUP
 FACTORS: tuple[TransferFactor, ...] = tuple(TransferFactor)
@@ -199,8 +199,12 @@ class LevelPool:
             "k": self.k,
             "n": self.n,
             "pooled": self.pooled.to_dict(),
-            "benchmark": {"estimate": self.benchmark.estimate, "samples": self.benchmark.samples,
-                          "source": self.benchmark.source, "where": self.benchmark.where},
+            "benchmark": {
+                "estimate": self.benchmark.estimate,
+                "samples": self.benchmark.samples,
+                "source": self.benchmark.source,
+                "where": self.benchmark.where,
+            },
             "comparison": self.comparison,
             "suppressed": self.suppressed,
             "post_only": self.post_only,
@@ -386,8 +390,9 @@ def assemble(
         if h.n < min_group:
             suppressed[h.level] += 1
             continue
-        effects.append(EffectRow(h.code, h.level, h.yi, h.vi, h.n, h.k,
-                                 *stats.normal_interval(h.yi, h.vi, confidence=confidence)))
+        effects.append(
+            EffectRow(h.code, h.level, h.yi, h.vi, h.n, h.k, *stats.normal_interval(h.yi, h.vi, confidence=confidence))
+        )
     order = {c: k for k, c in enumerate(known)}
     effects.sort(key=lambda e: (e.level.number, order[e.code]))
 
@@ -398,14 +403,34 @@ def assemble(
         vi = np.array([e.vi for e in rows])
         pooled = stats.random_effects(yi, vi, method=METHOD, knha=KNHA, confidence=confidence)
         bench = LEADERSHIP_TRAINING[level]
-        levels.append(LevelPool(level, len(rows), sum(e.n for e in rows), pooled, bench,
-                                _compare(pooled, bench), suppressed[level], post_only[level]))
+        levels.append(
+            LevelPool(
+                level,
+                len(rows),
+                sum(e.n for e in rows),
+                pooled,
+                bench,
+                _compare(pooled, bench),
+                suppressed[level],
+                post_only[level],
+            )
+        )
         infos = [known[e.code] for e in rows]
         factors.extend(_factor_comparison(level, f, yi, vi, infos, confidence) for f in FACTORS)
         spacing.append(_spacing(level, yi, vi, infos, confidence))
         regressions.append(_all_factors(level, yi, vi, infos, confidence))
-    return Portfolio(filters, min_group, confidence, list(interventions), effects, levels, factors, spacing,
-                     regressions, dict(METHOD_NOTE, rule=f"{STUDIES_PER_MODERATOR} interventions per moderator"))
+    return Portfolio(
+        filters,
+        min_group,
+        confidence,
+        list(interventions),
+        effects,
+        levels,
+        factors,
+        spacing,
+        regressions,
+        dict(METHOD_NOTE, rule=f"{STUDIES_PER_MODERATOR} interventions per moderator"),
+    )
 
 
 def _compare(pooled: MetaResult, bench: Benchmark) -> str:
@@ -418,8 +443,14 @@ def _compare(pooled: MetaResult, bench: Benchmark) -> str:
     return "consistent"
 
 
-def _factor_comparison(level: Level, factor: TransferFactor, yi: np.ndarray, vi: np.ndarray,
-                       infos: list[InterventionInfo], confidence: float) -> FactorComparison:
+def _factor_comparison(
+    level: Level,
+    factor: TransferFactor,
+    yi: np.ndarray,
+    vi: np.ndarray,
+    infos: list[InterventionInfo],
+    confidence: float,
+) -> FactorComparison:
     flags = [i.factors[factor] for i in infos]
     keep = np.array([f is not None for f in flags], dtype=bool)
     used = np.array([bool(f) for f in flags], dtype=bool)
@@ -430,8 +461,22 @@ def _factor_comparison(level: Level, factor: TransferFactor, yi: np.ndarray, vi:
 
     def not_estimable(reason: str, res: stats.SubgroupResult | None = None) -> FactorComparison:
         g = res.groups if res else {}
-        return FactorComparison(level, factor, k_used, k_not, k_unrec, g.get("used"), g.get("not used"),
-                                nan, nan, nan, nan, nan, reason, evidence)
+        return FactorComparison(
+            level,
+            factor,
+            k_used,
+            k_not,
+            k_unrec,
+            g.get("used"),
+            g.get("not used"),
+            nan,
+            nan,
+            nan,
+            nan,
+            nan,
+            reason,
+            evidence,
+        )
 
     total = k_used + k_not
     if total == 0:
@@ -445,34 +490,59 @@ def _factor_comparison(level: Level, factor: TransferFactor, yi: np.ndarray, vi:
     if min(k_used, k_not) < MIN_PER_SUBGROUP:
         return not_estimable(
             f"not estimable: only {min(k_used, k_not)} intervention {'used' if k_used < k_not else 'did not use'} it",
-            res)
+            res,
+        )
     a, b = res.groups["used"], res.groups["not used"]
     diff = a.estimate - b.estimate
     # Independent subgroups: the variance of a difference is the sum of the variances.
     low, high = stats.normal_interval(diff, a.se**2 + b.se**2, confidence=confidence)
-    return FactorComparison(level, factor, k_used, k_not, k_unrec, a, b, diff, low, high,
-                            res.Q_between, res.Q_between_p, res.reason, evidence)
+    return FactorComparison(
+        level,
+        factor,
+        k_used,
+        k_not,
+        k_unrec,
+        a,
+        b,
+        diff,
+        low,
+        high,
+        res.Q_between,
+        res.Q_between_p,
+        res.reason,
+        evidence,
+    )
 
 
-def _spacing(level: Level, yi: np.ndarray, vi: np.ndarray, infos: list[InterventionInfo],
-             confidence: float) -> Regression:
+def _spacing(
+    level: Level, yi: np.ndarray, vi: np.ndarray, infos: list[InterventionInfo], confidence: float
+) -> Regression:
     x = np.array([i.spacing_days for i in infos], dtype=float)
     ok = np.isfinite(x)
     k = int(ok.sum())
     left = {"spacing_days": f"{len(infos) - k} interventions with fewer than 2 sessions"} if k < len(infos) else {}
     need = STUDIES_PER_MODERATOR
     if k < need:
-        return Regression(level, "spacing", k, ["spacing_days"], left, None,
-                          f"not estimable: too few interventions (k={k} for 1 moderator; need {need})")
+        return Regression(
+            level,
+            "spacing",
+            k,
+            ["spacing_days"],
+            left,
+            None,
+            f"not estimable: too few interventions (k={k} for 1 moderator; need {need})",
+        )
     if np.ptp(x[ok]) == 0:
-        return Regression(level, "spacing", k, ["spacing_days"], left, None,
-                          "not estimable: every intervention has the same spacing")
+        return Regression(
+            level, "spacing", k, ["spacing_days"], left, None, "not estimable: every intervention has the same spacing"
+        )
     res = stats.meta_regression(yi[ok], vi[ok], x[ok], names=["spacing_days"], knha=KNHA, confidence=confidence)
     return Regression(level, "spacing", k, ["spacing_days"], left, res, res.reason)
 
 
-def _all_factors(level: Level, yi: np.ndarray, vi: np.ndarray, infos: list[InterventionInfo],
-                 confidence: float) -> Regression:
+def _all_factors(
+    level: Level, yi: np.ndarray, vi: np.ndarray, infos: list[InterventionInfo], confidence: float
+) -> Regression:
     # Interventions with any factor not recorded are left out (complete cases).
     complete = [all(i.factors[f] is not None for f in FACTORS) for i in infos]
     rows = [i for i, c in zip(infos, complete) if c]
@@ -490,10 +560,19 @@ def _all_factors(level: Level, yi: np.ndarray, vi: np.ndarray, infos: list[Inter
         cols.append(col)
     need = STUDIES_PER_MODERATOR * max(len(names), 1)
     if not names:
-        return Regression(level, "factors", k, names, left, None, "not estimable: no factor varies between interventions")
+        return Regression(
+            level, "factors", k, names, left, None, "not estimable: no factor varies between interventions"
+        )
     if k < need:
-        return Regression(level, "factors", k, names, left, None,
-                          f"not estimable: too few interventions (k={k} for {len(names)} moderators; need {need})")
+        return Regression(
+            level,
+            "factors",
+            k,
+            names,
+            left,
+            None,
+            f"not estimable: too few interventions (k={k} for {len(names)} moderators; need {need})",
+        )
     X = np.column_stack(cols)
     res = stats.meta_regression(yi[ok], vi[ok], X, names=names, knha=KNHA, confidence=confidence)
     return Regression(level, "factors", k, names, left, res, res.reason)

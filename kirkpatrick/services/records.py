@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from kirkpatrick.domain import vocab
 from kirkpatrick.domain.errors import Duplicate, InvalidInput, NotFound
+from kirkpatrick.domain.vocab import Format, Level, TargetGroup, TransferFactor, Wave
 from kirkpatrick.storage.models import (
     Client,
     Feedback,
@@ -30,7 +31,6 @@ from kirkpatrick.storage.models import (
     Session,
     TransferFactorUse,
 )
-from kirkpatrick.domain.vocab import Format, Level, TargetGroup, TransferFactor, Wave
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
@@ -53,9 +53,7 @@ def parse_date(text: str, *, what: str = "date") -> dt.date:
 def parse_code(text: str, *, what: str = "code") -> str:
     text = text.strip()
     if not _CODE.fullmatch(text) or len(text) > 64:
-        raise InvalidInput(
-            f"bad {what} {text!r} (letters, digits, '_', '-', '.'; at most 64 characters)"
-        )
+        raise InvalidInput(f"bad {what} {text!r} (letters, digits, '_', '-', '.'; at most 64 characters)")
     return text
 
 
@@ -116,8 +114,12 @@ def get_intervention(session: OrmSession, code: str) -> Intervention:
 
 
 def get_client(session: OrmSession, name: str) -> Client:
-    return _one(session, Client.name, name,  # type: ignore[no-any-return]
-                f"no client named {name!r} (add it with `kirkpatrick client add`)")
+    return _one(
+        session,
+        Client.name,
+        name,  # type: ignore[no-any-return]
+        f"no client named {name!r} (add it with `kirkpatrick client add`)",
+    )
 
 
 def get_measure(session: OrmSession, code: str) -> Measure:
@@ -148,10 +150,7 @@ def client_for(session: OrmSession, name: str) -> Client:
 
 def list_clients(session: OrmSession) -> list[dict[str, Any]]:
     rows = session.execute(
-        select(Client, func.count(Intervention.id))
-        .outerjoin(Intervention)
-        .group_by(Client.id)
-        .order_by(Client.name)
+        select(Client, func.count(Intervention.id)).outerjoin(Intervention).group_by(Client.id).order_by(Client.name)
     ).all()
     return [{"name": c.name, "unit": c.unit, "interventions": n} for c, n in rows]
 
@@ -173,7 +172,9 @@ class InterventionFields:
     notes: str | None = None
 
 
-def add_intervention(session: OrmSession, code: str, fields: InterventionFields, *, create_client: bool = False) -> Intervention:
+def add_intervention(
+    session: OrmSession, code: str, fields: InterventionFields, *, create_client: bool = False
+) -> Intervention:
     code = parse_code(code, what="intervention code")
     if session.scalars(select(Intervention.id).where(Intervention.code == code)).first() is not None:
         raise Duplicate(f"intervention {code!r} already exists")
@@ -214,9 +215,7 @@ def _apply(intervention: Intervention, fields: InterventionFields) -> None:
     if fields.notes is not None:
         intervention.notes = _text(fields.notes, what="notes", limit=10_000)
     if intervention.end_date < intervention.start_date:
-        raise InvalidInput(
-            f"end date {intervention.end_date} is before start date {intervention.start_date}"
-        )
+        raise InvalidInput(f"end date {intervention.end_date} is before start date {intervention.start_date}")
 
 
 def list_interventions(session: OrmSession) -> list[dict[str, Any]]:
@@ -257,7 +256,9 @@ def describe_intervention(session: OrmSession, code: str) -> dict[str, Any]:
         counts.setdefault(measure_code, {})[wave.value] = n
     groups = dict(
         session.execute(
-            select(Participant.group, func.count()).where(Participant.intervention_id == i.id).group_by(Participant.group)
+            select(Participant.group, func.count())
+            .where(Participant.intervention_id == i.id)
+            .group_by(Participant.group)
         ).all()
     )
     return {
@@ -310,7 +311,9 @@ def add_sessions(session: OrmSession, code: str, dates: Sequence[str]) -> list[d
     return sorted(parsed)
 
 
-def set_factor(session: OrmSession, code: str, factor: str, present: bool, note: str | None = None) -> TransferFactorUse:
+def set_factor(
+    session: OrmSession, code: str, factor: str, present: bool, note: str | None = None
+) -> TransferFactorUse:
     intervention = get_intervention(session, code)
     member = parse_vocab(TransferFactor, factor, what="transfer factor")
     use = session.get(TransferFactorUse, (intervention.id, member))
@@ -490,7 +493,19 @@ def import_feedback(session: OrmSession, path: Path, *, intervention: str | None
 # ---------------------------------------------------------------- bulk interventions
 
 
-INTERVENTION_COLUMNS = ("code", "client", "title", "consultant", "target_group", "format", "start", "end", "factors", "sessions", "notes")
+INTERVENTION_COLUMNS = (
+    "code",
+    "client",
+    "title",
+    "consultant",
+    "target_group",
+    "format",
+    "start",
+    "end",
+    "factors",
+    "sessions",
+    "notes",
+)
 
 
 def import_interventions(session: OrmSession, path: Path) -> list[Intervention]:
@@ -503,8 +518,14 @@ def import_interventions(session: OrmSession, path: Path) -> list[Intervention]:
     for line, row in read_table(
         path, INTERVENTION_COLUMNS, required=("code", "client", "title", "target_group", "format", "start", "end")
     ):
+
         def one(row: Mapping[str, str] = row) -> Intervention:
-            fields = InterventionFields(**{k: row[k] for k in ("title", "client", "consultant", "target_group", "format", "start", "end", "notes")})
+            fields = InterventionFields(
+                **{
+                    k: row[k]
+                    for k in ("title", "client", "consultant", "target_group", "format", "start", "end", "notes")
+                }
+            )
             intervention = add_intervention(session, row["code"], fields, create_client=True)
             used = {parse_vocab(TransferFactor, f, what="transfer factor") for f in row["factors"].split()}
             for factor in TransferFactor:

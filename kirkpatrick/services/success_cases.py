@@ -22,9 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
 from kirkpatrick import stats
-from kirkpatrick.storage.models import Measure, Measurement, Participant
-from kirkpatrick.services.records import get_intervention
 from kirkpatrick.domain.vocab import Group, Level, Wave
+from kirkpatrick.services.records import get_intervention
+from kirkpatrick.storage.models import Measure, Measurement, Participant
 
 WARNING = (
     "CONSULTANT ONLY: these are individual participants (pseudonyms). "
@@ -45,8 +45,14 @@ class Case:
         return f"{self.improved} improved, {self.deteriorated} deteriorated of {self.outcomes}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"participant": self.participant, "rci": round(self.rci, 2), "outcomes": self.outcomes,
-                "improved": self.improved, "deteriorated": self.deteriorated, "reliable": self.reliable}
+        return {
+            "participant": self.participant,
+            "rci": round(self.rci, 2),
+            "outcomes": self.outcomes,
+            "improved": self.improved,
+            "deteriorated": self.deteriorated,
+            "reliable": self.reliable,
+        }
 
 
 @dataclass(frozen=True)
@@ -122,7 +128,7 @@ def success_cases(session: OrmSession, code: str, *, top: int = 3) -> SuccessCas
     if len(cases) < 2 * top and cases:
         note = f"only {len(cases)} participants: {each} shown at each end so the lists do not overlap"
     largest = cases[:each]
-    smallest = list(reversed(cases[len(cases) - each:])) if each else []
+    smallest = list(reversed(cases[len(cases) - each :])) if each else []
     return SuccessCases(intervention.code, len(cases), used, largest, smallest, note)
 
 

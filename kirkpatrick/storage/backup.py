@@ -37,8 +37,8 @@ from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Date, DateTime, Engine, MetaData, Table, func, inspect, select, text
 from sqlalchemy.exc import StatementError
 
-from kirkpatrick.storage import db
 from kirkpatrick.domain.errors import InvalidInput
+from kirkpatrick.storage import db
 from kirkpatrick.storage.models import Base
 
 FORMAT = "kirkpatrick-backup"
@@ -95,7 +95,7 @@ def backup(engine: Engine, out: Path) -> BackupSummary:
     out = Path(out)
     if not out.parent.is_dir():
         raise InvalidInput(f"folder for backup does not exist: {out.parent}")
-    created = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    created = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     schema = db.head_revision()
     rows: dict[str, int] = {}
     partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
@@ -104,8 +104,14 @@ def backup(engine: Engine, out: Path) -> BackupSummary:
             _line(f, {"format": FORMAT, "version": VERSION, "schema": schema, "created": created})
             for table in Base.metadata.sorted_tables:
                 columns = list(table.columns)
-                _line(f, {"table": table.name, "columns": [c.name for c in columns],
-                          "types": [_type_tag(c) for c in columns]})
+                _line(
+                    f,
+                    {
+                        "table": table.name,
+                        "columns": [c.name for c in columns],
+                        "types": [_type_tag(c) for c in columns],
+                    },
+                )
                 order = list(table.primary_key.columns) or columns
                 result = connection.execution_options(yield_per=_BATCH).execute(select(*columns).order_by(*order))
                 count = 0
@@ -193,8 +199,10 @@ class _Reader:
         if not isinstance(header, dict) or header.get("format") != FORMAT:
             raise InvalidInput(f"{self.path}: not a kirkpatrick backup (no {FORMAT!r} header)")
         if header.get("version") != VERSION:
-            raise InvalidInput(f"{self.path}: backup format version {header.get('version')!r}; "
-                               f"this kirkpatrick reads version {VERSION}")
+            raise InvalidInput(
+                f"{self.path}: backup format version {header.get('version')!r}; "
+                f"this kirkpatrick reads version {VERSION}"
+            )
         if not isinstance(header.get("schema"), str):
             raise self.error("header has no schema revision")
         self.header = header
@@ -205,11 +213,15 @@ class _Reader:
                 if next(lines, None) is not None:
                     raise self.error("data after the end of the backup")
                 break
-            if not (isinstance(pending, dict) and isinstance(pending.get("table"), str)
-                    and isinstance(pending.get("columns"), list) and isinstance(pending.get("types"), list)
-                    and len(pending["columns"]) == len(pending["types"])
-                    and all(isinstance(c, str) for c in pending["columns"])
-                    and set(pending["types"]) <= {"json", "date", "datetime"}):
+            if not (
+                isinstance(pending, dict)
+                and isinstance(pending.get("table"), str)
+                and isinstance(pending.get("columns"), list)
+                and isinstance(pending.get("types"), list)
+                and len(pending["columns"]) == len(pending["types"])
+                and all(isinstance(c, str) for c in pending["columns"])
+                and set(pending["types"]) <= {"json", "date", "datetime"}
+            ):
                 if pending is None:
                     raise InvalidInput(f"{self.path}: backup ends early (no end line); it is incomplete")
                 raise self.error("expected a table line")
@@ -272,14 +284,21 @@ def _empty_or_fail(engine: Engine) -> None:
     if not tables:
         return
     if db.current_revision(engine) is None:
-        raise InvalidInput(f"database {engine.url.render_as_string()} has tables ({', '.join(sorted(tables))}) "
-                           "that are not kirkpatrick's; restore into an empty database")
+        raise InvalidInput(
+            f"database {engine.url.render_as_string()} has tables ({', '.join(sorted(tables))}) "
+            "that are not kirkpatrick's; restore into an empty database"
+        )
     with engine.connect() as c:
-        filled = [t for t in sorted(tables) if t != "alembic_version"
-                  and c.execute(select(func.count()).select_from(Table(t, MetaData()))).scalar_one()]
+        filled = [
+            t
+            for t in sorted(tables)
+            if t != "alembic_version" and c.execute(select(func.count()).select_from(Table(t, MetaData()))).scalar_one()
+        ]
     if filled:
-        raise InvalidInput(f"database {engine.url.render_as_string()} is not empty (rows in {', '.join(filled)}); "
-                           "restore only into an empty database, so that nothing is overwritten")
+        raise InvalidInput(
+            f"database {engine.url.render_as_string()} is not empty (rows in {', '.join(filled)}); "
+            "restore only into an empty database, so that nothing is overwritten"
+        )
 
 
 def restore(engine: Engine, path: Path) -> BackupSummary:
@@ -296,8 +315,10 @@ def restore(engine: Engine, path: Path) -> BackupSummary:
     schema = reader.header["schema"]
     known = _known_revisions()
     if schema not in known:
-        raise InvalidInput(f"{path}: backup has schema revision {schema!r}, unknown to this kirkpatrick "
-                           f"(knows {', '.join(known)}); restore it with the kirkpatrick that wrote it, or a newer one")
+        raise InvalidInput(
+            f"{path}: backup has schema revision {schema!r}, unknown to this kirkpatrick "
+            f"(knows {', '.join(known)}); restore it with the kirkpatrick that wrote it, or a newer one"
+        )
     _empty_or_fail(engine)
     initialised = db.current_revision(engine) is not None
     with db.writer(engine).begin() as connection:
@@ -341,8 +362,9 @@ def _insert(connection: Connection, table: Table, batch: list[dict[str, Any]], r
     except StatementError as exc:
         # A value the schema refuses: the file was edited or damaged. The transaction rolls back.
         cause = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        raise InvalidInput(f"{reader.path}: rows of table {table.name} before line {reader.line + 1} "
-                           f"do not fit the schema ({cause})") from None
+        raise InvalidInput(
+            f"{reader.path}: rows of table {table.name} before line {reader.line + 1} do not fit the schema ({cause})"
+        ) from None
 
 
 def _reset_sequences(connection: Connection) -> None:
@@ -356,7 +378,9 @@ def _reset_sequences(connection: Connection) -> None:
         if sequence is None:
             continue
         connection.execute(
-            text(f"SELECT setval(:s, COALESCE((SELECT MAX(id) FROM {quote(name)}), 1), "
-                 f"(SELECT MAX(id) FROM {quote(name)}) IS NOT NULL)"),
+            text(
+                f"SELECT setval(:s, COALESCE((SELECT MAX(id) FROM {quote(name)}), 1), "
+                f"(SELECT MAX(id) FROM {quote(name)}) IS NOT NULL)"
+            ),
             {"s": sequence},
         )

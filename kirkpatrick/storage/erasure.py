@@ -19,8 +19,8 @@ from sqlalchemy import ColumnElement, Table, delete, distinct, func, select
 from sqlalchemy.orm import Session as OrmSession
 
 from kirkpatrick.domain.errors import NotFound
-from kirkpatrick.storage.models import AuditEntry, Base, Intervention, Measure, Measurement, Participant
 from kirkpatrick.services.records import get_intervention
+from kirkpatrick.storage.models import AuditEntry, Base, Intervention, Measure, Measurement, Participant
 
 FORGET_PARTICIPANT = "forget_participant"
 DELETE_INTERVENTION = "delete_intervention"
@@ -81,9 +81,10 @@ def _remove(session: OrmSession, table: Table, where: ColumnElement[bool], count
 
 def _audit(session: OrmSession, action: str, intervention: str, removed: dict[str, int]) -> int:
     # Seconds only, in UTC: the entry records that an erasure happened, not a fingerprint of it.
-    at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
-    entry = AuditEntry(at=at, action=action, intervention_code=intervention,
-                       removed=json.dumps(removed, sort_keys=True))
+    at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    entry = AuditEntry(
+        at=at, action=action, intervention_code=intervention, removed=json.dumps(removed, sort_keys=True)
+    )
     session.add(entry)
     session.flush()
     return entry.id
@@ -113,7 +114,9 @@ def forget_participant(session: OrmSession, intervention: str, participant: str)
     ).one_or_none()
     if person is None:
         raise NotFound(f"intervention {found.code} has no participant {participant!r}")
-    measure_ids = list(session.scalars(select(Measurement.measure_id).distinct().where(Measurement.participant_id == person.id)))
+    measure_ids = list(
+        session.scalars(select(Measurement.measure_id).distinct().where(Measurement.participant_id == person.id))
+    )
     before = _participants_per_measure(session, found.id, measure_ids)
     table = Participant.__table__
     counts: Counter[str] = Counter()
@@ -158,7 +161,12 @@ def list_audit(session: OrmSession) -> list[dict[str, Any]]:
     """Every audit entry, oldest first."""
     entries = session.scalars(select(AuditEntry).order_by(AuditEntry.id))
     return [
-        {"id": e.id, "at": e.at.isoformat() + "Z", "action": e.action, "intervention": e.intervention_code,
-         "removed": json.loads(e.removed)}
+        {
+            "id": e.id,
+            "at": e.at.isoformat() + "Z",
+            "action": e.action,
+            "intervention": e.intervention_code,
+            "removed": json.loads(e.removed),
+        }
         for e in entries
     ]

@@ -110,9 +110,7 @@ class Intervention(Base):
     factors: Mapped[list[TransferFactorUse]] = relationship(
         back_populates="intervention", cascade="all, delete-orphan", order_by="TransferFactorUse.factor"
     )
-    participants: Mapped[list[Participant]] = relationship(
-        back_populates="intervention", cascade="all, delete-orphan"
-    )
+    participants: Mapped[list[Participant]] = relationship(back_populates="intervention", cascade="all, delete-orphan")
     feedback: Mapped[list[Feedback]] = relationship(
         back_populates="intervention", cascade="all, delete-orphan", order_by="Feedback.id"
     )
@@ -142,9 +140,7 @@ class TransferFactorUse(Base):
 
     __tablename__ = "transfer_factor_use"
 
-    intervention_id: Mapped[int] = mapped_column(
-        ForeignKey("intervention.id", ondelete="CASCADE"), primary_key=True
-    )
+    intervention_id: Mapped[int] = mapped_column(ForeignKey("intervention.id", ondelete="CASCADE"), primary_key=True)
     factor: Mapped[TransferFactor] = mapped_column(primary_key=True)
     present: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str | None] = mapped_column(Text)
@@ -234,7 +230,12 @@ class Measurement(Base):
         # already grouped by measure, rater and wave and sorted by participant (migration 0003).
         Index(
             "ix_measurement_analysis",
-            "intervention_id", "measure_id", "rater", "wave", "participant_id", "value",
+            "intervention_id",
+            "measure_id",
+            "rater",
+            "wave",
+            "participant_id",
+            "value",
         ),
     )
 
@@ -265,9 +266,7 @@ class ItemResponse(Base):
 
     __tablename__ = "item_response"
 
-    measurement_id: Mapped[int] = mapped_column(
-        ForeignKey("measurement.id", ondelete="CASCADE"), primary_key=True
-    )
+    measurement_id: Mapped[int] = mapped_column(ForeignKey("measurement.id", ondelete="CASCADE"), primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("measure_item.id"), primary_key=True)
     value: Mapped[float] = mapped_column(Float)
 
@@ -305,9 +304,7 @@ class AuditEntry(Base):
     """
 
     __tablename__ = "audit_entry"
-    __table_args__ = (
-        CheckConstraint("action IN ('forget_participant', 'delete_intervention')", name="known_action"),
-    )
+    __table_args__ = (CheckConstraint("action IN ('forget_participant', 'delete_intervention')", name="known_action"),)
 
     id: Mapped[intpk]
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=False))

@@ -29,7 +29,9 @@ def main() -> None:
     write("swedish_excel.csv", swedish, "cp1252", "\r\n")
     write("wrong_encoding.csv", swedish, "cp1252", "\r\n")  # imported with --encoding utf-8
     write("bom.csv", "\ufeff" + HEADER + "p001,satisfaction,post,self,8,2025-06-01\np002,satisfaction,post,self,7,\n")
-    write("mixed_delimiters.csv", "participant;measure;wave;value\np001;satisfaction;post;8\np002,satisfaction,post,7\n")
+    write(
+        "mixed_delimiters.csv", "participant;measure;wave;value\np001;satisfaction;post;8\np002,satisfaction,post,7\n"
+    )
     write(
         "decimal_commas.csv",
         "participant;measure;wave;value\np001;proc_fit;post;3,5\np002;proc_fit;post;4\np003;proc_fit;post;2,25\n",
@@ -37,7 +39,8 @@ def main() -> None:
     write("decimal_comma_in_comma_file.csv", HEADER + 'p001,proc_fit,post,self,3.5,\np002,proc_fit,post,self,"4,5",\n')
     write(
         "blank_lines.csv",
-        HEADER + "p001,satisfaction,post,self,8,\n\n\np002,satisfaction,post,self,7,\n,,,,,\n\np003,satisfaction,post,self,ten,\n\n",
+        HEADER
+        + "p001,satisfaction,post,self,8,\n\n\np002,satisfaction,post,self,7,\n,,,,,\n\np003,satisfaction,post,self,ten,\n\n",
     )
     write("header_only.csv", HEADER)
     write("empty.csv", "")
@@ -47,7 +50,10 @@ def main() -> None:
         "duplicated_rows.csv",
         HEADER + "p001,proc_fit,post,self,4,\np002,proc_fit,post,self,3,\np001,proc_fit,post,self,4,\n",
     )
-    write("truncated.csv", HEADER + "p001,proc_fit,post,self,4,2025-06-01\np002,proc_fit,post,self,3,2025-06-01\np003,proc_f")
+    write(
+        "truncated.csv",
+        HEADER + "p001,proc_fit,post,self,4,2025-06-01\np002,proc_fit,post,self,3,2025-06-01\np003,proc_f",
+    )
     write(
         "every_mistake.csv",
         "participant,measure,wave,rater,value,date,group\n"
