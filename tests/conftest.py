@@ -81,6 +81,28 @@ class PostgresCluster:
         return self.url(name)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--postgres", action="store_true", help="also run every database test on PostgreSQL")
+    parser.addoption("--browser", action="store_true", help="also run the tests that drive Chromium")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Locally the suite runs on SQLite alone and without a browser; CI passes --postgres --browser."""
+    run_pg = config.getoption("--postgres") or os.environ.get("CI") == "true"
+    run_browser = config.getoption("--browser") or os.environ.get("CI") == "true"
+    keep, drop = [], []
+    for item in items:
+        params = getattr(item, "callspec", None)
+        on_pg = params is not None and params.params.get("db_url") == "postgresql"
+        if (on_pg and not run_pg) or (item.get_closest_marker("browser") and not run_browser):
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresCluster]:
     cluster = PostgresCluster()

@@ -16,6 +16,8 @@ import pytest
 from kirkpatrick.demo import steps as demo
 from kirkpatrick.reports import intervention as reports
 
+pytestmark = pytest.mark.browser
+
 
 class Browser:
     """Headless Chromium over the DevTools protocol on --remote-debugging-pipe (fds 3 and 4,
