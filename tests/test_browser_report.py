@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from kirkpatrick.demo import steps as demo
-from kirkpatrick.reports import intervention as reports
+from kirkpatrick.reports import pdf as reports
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from kirkpatrick.domain.vocab import VOCABULARIES
-from kirkpatrick.reports import i18n
+from kirkpatrick.reports import environment as i18n
 
 
 def test_every_msgid_is_translated():
@@ -17,7 +17,7 @@ def test_every_msgid_is_translated():
         "intervention.html",
         "_methods.html",
         "intervention.py",
-        "i18n.py",
+        "environment.py",
         "literature.py",
     }
     gaps = i18n.missing("sv")

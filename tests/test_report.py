@@ -10,6 +10,7 @@ from bs4 import BeautifulSoup
 from report_fixtures import add_intervention, rng_pairs
 
 from kirkpatrick.reports import intervention as reports
+from kirkpatrick.reports import pdf
 from kirkpatrick.services import analysis
 from kirkpatrick.storage import db
 
@@ -160,7 +161,7 @@ def test_cli_report_unknown_code_writes_nothing(cli, tmp_path):
 
 
 def test_cli_pdf_without_chromium_writes_nothing(cli, raters, tmp_path, monkeypatch):
-    monkeypatch.setenv(reports.CHROMIUM_ENV, str(tmp_path / "no-such-chromium"))
+    monkeypatch.setenv(pdf.CHROMIUM_ENV, str(tmp_path / "no-such-chromium"))
     out = tmp_path / "r.html"
     result = cli("report", "R-1", "-o", str(out), "--pdf", str(tmp_path / "r.pdf"), ok=False)
     assert result.exit_code == 1 and "Chromium" in result.output

@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from kirkpatrick.cli import main
-from kirkpatrick.cli._common import App, echo_json, json_option, lazy, pass_app
+from kirkpatrick.cli._common import App, echo_json, json_option, pass_app
 from kirkpatrick.domain import settings as policy
 from kirkpatrick.storage import db
-
-if TYPE_CHECKING:
-    from kirkpatrick.reports import intervention as reports
-    from kirkpatrick.services import analysis
-else:  # loaded on first use: see _common.lazy
-    analysis = lazy("kirkpatrick.services.analysis")
-    reports = lazy("kirkpatrick.reports.intervention")
 
 min_group_option = click.option(
     "--min-group",
@@ -38,12 +30,15 @@ def stats_command(app: App, code: str, min_group: int, as_json: bool) -> None:
 
     Example: kirkpatrick stats NRB-LG-2024 --json
     """
+    from kirkpatrick.reports import text as report_text
+    from kirkpatrick.services import analysis
+
     with db.reading(app.engine) as s:
         result = analysis.analyse(s, code, min_group=min_group)
     if as_json:
         echo_json(result.to_dict())
     else:
-        click.echo(reports.stats_table(result))
+        click.echo(report_text.stats_table(result))
 
 
 @main.command("report")
@@ -60,6 +55,9 @@ def report_command(app: App, code: str, out: Path, lang: str, pdf: Path | None, 
 
     Example: kirkpatrick report NRB-LG-2024 -o norrby.html --lang sv --pdf norrby.pdf
     """
+    from kirkpatrick.reports import intervention as reports
+    from kirkpatrick.services import analysis
+
     with db.reading(app.engine) as s:
         result = analysis.analyse(s, code, min_group=min_group)
     for path in reports.write_report(result, out, lang=lang, pdf=pdf):

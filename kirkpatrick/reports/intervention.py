@@ -10,55 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
-import shutil
-import subprocess
-import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from markupsafe import Markup
 
-from kirkpatrick.domain.errors import KirkpatrickError
 from kirkpatrick.domain.literature import FACTOR_EVIDENCE, REFERENCES
 from kirkpatrick.domain.vocab import Level, Rater, TransferFactor, Wave
-from kirkpatrick.reports import charts, i18n
-from kirkpatrick.resources import templates_dir
+from kirkpatrick.reports import charts
+from kirkpatrick.reports import environment as i18n
+from kirkpatrick.reports.environment import environment
+from kirkpatrick.reports.pdf import find_chromium, html_to_pdf
 from kirkpatrick.services.analysis import Change, Descriptive, InterventionAnalysis, LevelResult
 from kirkpatrick.stats import magnitude
-
-CHROMIUM_ENV = "KIRKPATRICK_CHROMIUM"
-CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-
-
-# ------------------------------------------------------------------ environment
-
-
-@cache
-def environment(lang: str) -> jinja2.Environment:
-    """The Jinja2 environment for ``lang``: autoescape on, i18n installed, locale filters."""
-    tr = i18n.translations(lang)
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
-        autoescape=True,
-        extensions=["jinja2.ext.i18n"],
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.install_gettext_callables(tr.gettext, tr.ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.filters["num"] = lambda v, digits=2, sign=False: i18n.format_number(v, lang, digits, sign=sign)
-    env.filters["pct"] = lambda v, digits=0: i18n.format_percent(v, lang, digits)
-    env.filters["pval"] = lambda v: i18n.format_p(v, lang)
-    env.filters["date"] = lambda v: i18n.format_date(v, lang)
-    env.filters["label"] = lambda v: i18n.label(v, lang)
-    env.globals["lang"] = lang
-    return env
-
 
 # ------------------------------------------------------------------ context records
 
@@ -540,49 +505,6 @@ def render_intervention(analysis: InterventionAnalysis, lang: str = "en") -> str
     return environment(lang).get_template("intervention.html").render(r=context)
 
 
-def find_chromium() -> str:
-    """The Chromium (or Chrome) executable used for PDF: ``$KIRKPATRICK_CHROMIUM``, else on PATH."""
-    override = os.environ.get(CHROMIUM_ENV)
-    if override:
-        if not os.access(override, os.X_OK):
-            raise KirkpatrickError(f"${CHROMIUM_ENV} is {override!r}, which is not an executable Chromium")
-        return override
-    for name in CHROMIUM_NAMES:
-        found = shutil.which(name)
-        if found:
-            return found
-    raise KirkpatrickError(
-        f"no Chromium found for --pdf (looked for {', '.join(CHROMIUM_NAMES)}); install it "
-        f"(Debian: apt-get install chromium) or set {CHROMIUM_ENV}"
-    )
-
-
-def chromium_command(executable: str, profile: Path, *extra: str) -> list[str]:
-    """A headless Chromium command line that fetches nothing and leaves nothing behind."""
-    return [
-        executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
-        f"--user-data-dir={profile}", *extra,
-    ]  # fmt: skip
-
-
-def html_to_pdf(html_path: Path, pdf_path: Path, *, runner: Callable[..., Any] = subprocess.run) -> None:
-    """Print ``html_path`` to ``pdf_path`` with headless Chromium (the print stylesheet applies)."""
-    executable = find_chromium()
-    with tempfile.TemporaryDirectory(prefix="kirkpatrick-chromium-") as profile:
-        cmd = chromium_command(
-            executable,
-            Path(profile),
-            "--no-pdf-header-footer",
-            f"--print-to-pdf={pdf_path.resolve()}",
-            html_path.resolve().as_uri(),
-        )
-        result = runner(cmd, capture_output=True, text=True, timeout=120)
-    if result.returncode != 0 or not pdf_path.exists():
-        tail = (result.stderr or "").strip().splitlines()[-1:] or ["no output"]
-        raise KirkpatrickError(f"Chromium could not write {pdf_path}: {tail[0]}")
-
-
 def write_report(analysis: InterventionAnalysis, out: Path, *, lang: str = "en", pdf: Path | None = None) -> list[Path]:
     """Write the HTML report to ``out`` (and the PDF to ``pdf``); returns the paths written."""
     if pdf is not None:
@@ -594,96 +516,3 @@ def write_report(analysis: InterventionAnalysis, out: Path, *, lang: str = "en",
         html_to_pdf(out, pdf)
         written.append(pdf)
     return written
-
-
-# ------------------------------------------------------------------ terminal table
-
-
-def _f(v: float, digits: int = 2, sign: bool = False) -> str:
-    if v is None or not math.isfinite(v):
-        return "-"
-    return f"{v:+.{digits}f}" if sign else f"{v:.{digits}f}"
-
-
-def stats_table(analysis: InterventionAnalysis) -> str:
-    """The analysis as aligned plain text, readable at 100 columns (the ``stats`` command).
-
-    Figures are shown for every row, small groups included (the analyst sees the data anyway);
-    rows below the report's anonymity threshold are marked ``*``.
-    """
-    a = analysis
-    lines = [
-        f"{a.facts.code}: {a.facts.title}",
-        f"participants {a.n_treatment}"
-        + (f", control {a.n_control}" if a.has_control else "")
-        + "; per wave: "
-        + ", ".join(f"{w.value} {a.wave_n(w)}" for w in Wave)
-        + f"; attrition pre->post {_f(a.attrition * 100, 0)}%",
-        "",
-    ]
-    head = ("level", "measure", "rater", "waves", "n", "pre", "post", "change", "g_smcr [95% CI]", "p", "d_ppc2")
-    rows: list[tuple[str, ...]] = []
-    for lv in a.levels:
-        for c in lv.changes:
-            p = c.paired
-            e = c.effect
-            ctrl = _f(c.control.d_ppc2.estimate) if c.control is not None else ""
-            rows.append(
-                (
-                    lv.level.value,
-                    c.measure.code + ("" if c.measure.higher_is_better else " (-)"),
-                    c.rater.value,
-                    f"{c.wave_from.value[:3]}>{c.wave_to.value[:4]}",
-                    f"{c.n}{'' if c.reportable else '*'}",
-                    _f(p.mean_pre),
-                    _f(p.mean_post),
-                    _f(p.mean_diff, sign=True),
-                    f"{_f(e.estimate)} [{_f(e.ci_low)}, {_f(e.ci_high)}]",
-                    "<.001" if p.p < 0.001 else _f(p.p, 3),
-                    ctrl,
-                )
-            )
-        for d in lv.descriptives:
-            extra = f"NPS {_f(d.nps.nps, 0, sign=True)}" if d.nps is not None else f"{_f(d.pomp, 0)}% of max"
-            rows.append(
-                (
-                    lv.level.value,
-                    d.measure.code,
-                    d.rater.value,
-                    d.wave.value[:9],
-                    f"{d.n}{'' if d.reportable else '*'}",
-                    "",
-                    _f(d.mean),
-                    "",
-                    extra,
-                    "",
-                    "",
-                )
-            )
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(head)]
-    right = {4, 5, 6, 7, 9, 10}
-
-    def fmt(r: tuple[str, ...]) -> str:
-        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip()
-
-    lines += [fmt(head), fmt(tuple("-" * w for w in widths)), *(fmt(r) for r in rows)]
-    lines += [
-        "",
-        "Headline per level (" + "composite standardized mean change, pre->post; see --json headline_method):",
-    ]
-    for lv in a.levels:
-        h = lv.headline
-        if h.kind == "smcr":
-            text = (
-                f"g = {_f(h.estimate)} [{_f(h.ci_low)}, {_f(h.ci_high)}], n {h.n}, k {h.k}; "
-                f"benchmark {h.benchmark.estimate:.2f} ({h.comparison})"
-            )
-            if h.control_k:
-                text += f"; vs control d_ppc2 {_f(h.control_estimate)}"
-        elif h.kind == "pomp":
-            text = f"post only: {_f(h.estimate, 0)}% of scale max [{_f(h.ci_low, 0)}, {_f(h.ci_high, 0)}], n {h.n}"
-        else:
-            text = "no reportable data"
-        lines.append(f"  {lv.level.number} {lv.level.value:<10} {text}")
-    lines.append(f"(-) lower is better, sign flipped; * fewer than {a.min_group} respondents (hidden in reports)")
-    return "\n".join(lines)

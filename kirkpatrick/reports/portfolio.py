@@ -19,9 +19,10 @@ from markupsafe import Markup
 
 from kirkpatrick.domain.literature import FACTOR_EVIDENCE, REFERENCES
 from kirkpatrick.domain.vocab import Level
-from kirkpatrick.reports import charts, i18n
-from kirkpatrick.reports import intervention as reports
-from kirkpatrick.reports.i18n import N_
+from kirkpatrick.reports import charts
+from kirkpatrick.reports import environment as i18n
+from kirkpatrick.reports import pdf as printer
+from kirkpatrick.reports.environment import N_, environment
 from kirkpatrick.services.portfolio import STUDIES_PER_MODERATOR, FactorComparison, LevelPool, Portfolio, Regression
 
 PORTFOLIO_REFERENCES = (
@@ -433,7 +434,7 @@ def build_context(p: Portfolio, lang: str) -> PortfolioContext:
 
 def render(p: Portfolio, lang: str = "en") -> str:
     """The portfolio report as one self-contained HTML page."""
-    return reports.environment(lang).get_template("portfolio.html").render(r=build_context(p, lang))
+    return environment(lang).get_template("portfolio.html").render(r=build_context(p, lang))
 
 
 def write(p: Portfolio, *, html: Path | None, pdf: Path | None = None, lang: str = "en") -> list[Path]:
@@ -442,7 +443,7 @@ def write(p: Portfolio, *, html: Path | None, pdf: Path | None = None, lang: str
     With only ``pdf`` given, the HTML goes to a temporary file beside it and is removed.
     """
     if pdf is not None:
-        reports.find_chromium()  # fail before writing anything
+        printer.find_chromium()  # fail before writing anything
     page = render(p, lang)
     written = []
     target = html if html is not None else (pdf.with_suffix(".tmp.html") if pdf is not None else None)
@@ -453,7 +454,7 @@ def write(p: Portfolio, *, html: Path | None, pdf: Path | None = None, lang: str
         written.append(html)
     if pdf is not None:
         try:
-            reports.html_to_pdf(target, pdf)
+            printer.html_to_pdf(target, pdf)
         finally:
             if html is None:
                 target.unlink(missing_ok=True)

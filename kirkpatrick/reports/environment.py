@@ -22,14 +22,17 @@ from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
+import jinja2
+
 from kirkpatrick.domain.vocab import Format, Group, Level, Rater, TargetGroup, TransferFactor, Wave
+from kirkpatrick.resources import templates_dir
 
 LANGUAGES: tuple[str, ...] = ("en", "sv")
 CATALOGUES = Path(__file__).resolve().parent / "translations"
 # Python files whose ``_()``, ``N_()`` and ``ngettext()`` calls are report text.
 PYTHON_SOURCES: tuple[str, ...] = (
     "domain/literature.py",
-    "reports/i18n.py",
+    "reports/environment.py",
     "reports/intervention.py",
     "reports/portfolio.py",
 )
@@ -273,8 +276,6 @@ def python_messages(paths: Iterable[Path]) -> Iterator[tuple[str, str, int]]:
 
 def template_messages(templates: Path) -> Iterator[tuple[str, str, int]]:
     """(msgid, file, line) of every gettext call in the templates (Jinja2's own extractor)."""
-    from kirkpatrick.reports.intervention import environment  # late: reports imports this module
-
     env = environment("en")
     for path in sorted(templates.glob("*.html")):
         for lineno, _func, message in env.extract_translations(path.read_text(encoding="utf-8")):
@@ -306,3 +307,25 @@ if __name__ == "__main__":  # pragma: no cover - a maintainer's helper
             escaped = msgid.replace("\\", "\\\\").replace('"', '\\"')
             print(f'#: {file}:{line}\nmsgid "{escaped}"\nmsgstr ""\n')
     sys.exit(1 if gaps else 0)
+
+
+@cache
+def environment(lang: str) -> jinja2.Environment:
+    """The Jinja2 environment for ``lang``: autoescape on, i18n installed, locale filters."""
+    tr = translations(lang)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(tr.gettext, tr.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["num"] = lambda v, digits=2, sign=False: format_number(v, lang, digits, sign=sign)
+    env.filters["pct"] = lambda v, digits=0: format_percent(v, lang, digits)
+    env.filters["pval"] = lambda v: format_p(v, lang)
+    env.filters["date"] = lambda v: format_date(v, lang)
+    env.filters["label"] = lambda v: label(v, lang)
+    env.globals["lang"] = lang
+    return env
