@@ -31,6 +31,7 @@ from kirkpatrick.storage.models import (
     Session,
     TransferFactorUse,
 )
+from kirkpatrick.storage.queries import get_client, get_intervention
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
@@ -99,31 +100,6 @@ def _text(value: str | None, *, what: str, limit: int = 300, required: bool = Fa
 
 
 # ---------------------------------------------------------------- lookups
-
-
-def _one(session: OrmSession, column: Any, value: str, missing: str) -> Any:
-    """The row whose unique ``column`` equals ``value``, or ``NotFound(missing)``."""
-    found = session.scalars(select(column.class_).where(column == value)).one_or_none()
-    if found is None:
-        raise NotFound(missing)
-    return found
-
-
-def get_intervention(session: OrmSession, code: str) -> Intervention:
-    return _one(session, Intervention.code, code, f"no intervention with code {code!r}")  # type: ignore[no-any-return]
-
-
-def get_client(session: OrmSession, name: str) -> Client:
-    return _one(
-        session,
-        Client.name,
-        name,  # type: ignore[no-any-return]
-        f"no client named {name!r} (add it with `kirkpatrick client add`)",
-    )
-
-
-def get_measure(session: OrmSession, code: str) -> Measure:
-    return _one(session, Measure.code, code, f"no measure with code {code!r}")  # type: ignore[no-any-return]
 
 
 # ---------------------------------------------------------------- clients

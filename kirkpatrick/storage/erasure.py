@@ -19,8 +19,8 @@ from sqlalchemy import ColumnElement, Table, delete, distinct, func, select
 from sqlalchemy.orm import Session as OrmSession
 
 from kirkpatrick.domain.errors import NotFound
-from kirkpatrick.services.records import get_intervention
 from kirkpatrick.storage.models import AuditEntry, Base, Intervention, Measure, Measurement, Participant
+from kirkpatrick.storage.queries import get_intervention
 
 FORGET_PARTICIPANT = "forget_participant"
 DELETE_INTERVENTION = "delete_intervention"

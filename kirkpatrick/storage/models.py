@@ -60,7 +60,7 @@ name_str = Annotated[str, mapped_column(String(300))]
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {
+    type_annotation_map = {  # noqa: RUF012 (SQLAlchemy reads this class attribute)
         Level: _vocabulary(Level),
         Wave: _vocabulary(Wave),
         Rater: _vocabulary(Rater),
