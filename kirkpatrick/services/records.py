@@ -31,7 +31,9 @@ from kirkpatrick.storage.models import (
     Session,
     TransferFactorUse,
 )
-from kirkpatrick.storage.queries import get_client, get_intervention
+from kirkpatrick.storage.queries import get_client as get_client  # re-exported: the lookups services offer
+from kirkpatrick.storage.queries import get_intervention as get_intervention
+from kirkpatrick.storage.queries import get_measure as get_measure
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
