@@ -4,7 +4,8 @@
 #     and Chromium (the report's browser test), installed with apt when missing and run as root;
 #   - a virtual environment .venv with kirkpatrick and its test extra (a plain, non-editable install,
 #     so the installed wheel is what the CLI tests run);
-#   - pytest, with any arguments given to this script.
+#   - the checks: ruff (lint and format), mypy --strict, import-linter's layer contracts;
+#   - pytest, with any arguments given to this script (CI=true also runs PostgreSQL and browser tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +33,12 @@ echo "== the installed package runs the demo from another folder"
 demo_dir=$(mktemp -d)
 (cd "$demo_dir" && "$OLDPWD/.venv/bin/kirkpatrick" demo --out demo >/dev/null)
 rm -rf "$demo_dir"
+
+echo "== checks: ruff, mypy --strict, import-linter"
+.venv/bin/ruff check kirkpatrick tests bench scripts
+.venv/bin/ruff format --check kirkpatrick tests bench scripts
+.venv/bin/mypy
+.venv/bin/lint-imports
 
 echo "== tests"
 exec .venv/bin/python -m pytest "$@"
