@@ -15,7 +15,6 @@ import csv
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy import Engine
@@ -23,11 +22,7 @@ from sqlalchemy import Engine
 from kirkpatrick.domain.vocab import Format, TargetGroup, TransferFactor
 from kirkpatrick.io import importing
 from kirkpatrick.services import records
-from kirkpatrick.stats._result import to_jsonable
 from kirkpatrick.storage import db
-
-if TYPE_CHECKING:
-    from kirkpatrick.demo.steps import DemoRun
 
 DEFAULT_SEED = 20240917
 DEFAULT_COUNT = 24
@@ -79,6 +74,27 @@ def _scores(rng: np.random.Generator, n: int, delta: float) -> tuple[np.ndarray,
     return pre, post
 
 
+def _rows(
+    code: str,
+    people: list[str],
+    lost: np.ndarray,
+    days: tuple[dt.date, dt.date],
+    measure: str,
+    rater: str,
+    pre: np.ndarray | None,
+    post: np.ndarray,
+) -> list[dict[str, str]]:
+    """Long rows of one measure: a pre value (if any) for everyone, a post value for those not lost."""
+    rows: list[dict[str, str]] = []
+    for i, person in enumerate(people):
+        base = {"intervention": code, "participant": person, "measure": measure, "rater": rater}
+        if pre is not None:
+            rows.append({**base, "wave": "pre", "value": f"{pre[i]:g}", "date": days[0].isoformat()})
+        if not lost[i]:
+            rows.append({**base, "wave": "post", "value": f"{post[i]:g}", "date": days[1].isoformat()})
+    return rows
+
+
 def generate(seed: int = DEFAULT_SEED, count: int = DEFAULT_COUNT) -> PortfolioSample:
     """``count`` interventions (codes ``PF-001``...) and their measurements, the same for a seed."""
     rng = np.random.default_rng(seed)
@@ -119,31 +135,7 @@ def generate(seed: int = DEFAULT_SEED, count: int = DEFAULT_COUNT) -> PortfolioS
         lost = rng.random(n) < 0.06  # no post measurement (attrition)
 
         def add(measure: str, rater: str, pre: np.ndarray | None, post: np.ndarray) -> None:
-            for i, person in enumerate(people):
-                if pre is not None:
-                    measurements.append(
-                        {
-                            "intervention": code,
-                            "participant": person,
-                            "measure": measure,
-                            "wave": "pre",
-                            "rater": rater,
-                            "value": f"{pre[i]:g}",
-                            "date": pre_day.isoformat(),
-                        }
-                    )
-                if not lost[i]:
-                    measurements.append(
-                        {
-                            "intervention": code,
-                            "participant": person,
-                            "measure": measure,
-                            "wave": "post",
-                            "rater": rater,
-                            "value": f"{post[i]:g}",
-                            "date": post_day.isoformat(),
-                        }
-                    )
+            measurements.extend(_rows(code, people, lost, (pre_day, post_day), measure, rater, pre, post))  # noqa: B023 (called in this iteration)
 
         # Level 1: satisfaction after the intervention only (1-10, whole numbers).
         sat = np.clip(np.rint(7.2 + 0.4 * gain + 1.3 * rng.standard_normal(n)), 1, 10)
@@ -191,43 +183,3 @@ def load_sample(engine: Engine, interventions_csv: Path, measurements_csv: Path)
         added = len(records.import_interventions(s, interventions_csv))
     summary = importing.import_measurements(engine, measurements_csv, importing.ImportOptions(layout="long"))
     return added, summary.imported
-
-
-# ------------------------------------------------------------------ demo steps (kirkpatrick.demo.STEPS)
-
-
-def demo_add_portfolio(run: DemoRun) -> None:
-    """Write the generated portfolio files into the demo folder and import them."""
-    assert run.engine is not None
-    paths = write_sample(run.out / "portfolio_sample")
-    added, measurements = load_sample(run.engine, *paths)
-    run.written += list(paths)
-    run.echo(
-        f"Imported a fictional portfolio: {added} more interventions, {measurements} measurements "
-        f"(seed {DEFAULT_SEED}, {paths[0].parent})"
-    )
-
-
-def demo_write_portfolio(run: DemoRun) -> None:
-    """The portfolio of every intervention in the demo: report (sv, en), JSON and the effects CSV."""
-    import json
-
-    from kirkpatrick.reports import portfolio as portfolio_report
-    from kirkpatrick.services import portfolio
-
-    assert run.engine is not None
-    folder = run.out / "reports"
-    folder.mkdir(exist_ok=True)
-    with db.reading(run.engine) as s:
-        result = portfolio.build(s)
-    for lang in ("sv", "en"):
-        run.written += portfolio_report.write(result, html=folder / f"portfolio-{lang}.html", lang=lang)
-    data = folder / "portfolio.json"
-    data.write_text(json.dumps(to_jsonable(result.to_dict()), ensure_ascii=False, indent=2), encoding="utf-8")
-    effects = folder / "portfolio-effects.csv"
-    with open(effects, "w", newline="", encoding="utf-8") as f:
-        portfolio.write_export(result, f)
-    run.written += [data, effects]
-    run.echo(
-        f"Wrote the portfolio of {len(result.interventions)} interventions (sv, en, JSON, effects CSV) to {folder}"
-    )

@@ -113,6 +113,44 @@ def write_stats_and_reports(run: DemoRun) -> None:
     run.echo(f"Wrote statistics and reports (sv, en) of {len(codes)} interventions to {folder}")
 
 
+def add_portfolio(run: DemoRun) -> None:
+    """Write the generated portfolio files into the demo folder and import them."""
+    assert run.engine is not None
+    paths = portfolio_demo.write_sample(run.out / "portfolio_sample")
+    added, measurements = portfolio_demo.load_sample(run.engine, *paths)
+    run.written += list(paths)
+    run.echo(
+        f"Imported a fictional portfolio: {added} more interventions, {measurements} measurements "
+        f"(seed {portfolio_demo.DEFAULT_SEED}, {paths[0].parent})"
+    )
+
+
+def write_portfolio(run: DemoRun) -> None:
+    """The portfolio of every intervention in the demo: report (sv, en), JSON and the effects CSV."""
+    import json
+
+    from kirkpatrick.reports import portfolio as portfolio_report
+    from kirkpatrick.services import portfolio
+    from kirkpatrick.stats._result import to_jsonable
+
+    assert run.engine is not None
+    folder = run.out / "reports"
+    folder.mkdir(exist_ok=True)
+    with db.reading(run.engine) as s:
+        result = portfolio.build(s)
+    for lang in ("sv", "en"):
+        run.written += portfolio_report.write(result, html=folder / f"portfolio-{lang}.html", lang=lang)
+    data = folder / "portfolio.json"
+    data.write_text(json.dumps(to_jsonable(result.to_dict()), ensure_ascii=False, indent=2), encoding="utf-8")
+    effects = folder / "portfolio-effects.csv"
+    with open(effects, "w", newline="", encoding="utf-8") as f:
+        portfolio.write_export(result, f)
+    run.written += [data, effects]
+    run.echo(
+        f"Wrote the portfolio of {len(result.interventions)} interventions (sv, en, JSON, effects CSV) to {folder}"
+    )
+
+
 STEPS: list[Step] = [
     create_database,
     import_catalogue,
@@ -121,8 +159,8 @@ STEPS: list[Step] = [
     import_feedback,
     write_stats_and_reports,
     # The portfolio: a generated set of fictional interventions, then the report over all of them.
-    portfolio_demo.demo_add_portfolio,
-    portfolio_demo.demo_write_portfolio,
+    add_portfolio,
+    write_portfolio,
 ]
 
 

@@ -3,7 +3,9 @@
 The setting follows the two seed documents: a municipality's social-services office that ran a
 two-year leadership-group programme built on transfer factors, and a city's education
 administration that bought coaching of new managers and a two-day course. Names of
-organisations and people are invented. Run: python scripts/make_sample_data.py
+organisations and people are invented. Regenerate them with
+``python -m kirkpatrick.demo.sample sample_data``; a test checks that the shipped files are what
+this module writes.
 """
 
 from __future__ import annotations
@@ -15,8 +17,7 @@ from pathlib import Path
 import numpy as np
 from openpyxl import Workbook
 
-OUT = Path(__file__).resolve().parent.parent / "sample_data"
-rng = np.random.default_rng(20241115)
+SEED = 20241115
 
 LF_ITEMS = [f"lf_{i}" for i in range(1, 9)]
 LF_REVERSED = {"lf_3", "lf_7"}
@@ -55,7 +56,7 @@ INTERVENTIONS = [
         format="leadership_group_development",
         start="2024-01-15",
         end="2025-12-10",
-        factors="needs_analysis spaced_sessions peer_support psychological_safety supervisor_support practice_feedback on_the_job_application",
+        factors="needs_analysis spaced_sessions peer_support psychological_safety supervisor_support practice_feedback on_the_job_application",  # noqa: E501
         sessions=" ".join(str(dt.date(2024, 1, 15) + dt.timedelta(days=35 * k)) for k in range(20)),
         notes="Behovsanalys med intervjuer; Full range leadership; lärgrupper mellan träffarna.",
     ),
@@ -109,14 +110,16 @@ def clip_round(x: float, lo: float, hi: float, step: float) -> float:
     return float(min(hi, max(lo, round(x / step) * step)))
 
 
-def main() -> None:
-    OUT.mkdir(exist_ok=True)
-    with open(OUT / "measures.csv", "w", newline="", encoding="utf-8") as f:
+def write_sample_files(out: Path, seed: int = SEED) -> None:
+    """Write the demo's measures, interventions, measurements (long, Swedish wide CSV, xlsx) and feedback."""
+    rng = np.random.default_rng(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "measures.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["code", "name", "level", "scale_min", "scale_max", "higher_is_better", "reliability", "items"])
         for m in MEASURES:
             w.writerow([m[0], m[1], m[2], m[3], m[4], "true" if m[5] else "false", m[6], m[7]])
-    with open(OUT / "interventions.csv", "w", newline="", encoding="utf-8") as f:
+    with open(out / "interventions.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=list(INTERVENTIONS[0]))
         w.writeheader()
         w.writerows(INTERVENTIONS)
@@ -139,8 +142,15 @@ def main() -> None:
                 drop_post = rng.random() < 0.1  # attrition: about one in ten has no post values
                 ability = rng.normal(0, 1)
 
-                def add(measure: str, wave: str, rater: str, value: float, date: str | None) -> None:
-                    long_rows.append([code, pid, group, role, measure, wave, rater, f"{value:g}", date or ""])
+                def add(
+                    measure: str,
+                    wave: str,
+                    rater: str,
+                    value: float,
+                    date: str | None,
+                    who: tuple[str, ...] = (code, pid, group, role),
+                ) -> None:
+                    long_rows.append([*who, measure, wave, rater, f"{value:g}", date or ""])
 
                 # Level 2: knowledge test (0-20), not for coaching.
                 knowledge_pre = None
@@ -214,12 +224,12 @@ def main() -> None:
                         for m in ("proc_fit", "proc_feasibility", "proc_credibility", "proc_effectiveness"):
                             add(m, "post", "self", int(clip_round(4.5 + 0.6 * rng.normal(), 1, 5, 1)), post_date)
 
-    with open(OUT / "measurements.csv", "w", newline="", encoding="utf-8") as f:
+    with open(out / "measurements.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["intervention", "participant", "group", "role", "measure", "wave", "rater", "value", "date"])
         w.writerows(long_rows)
     # A Swedish Excel export: semicolon, decimal comma, Windows-1252, Swedish header words.
-    with open(OUT / "norrby_ledarbeteende_fore.csv", "w", newline="", encoding="cp1252") as f:
+    with open(out / "norrby_ledarbeteende_fore.csv", "w", newline="", encoding="cp1252") as f:
         w = csv.writer(f, delimiter=";")
         w.writerow(["participant", "group", "role", "knowledge"] + LF_ITEMS)
         for row in wide_items:
@@ -230,7 +240,7 @@ def main() -> None:
     ws.append(["participant", "satisfaction", "usefulness", "recommend"])
     for row in course_reaction:
         ws.append(row)
-    wb.save(OUT / "kurs_utvardering.xlsx")
+    wb.save(out / "kurs_utvardering.xlsx")
 
     feedback = [
         (
@@ -270,7 +280,7 @@ def main() -> None:
         ),
         (
             "VBY-COACH-2024",
-            "Jag har kommit med mina behov och problem och fått både konkreta förslag och frågor som får mig att tänka till.",
+            "Jag har kommit med mina behov och problem och fått både konkreta förslag och frågor som får mig att tänka till.",  # noqa: E501
             "behaviour",
             "verktyg",
             "true",
@@ -319,12 +329,13 @@ def main() -> None:
         ),
         ("VBY-KURS-2025", "Mycket teori på kort tid.", "learning", "upplägg", "true"),
     ]
-    with open(OUT / "feedback.csv", "w", newline="", encoding="utf-8") as f:
+    with open(out / "feedback.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["intervention", "text", "level", "theme", "cleared"])
         w.writerows(feedback)
-    print(f"wrote {OUT}: {len(long_rows)} long rows, {len(wide_items)} wide rows, {len(course_reaction)} xlsx rows")
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    write_sample_files(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("sample_data"))
