@@ -120,9 +120,9 @@ def write_sample_files(out: Path, seed: int = SEED) -> None:
         for m in MEASURES:
             w.writerow([m[0], m[1], m[2], m[3], m[4], "true" if m[5] else "false", m[6], m[7]])
     with open(out / "interventions.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=list(INTERVENTIONS[0]))
-        w.writeheader()
-        w.writerows(INTERVENTIONS)
+        dict_writer = csv.DictWriter(f, fieldnames=list(INTERVENTIONS[0]))
+        dict_writer.writeheader()
+        dict_writer.writerows(INTERVENTIONS)
 
     long_rows: list[list[object]] = []
     wide_items: list[list[object]] = []  # NRB pre, self-rated leadership items: a Swedish Excel export
@@ -178,13 +178,13 @@ def write_sample_files(out: Path, seed: int = SEED) -> None:
                     post = pre + gain + 0.3 * rng.normal()
                     if rater == "self" and code == "NRB-LG-2024":
                         # Item level, as the survey tool exports it; reversed items as answered.
-                        answers = []
+                        answers: list[int | None] = []
                         for item in LF_ITEMS:
                             v = clip_round(pre + 0.6 * rng.normal(), 1, 5, 1)
                             answers.append(int(6 - v if item in LF_REVERSED else v))
                         if rng.random() < 0.08:
                             answers[int(rng.integers(8))] = None  # an unanswered item
-                        wide_items.append([pid, group, role, knowledge_pre] + answers)
+                        wide_items.append([pid, group, role, knowledge_pre, *answers])
                     else:
                         add("lf", "pre", rater, clip_round(pre, 1, 5, 0.01), pre_date)
                     if not drop_post:
@@ -221,8 +221,8 @@ def write_sample_files(out: Path, seed: int = SEED) -> None:
                         add("usefulness", "post", "self", use, post_date)
                         add("recommend", "post", "self", rec, post_date)
                     if code == "VBY-COACH-2024":
-                        for m in ("proc_fit", "proc_feasibility", "proc_credibility", "proc_effectiveness"):
-                            add(m, "post", "self", int(clip_round(4.5 + 0.6 * rng.normal(), 1, 5, 1)), post_date)
+                        for proc in ("proc_fit", "proc_feasibility", "proc_credibility", "proc_effectiveness"):
+                            add(proc, "post", "self", int(clip_round(4.5 + 0.6 * rng.normal(), 1, 5, 1)), post_date)
 
     with open(out / "measurements.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
@@ -236,6 +236,7 @@ def write_sample_files(out: Path, seed: int = SEED) -> None:
             w.writerow(["" if v is None else f"{v:g}".replace(".", ",") if isinstance(v, float) else v for v in row])
     wb = Workbook()
     ws = wb.active
+    assert ws is not None
     ws.title = "Utvärdering"
     ws.append(["participant", "satisfaction", "usefulness", "recommend"])
     for row in course_reaction:
