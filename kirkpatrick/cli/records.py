@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -14,10 +16,11 @@ from kirkpatrick.services import records
 from kirkpatrick.services.records import InterventionFields, MeasureFields
 from kirkpatrick.storage import db
 
+F = TypeVar("F", bound=Callable[..., Any])
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
-def _choices(vocabulary: type[StrEnum]) -> click.Choice:
+def _choices(vocabulary: type[StrEnum]) -> click.Choice[str]:
     return click.Choice([m.value for m in vocabulary], case_sensitive=False)
 
 
@@ -78,8 +81,8 @@ def intervention_group() -> None:
     """Interventions: coaching contracts, programmes, courses."""
 
 
-def _intervention_options(required: bool):  # type: ignore[no-untyped-def]
-    def decorate(f):  # type: ignore[no-untyped-def]
+def _intervention_options(required: bool) -> Callable[[F], F]:
+    def decorate(f: F) -> F:
         options = [
             click.option("--client", required=required, help="Client name (must exist; see `client add`)."),
             click.option("--title", required=required, help="Title shown in reports."),
