@@ -257,7 +257,7 @@ def _extract(method: Any, path: Path, base: Path) -> Iterator[Message]:
     ):
         for msg in message if isinstance(message, tuple) else (message,):
             if msg:
-                yield msg, context, str(path.relative_to(base)), lineno
+                yield msg, context, str(path.relative_to(base) if path.is_relative_to(base) else path), lineno
 
 
 def python_messages(paths: list[Path] | None = None) -> Iterator[Message]:

@@ -235,6 +235,26 @@ class _Builder(i18n.Localised):
         }
         return self._(subjects.get(lv.level, N_("The measures (%(measures)s)"))) % {"measures": names}
 
+    def per_measure(self, lv: LevelResult) -> str:
+        """With several measures, what each one did (the headline averages them): "Sick leave: no clear change." """
+        if len(lv.measures) < 2:
+            return ""
+        out = []
+        for m in lv.measures:
+            mine = [c for c in lv.changes if c.measure == m and c.reportable]
+            first = next((c for c in mine if c.wave_from == Wave.PRE and c.wave_to == Wave.POST), None)
+            c = first or (mine[0] if mine else None)
+            if c is None:
+                verdict = self._("too few responses")
+            elif c.effect.ci_low > 0:
+                verdict = self._("clear improvement")
+            elif c.effect.ci_high < 0:
+                verdict = self._("clear decline")
+            else:
+                verdict = self._("no clear change")
+            out.append(f"{m.name}: {verdict}.")
+        return " ".join(out) + " "
+
     def reading(self, lv: LevelResult) -> str:
         _ = self._
         h = lv.headline
@@ -260,7 +280,7 @@ class _Builder(i18n.Localised):
                 "below": _("The change is smaller than the research benchmark for leadership training."),
                 "consistent": _("The change is in line with the research benchmark for leadership training."),
             }[h.comparison]
-            text = f"{first} {second}"
+            text = f"{first} {self.per_measure(lv)}{second}"
             if h.control_k and math.isfinite(h.control_ci_low) and h.control_ci_low > 0:
                 text += " " + _("Against the control group the effect is clear as well.")
             elif h.control_k and math.isfinite(h.control_ci_low):
