@@ -64,7 +64,9 @@ def test_effect_only_with_a_control_group(reports: dict[str, str]) -> None:
             text = section.get_text(" ", strip=True)
             assert not effect.findall(text), (name, section.get("id"), effect.findall(text))
     # With one, the effect against it is named.
-    assert "Effekt jämfört med kontrollgruppen" in BeautifulSoup(reports["NRB-LG-2024-sv.html"], "html.parser").get_text()
+    assert (
+        "Effekt jämfört med kontrollgruppen" in BeautifulSoup(reports["NRB-LG-2024-sv.html"], "html.parser").get_text()
+    )
 
 
 def test_level_4_names_the_units_measures_not_the_participants(reports: dict[str, str]) -> None:

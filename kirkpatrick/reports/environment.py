@@ -127,8 +127,8 @@ def translate(message: str | tuple[str, str], lang: str) -> str:
     """``message`` (a msgid, or a (context, msgid) pair from ``NC_``) in ``lang``."""
     t = translations(lang)
     if isinstance(message, tuple):
-        return t.pgettext(*message)
-    return t.gettext(message)
+        return str(t.pgettext(*message))
+    return str(t.gettext(message))
 
 
 def label(member: StrEnum, lang: str) -> str:
@@ -174,7 +174,7 @@ def format_percent(value: float | None, lang: str, digits: int = 0) -> str:
     if number == EN_DASH:
         return number
     # CLDR: en "#,##0%", sv "#,##0 %" (no-break space); the number keeps our minus sign.
-    pattern = _locale(lang).percent_formats[None].pattern
+    pattern = str(_locale(lang).percent_formats[None].pattern)
     return pattern.replace("#,##0", number, 1)
 
 

@@ -331,7 +331,10 @@ class _Builder(i18n.Localised):
         for f in p.factors:
             if f.reason is None and math.isfinite(f.ci_low) and (f.ci_low > 0 or f.ci_high < 0):
                 key = (
-                    N_("Interventions that used %(factor)s showed a larger change in %(level)s (difference %(d)s %(ci)s).")
+                    N_(
+                        "Interventions that used %(factor)s showed a larger change in %(level)s "
+                        "(difference %(d)s %(ci)s)."
+                    )
                     if f.difference > 0
                     else N_(
                         "Interventions that used %(factor)s showed a smaller change in %(level)s "

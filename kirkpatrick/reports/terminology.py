@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 
 TERMINOLOGY = Path(__file__).resolve().parent / "terminology.csv"
 
@@ -44,7 +45,7 @@ def terms() -> tuple[Term, ...]:
 class _Text(HTMLParser):
     """The text a reader sees: character data outside style, script and template."""
 
-    HIDDEN = {"style", "script", "template", "title"}
+    HIDDEN: ClassVar[frozenset[str]] = frozenset({"style", "script", "template", "title"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
