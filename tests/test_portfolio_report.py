@@ -64,7 +64,7 @@ def test_levels_table_and_readings_in_both_languages() -> None:
     row_sv = [td.get_text() for td in sv.select("#levels table tbody tr")[2].select("td")]
     assert row_sv[:5] == ["3 · Beteende", "12", "0,69", "[0,54; 0,83]", "[0,32; 1,06]"]
     assert sv.html is not None and sv.html["lang"] == "sv"
-    assert "Portfölj: effekter över våra insatser" in sv.h1.get_text()  # type: ignore[union-attr]
+    assert "Portfölj: förändring i våra insatser" in sv.h1.get_text()  # type: ignore[union-attr]
     assert "consistent with the published benchmark (0.82)" in en.select_one("#level-3").get_text()  # type: ignore[union-attr]
     # The learning row left out for anonymity is counted, not shown.
     learning = en.select_one("#level-2")
@@ -94,7 +94,7 @@ def test_summary_does_not_overclaim() -> None:
     text = soup(fixed(), "en").select_one("#summary").get_text()  # type: ignore[union-attr]
     assert "observational" in text and "not as proof" in text
     assert (
-        "Interventions that used needs analysis had larger effects on behaviour (difference +0.31 [0.07, 0.56])."
+        "Interventions that used needs analysis showed a larger change in behaviour (difference +0.31 [0.07, 0.56])."
         in text
     )
     assert "by chance alone" not in text  # one comparison only
@@ -115,7 +115,8 @@ def test_summary_does_not_overclaim() -> None:
     clear = sum(1 for f in p.factors if f.reason is None and (f.ci_low > 0 or f.ci_high < 0))
     text = soup(p, "en").select_one("#summary").get_text()  # type: ignore[union-attr]
     assert (
-        f"{clear} of 3 factor comparisons show a clear difference; with 3 comparisons, about 0.2 would" in text
+        f"{clear} of 3 factor comparisons show a clear difference (the 95% interval excludes zero). "
+        "With 3 comparisons, about 0.2 would" in text
     )  # 3 x 0.05
 
 

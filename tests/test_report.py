@@ -119,7 +119,9 @@ def test_pyramid_levels_bottom_up_with_benchmark(raters):
     tiers = soup.select(".pyramid .tier")
     assert [t["class"][1] for t in tiers] == ["tier-4", "tier-3", "tier-2", "tier-1"]
     text = soup.select_one(".pyramid").get_text(" ")
-    assert "δ = 0.82" in text and "δ = 0.63" in text
+    assert "δ = 0.82" in text
+    # Level 1 is a rating after the intervention: no benchmark change (δ) beside it.
+    assert "δ" not in soup.select_one(".pyramid .tier-1 + .tier-text").get_text()
 
 
 def test_no_control_group_means_no_causal_claim(raters):

@@ -28,5 +28,5 @@ def test_no_unformatted_placeholder_in_any_report(demo_reports: dict[str, str]) 
 def test_session_spacing_singular_and_plural(demo_reports: dict[str, str]) -> None:
     course = BeautifulSoup(demo_reports["VBY-KURS-2025-en.html"], "html.parser").get_text(" ")
     programme = BeautifulSoup(demo_reports["NRB-LG-2024-sv.html"], "html.parser").get_text(" ")
-    assert "on average 1 day apart" in course
-    assert "i snitt 35 dagar emellan" in programme
+    assert "2 sessions, 1 day apart" in course  # one gap: no average
+    assert "20 träffar, i genomsnitt 35 dagar mellan träffarna" in programme

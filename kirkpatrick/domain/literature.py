@@ -94,7 +94,7 @@ FACTOR_EVIDENCE: dict[TransferFactor, FactorEvidence] = {
     TransferFactor.PRACTICE_FEEDBACK: FactorEvidence(
         TransferFactor.PRACTICE_FEEDBACK,
         N_(
-            "Feedback, and practice among several delivery methods, went with larger effects "
+            "Feedback, and practice among several delivery methods, were associated with larger effects "
             "(Lacerenza et al. 2017, moderator analysis)."
         ),
         LACERENZA_2017,
@@ -112,7 +112,7 @@ FACTOR_EVIDENCE: dict[TransferFactor, FactorEvidence] = {
         TransferFactor.SUPERVISOR_SUPPORT,
         N_(
             "Support from the participant's own manager is positively related to transfer of "
-            "training (Blume et al. 2010); not a moderator in Lacerenza et al. (2017)."
+            "training (Blume et al. 2010); Lacerenza et al. (2017) did not study it as a moderator."
         ),
         BLUME_2010,
     ),
@@ -120,7 +120,7 @@ FACTOR_EVIDENCE: dict[TransferFactor, FactorEvidence] = {
         TransferFactor.PEER_SUPPORT,
         N_(
             "Support from peers is positively related to transfer of training (Blume et al. 2010); "
-            "not a moderator in Lacerenza et al. (2017)."
+            "Lacerenza et al. (2017) did not study it as a moderator."
         ),
         BLUME_2010,
     ),
@@ -128,7 +128,7 @@ FACTOR_EVIDENCE: dict[TransferFactor, FactorEvidence] = {
         TransferFactor.PSYCHOLOGICAL_SAFETY,
         N_(
             "Teams with psychological safety show more learning behaviour (Edmondson 1999); "
-            "not a moderator in Lacerenza et al. (2017)."
+            "Lacerenza et al. (2017) did not study it as a moderator."
         ),
         EDMONDSON_1999,
     ),

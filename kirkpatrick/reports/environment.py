@@ -1,42 +1,51 @@
-"""Translations and locale formatting for reports.
+"""Translations and locale formatting for reports, on Babel.
 
-Source strings are English; ``translations/sv.po`` holds the Swedish catalogue. The catalogue is
-read by a small .po reader (no compile step, no Babel dependency) and installed into Jinja2's
-``i18n`` extension with new-style gettext, so templates and Python share one mechanism.
-Numbers and dates are formatted here, never by the process locale.
+Source strings are English; ``translations/sv.po`` holds the Swedish catalogue. Babel reads it
+(``babel.messages.pofile.read_po``), compiles it in memory (``write_mo``) into a
+``babel.support.Translations`` (plural rule from the catalogue's header; ``pgettext`` for words
+that need a context) and Jinja2's ``i18n`` extension gets its callables, so templates and Python
+share one mechanism. Numbers, percentages and dates are formatted by ``babel.numbers`` and
+``babel.dates``, never by the process locale.
 
-``python -m kirkpatrick.i18n`` lists every msgid used in templates and Python that the
-Swedish catalogue lacks (the test suite fails on the same list).
+``python -m kirkpatrick.reports.environment sv`` lists every message extracted (by
+``babel.messages.extract``) from the package's Python and the templates that the catalogue
+lacks; the test suite fails on the same list.
 """
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
+import io
 import math
-import re
 import sys
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import jinja2
+import jinja2.ext
+from babel.core import Locale
+from babel.dates import format_date as babel_date
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po as babel_read_po
+from babel.numbers import format_decimal
+from babel.support import NullTranslations
+from babel.support import Translations as BabelTranslations
 
 from kirkpatrick.domain.vocab import Format, Group, Level, Rater, TargetGroup, TransferFactor, Wave
 from kirkpatrick.resources import templates_dir
 
 LANGUAGES: tuple[str, ...] = ("en", "sv")
 CATALOGUES = Path(__file__).resolve().parent / "translations"
-# Python files whose ``_()``, ``N_()`` and ``ngettext()`` calls are report text.
-PYTHON_SOURCES: tuple[str, ...] = (
-    "domain/literature.py",
-    "reports/environment.py",
-    "reports/intervention.py",
-    "reports/portfolio.py",
-)
-GETTEXT_NAMES = {"_", "N_", "gettext", "ngettext"}
+PACKAGE = Path(__file__).resolve().parent.parent
+# What the extractor looks for: gettext's names, N_ (mark only) and NC_ (mark with a context).
+KEYWORDS: dict[str, Any] = {**DEFAULT_KEYWORDS, "N_": None, "NC_": ((1, "c"), 2)}
+
+Translations = NullTranslations  # what translations() returns: gettext, ngettext, pgettext, npgettext
 
 
 def N_(text: str) -> str:
@@ -44,93 +53,41 @@ def N_(text: str) -> str:
     return text
 
 
+def NC_(context: str, text: str) -> tuple[str, str]:
+    """Mark ``text`` with a message context (``pgettext``); translated where it is shown."""
+    return (context, text)
+
+
 # ------------------------------------------------------------------ catalogue
 
 
-@dataclass(frozen=True)
-class Translations:
-    """One language's messages: ``gettext`` and ``ngettext`` as Jinja2 expects them."""
-
-    lang: str
-    messages: dict[str, str]
-    plurals: dict[tuple[str, str], tuple[str, ...]]
-
-    def gettext(self, message: str) -> str:
-        return self.messages.get(message) or message
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        forms = self.plurals.get((singular, plural))
-        # Swedish and English share the plural rule n != 1.
-        index = 0 if n == 1 else 1
-        if forms and len(forms) > index and forms[index]:
-            return forms[index]
-        return singular if n == 1 else plural
+def read_po(path: Path, lang: str = "sv") -> Catalog:
+    """The catalogue of a .po file (Babel's reader; fuzzy entries are kept but not compiled)."""
+    with path.open("rb") as f:
+        return babel_read_po(f, locale=lang)
 
 
-_PO_LINE = re.compile(r'^(msgid|msgid_plural|msgstr(?:\[(\d+)\])?|msgctxt)\s+(".*")\s*$')
-
-
-def _unquote(token: str) -> str:
-    return ast.literal_eval(token)  # a .po string is a C-style quoted string: same escapes
-
-
-def read_po(path: Path) -> tuple[dict[str, str], dict[tuple[str, str], tuple[str, ...]]]:
-    """Messages and plural forms of a .po file (fuzzy entries are skipped, as msgfmt does)."""
-    messages: dict[str, str] = {}
-    plurals: dict[tuple[str, str], tuple[str, ...]] = {}
-    entry: dict[str, str] = {}
-    key: str | None = None
-    fuzzy = False
-
-    def flush() -> None:
-        nonlocal entry, fuzzy
-        if "msgid" in entry and entry["msgid"] and not fuzzy:
-            if "msgid_plural" in entry:
-                forms = tuple(entry.get(f"msgstr[{i}]", "") for i in range(2))
-                plurals[(entry["msgid"], entry["msgid_plural"])] = forms
-            else:
-                messages[entry["msgid"]] = entry.get("msgstr", "")
-        entry, fuzzy = {}, False
-
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = raw.strip()
-        if not line:
-            flush()
-            key = None
-            continue
-        if line.startswith("#"):
-            if line.startswith("#,") and "fuzzy" in line:
-                fuzzy = True
-            continue
-        match = _PO_LINE.match(line)
-        if match:
-            kind = match.group(1)
-            if kind == "msgid" and "msgid" in entry:
-                flush()
-            key = kind
-            entry[key] = _unquote(match.group(3))
-        elif line.startswith('"') and key is not None:
-            entry[key] += _unquote(line)
-        else:
-            raise ValueError(f"{path}:{number}: not a .po line: {raw!r}")
-    flush()
-    return messages, plurals
+def compile_catalogue(catalog: Catalog) -> NullTranslations:
+    """The catalogue compiled to .mo in memory and loaded as ``babel.support.Translations``."""
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return BabelTranslations(fp=buffer)
 
 
 @cache
-def translations(lang: str) -> Translations:
-    """The catalogue of ``lang`` (``en`` is the source language: an empty catalogue)."""
+def translations(lang: str) -> NullTranslations:
+    """The compiled catalogue of ``lang`` (``en`` is the source language: no translation)."""
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, but got {lang!r}")
     if lang == "en":
-        return Translations("en", {}, {})
-    messages, plurals = read_po(CATALOGUES / f"{lang}.po")
-    return Translations(lang, messages, plurals)
+        return NullTranslations()
+    return compile_catalogue(read_po(CATALOGUES / f"{lang}.po", lang))
 
 
 # ------------------------------------------------------------------ vocabulary labels
 
-VOCAB_LABELS: dict[StrEnum, str] = {
+VOCAB_LABELS: dict[StrEnum, str | tuple[str, str]] = {
     Level.REACTION: N_("Reaction"),
     Level.LEARNING: N_("Learning"),
     Level.BEHAVIOUR: N_("Behaviour"),
@@ -138,11 +95,12 @@ VOCAB_LABELS: dict[StrEnum, str] = {
     Wave.PRE: N_("Before"),
     Wave.POST: N_("After"),
     Wave.FOLLOW_UP: N_("Follow-up"),
-    Rater.SELF: N_("Self"),
-    Rater.MANAGER: N_("Manager"),
-    Rater.REPORT: N_("Direct reports"),
-    Rater.PEER: N_("Peers"),
-    Rater.ORG: N_("Organisation"),
+    # Who gave the figure: a word that needs its context ("Self" alone is not Swedish).
+    Rater.SELF: NC_("rater", "Self-rating"),
+    Rater.MANAGER: NC_("rater", "Manager"),
+    Rater.REPORT: NC_("rater", "Direct reports"),
+    Rater.PEER: NC_("rater", "Peers"),
+    Rater.ORG: NC_("rater", "Records"),
     Group.TREATMENT: N_("Participants"),
     Group.CONTROL: N_("Control group"),
     Format.INDIVIDUAL_COACHING: N_("Individual coaching"),
@@ -161,44 +119,46 @@ VOCAB_LABELS: dict[StrEnum, str] = {
     TransferFactor.PRACTICE_FEEDBACK: N_("Practice and feedback"),
     TransferFactor.ON_THE_JOB_APPLICATION: N_("Application on the job"),
 }
-MONTHS = (
-    N_("January"),
-    N_("February"),
-    N_("March"),
-    N_("April"),
-    N_("May"),
-    N_("June"),
-    N_("July"),
-    N_("August"),
-    N_("September"),
-    N_("October"),
-    N_("November"),
-    N_("December"),
-)
+# A knowledge test is taken, not rated: its "self" rows are the participant's own test score.
+TEST_TAKER = NC_("rater", "Participant (test)")
+
+
+def translate(message: str | tuple[str, str], lang: str) -> str:
+    """``message`` (a msgid, or a (context, msgid) pair from ``NC_``) in ``lang``."""
+    t = translations(lang)
+    if isinstance(message, tuple):
+        return str(t.pgettext(*message))
+    return str(t.gettext(message))
 
 
 def label(member: StrEnum, lang: str) -> str:
     """The translated label of a vocabulary member (e.g. ``Level.RESULTS`` -> ``Resultat``)."""
-    return translations(lang).gettext(VOCAB_LABELS[member])
+    return translate(VOCAB_LABELS[member], lang)
 
 
 # ------------------------------------------------------------------ numbers and dates
 
 MINUS = "\u2212"  # a true minus sign: the hyphen is too short beside digits
 NBSP = "\u00a0"
+EN_DASH = "\u2013"
+
+
+@cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse("en_GB" if lang == "en" else lang)
 
 
 def format_number(value: float | int | None, lang: str, digits: int = 2, *, sign: bool = False) -> str:
     """``value`` with ``digits`` decimals: ``1,234.50`` in English, ``1 234,50`` in Swedish.
 
-    Swedish uses a decimal comma and a no-break space between thousands (Språkrådet,
-    Svenska skrivregler). Missing values (None, NaN) give an en dash.
+    Babel's CLDR data give the decimal comma and the no-break space between thousands; the sign
+    is ours: a true minus (Babel writes a hyphen-minus), none on a figure that rounds to zero.
+    Missing values (None, NaN) give an en dash.
     """
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "\u2013"
-    text = f"{abs(value):,.{digits}f}"
-    if lang == "sv":
-        text = text.replace(",", NBSP).replace(".", ",")
+        return EN_DASH
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    text = format_decimal(abs(value), format=pattern, locale=_locale(lang), decimal_quantization=True)
     # No sign on a figure that rounds to zero: "-0.00" reads as a finding.
     rounded_zero = round(abs(value), digits) == 0
     if value < 0 and not rounded_zero:
@@ -209,26 +169,41 @@ def format_number(value: float | int | None, lang: str, digits: int = 2, *, sign
 
 
 def format_percent(value: float | None, lang: str, digits: int = 0) -> str:
-    """A percentage (value already in percent): ``93%`` / ``93 %`` (Swedish puts a space)."""
+    """A percentage (value already in percent): ``93%`` / ``93 %`` (CLDR's patterns for en and sv)."""
     number = format_number(value, lang, digits)
-    if number == "\u2013":
+    if number == EN_DASH:
         return number
-    return f"{number}{NBSP}%" if lang == "sv" else f"{number}%"
+    # CLDR: en "#,##0%", sv "#,##0 %" (no-break space); the number keeps our minus sign.
+    pattern = str(_locale(lang).percent_formats[None].pattern)
+    return pattern.replace("#,##0", number, 1)
 
 
 def format_p(p: float | None, lang: str) -> str:
     """A p-value as APA style writes it: ``.032`` becomes ``0.032``, below .001 ``< 0.001``."""
     if p is None or not math.isfinite(p):
-        return "\u2013"
+        return EN_DASH
     if p < 0.001:
         return "<" + NBSP + format_number(0.001, lang, 3)
     return format_number(p, lang, 3)
 
 
 def format_date(value: dt.date, lang: str) -> str:
-    """``15 January 2024`` / ``15 januari 2024``."""
-    month = translations(lang).gettext(MONTHS[value.month - 1])
-    return f"{value.day} {month} {value.year}"
+    """``15 January 2024`` / ``15 januari 2024`` (Babel, pattern ``d MMMM y``)."""
+    return babel_date(value, "d MMMM y", locale=_locale(lang))
+
+
+def format_period(start: dt.date, end: dt.date, lang: str) -> str:
+    """A date range as Swedish and British style write it: one date when start and end are the
+    same day, ``11–12 mars 2025`` within a month, ``1 februari – 13 december 2024`` within a year,
+    full dates otherwise. The en dash is closed between figures and spaced between words; the
+    space before it is a no-break space so that a line never starts with the dash."""
+    loc = _locale(lang)
+    if start == end:
+        return format_date(start, lang)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}{EN_DASH}{format_date(end, lang)}"
+    first = babel_date(start, "d MMMM" if start.year == end.year else "d MMMM y", locale=loc)
+    return f"{first}{NBSP}{EN_DASH} {format_date(end, lang)}"
 
 
 class Localised:
@@ -239,6 +214,7 @@ class Localised:
         tr = translations(lang)
         self._ = tr.gettext
         self.ngettext = tr.ngettext
+        self.pgettext = tr.pgettext
 
     def num(self, v: float, digits: int = 2, sign: bool = False) -> str:
         return format_number(v, self.lang, digits, sign=sign)
@@ -251,62 +227,69 @@ class Localised:
     def label(self, member: StrEnum) -> str:
         return label(member, self.lang)
 
+    def join(self, items: list[str]) -> str:
+        """``a, b and c`` / ``a, b och c`` (Babel's list patterns)."""
+        from babel.lists import format_list
+
+        return format_list(items, locale=_locale(self.lang))
+
 
 # ------------------------------------------------------------------ extraction (for the test and maintainers)
 
-
-def python_messages(paths: Iterable[Path]) -> Iterator[tuple[str, str, int]]:
-    """(msgid, file, line) of every ``_("...")``, ``N_("...")`` and ``ngettext("...", "...")``."""
-    for path in paths:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call):
-                name = (
-                    node.func.id
-                    if isinstance(node.func, ast.Name)
-                    else node.func.attr
-                    if isinstance(node.func, ast.Attribute)
-                    else None
-                )
-                if name in GETTEXT_NAMES:
-                    for arg in node.args[: 2 if name == "ngettext" else 1]:
-                        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                            yield arg.value, path.name, node.lineno
+Message = tuple[str, str | None, str, int]  # (msgid, context, file, line); plurals give both ids
 
 
-def template_messages(templates: Path) -> Iterator[tuple[str, str, int]]:
-    """(msgid, file, line) of every gettext call in the templates (Jinja2's own extractor)."""
-    env = environment("en")
-    for path in sorted(templates.glob("*.html")):
-        for lineno, _func, message in env.extract_translations(path.read_text(encoding="utf-8")):
-            for msg in message if isinstance(message, tuple) else (message,):
-                if isinstance(msg, str):
-                    yield msg, path.name, lineno
+def python_files(root: Path = PACKAGE) -> list[Path]:
+    """Every Python module of the package: any of them may call ``N_``/``gettext``."""
+    return sorted(p for p in root.rglob("*.py") if "__pycache__" not in p.parts)
 
 
-def all_messages() -> list[tuple[str, str, int]]:
-    from kirkpatrick.resources import templates_dir
-
-    here = Path(__file__).resolve().parent.parent
-    return [*python_messages(here / name for name in PYTHON_SOURCES), *template_messages(templates_dir())]
-
-
-def missing(lang: str = "sv") -> list[tuple[str, str, int]]:
-    """Messages used in the code that ``lang``'s catalogue does not translate."""
-    t = translations(lang)
-    plural_ids = {s for s, _p in t.plurals} | {p for _s, p in t.plurals}
-    return [m for m in all_messages() if not t.messages.get(m[0]) and m[0] not in plural_ids]
+def template_files(root: Path | None = None) -> list[Path]:
+    """Every template, in subfolders too (``web/...``)."""
+    base = root if root is not None else templates_dir()
+    return sorted(p for p in base.rglob("*.html"))
 
 
-if __name__ == "__main__":  # pragma: no cover - a maintainer's helper
-    gaps = missing(sys.argv[1] if len(sys.argv) > 1 else "sv")
-    seen: set[str] = set()
-    for msgid, file, line in gaps:
-        if msgid not in seen:
-            seen.add(msgid)
-            escaped = msgid.replace("\\", "\\\\").replace('"', '\\"')
-            print(f'#: {file}:{line}\nmsgid "{escaped}"\nmsgstr ""\n')
-    sys.exit(1 if gaps else 0)
+def _extract(method: Any, path: Path, base: Path) -> Iterator[Message]:
+    options = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}
+    for lineno, message, _comments, context in extract_from_file(
+        method, str(path), keywords=KEYWORDS, options=options if method != "python" else None
+    ):
+        for msg in message if isinstance(message, tuple) else (message,):
+            if msg:
+                yield msg, context, str(path.relative_to(base) if path.is_relative_to(base) else path), lineno
+
+
+def python_messages(paths: list[Path] | None = None) -> Iterator[Message]:
+    """Messages of ``_``/``gettext``/``ngettext``/``pgettext``/``N_``/``NC_`` calls (Babel's Python extractor)."""
+    for path in python_files() if paths is None else paths:
+        yield from _extract("python", path, PACKAGE.parent)
+
+
+def template_messages(root: Path | None = None) -> Iterator[Message]:
+    """Messages of the templates (Jinja2's Babel extractor, ``jinja2.ext.babel_extract``)."""
+    base = root if root is not None else templates_dir()
+    for path in template_files(base):
+        yield from _extract(jinja2.ext.babel_extract, path, base)
+
+
+def all_messages() -> list[Message]:
+    return [*python_messages(), *template_messages()]
+
+
+def missing(lang: str = "sv", messages: list[Message] | None = None) -> list[Message]:
+    """Messages used in the code that ``lang``'s catalogue does not translate (fuzzy counts as missing)."""
+    catalog = read_po(CATALOGUES / f"{lang}.po", lang)
+    gaps = []
+    for m in all_messages() if messages is None else messages:
+        entry = catalog.get(m[0], context=m[1])
+        if entry is None:  # a plural's second id is stored under its singular
+            entry = next((e for e in catalog if isinstance(e.id, tuple) and m[0] in e.id and e.context == m[1]), None)
+        strings = entry.string if entry is not None else ""
+        done = all(strings) if isinstance(strings, tuple) else bool(strings)
+        if entry is None or entry.fuzzy or not done:
+            gaps.append(m)
+    return gaps
 
 
 @cache
@@ -321,7 +304,7 @@ def environment(lang: str) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(tr.gettext, tr.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(tr, newstyle=True)  # type: ignore[attr-defined]
     env.filters["num"] = lambda v, digits=2, sign=False: format_number(v, lang, digits, sign=sign)
     env.filters["pct"] = lambda v, digits=0: format_percent(v, lang, digits)
     env.filters["pval"] = lambda v: format_p(v, lang)
@@ -329,3 +312,15 @@ def environment(lang: str) -> jinja2.Environment:
     env.filters["label"] = lambda v: label(v, lang)
     env.globals["lang"] = lang
     return env
+
+
+if __name__ == "__main__":  # pragma: no cover - a maintainer's helper
+    gaps = missing(sys.argv[1] if len(sys.argv) > 1 else "sv")
+    seen: set[tuple[str, str | None]] = set()
+    for msgid, context, file, line in gaps:
+        if (msgid, context) not in seen:
+            seen.add((msgid, context))
+            escaped = msgid.replace("\\", "\\\\").replace('"', '\\"')
+            ctx = f'msgctxt "{context}"\n' if context else ""
+            print(f'#: {file}:{line}\n{ctx}msgid "{escaped}"\nmsgstr ""\n')
+    sys.exit(1 if gaps else 0)

@@ -20,9 +20,9 @@ from kirkpatrick.domain.literature import FACTOR_EVIDENCE, REFERENCES
 from kirkpatrick.domain.vocab import Level, Rater, TransferFactor, Wave
 from kirkpatrick.reports import charts
 from kirkpatrick.reports import environment as i18n
-from kirkpatrick.reports.environment import environment
+from kirkpatrick.reports.environment import N_, environment
 from kirkpatrick.reports.pdf import find_chromium, html_to_pdf
-from kirkpatrick.services.analysis import Change, Descriptive, InterventionAnalysis, LevelResult
+from kirkpatrick.services.analysis import Change, Descriptive, InterventionAnalysis, LevelResult, MeasureInfo
 from kirkpatrick.stats import magnitude
 
 # ------------------------------------------------------------------ context records
@@ -139,6 +139,7 @@ class ReportContext:
     period: str
     sessions: int
     spacing: str
+    sessions_text: str
     generated: str
     min_group: int
     confidence: int
@@ -191,7 +192,20 @@ class _Builder(i18n.Localised):
         if not gaps:
             return ""
         days = round(sum(gaps) / len(gaps))
+        if len(gaps) == 1:  # two sessions: one gap, no average
+            return self.ngettext("%(num)s day apart", "%(num)s days apart", days) % {"num": days}
         return self.ngettext("on average %(num)s day apart", "on average %(num)s days apart", days) % {"num": days}
+
+    def _sessions(self, count: int, gaps: list[int]) -> str:
+        text = self.ngettext("%(num)s session", "%(num)s sessions", count) % {"num": count}
+        spacing = self._spacing(gaps)
+        return f"{text}, {spacing}" if spacing else text
+
+    def rater(self, rater: Rater, measure: MeasureInfo) -> str:
+        """Who gave the figure; a knowledge test's own rows are the participant's test score."""
+        if rater == Rater.SELF and measure.level == Level.LEARNING:
+            return i18n.translate(i18n.TEST_TAKER, self.lang)
+        return self.label(rater)
 
     def too_few(self) -> str:
         return self._("too few responses")
@@ -211,30 +225,71 @@ class _Builder(i18n.Localised):
 
     # -------------------------------------------------------------- sections
 
+    def subject(self, lv: LevelResult) -> str:
+        """What changed, named by the level's measures: at level 4 the unit's figures, never "the participants"."""
+        names = self.join([m.name for m in lv.measures])
+        subjects = {
+            Level.LEARNING: N_("The participants' results on %(measures)s"),
+            Level.BEHAVIOUR: N_("The rated leadership behaviour (%(measures)s)"),
+            Level.RESULTS: N_("The unit's figures (%(measures)s)"),
+        }
+        return self._(subjects.get(lv.level, N_("The measures (%(measures)s)"))) % {"measures": names}
+
+    def per_measure(self, lv: LevelResult) -> str:
+        """With several measures, what each one did (the headline averages them): "Sick leave: no clear change." """
+        if len(lv.measures) < 2:
+            return ""
+        out = []
+        for m in lv.measures:
+            mine = [c for c in lv.changes if c.measure == m and c.reportable]
+            first = next((c for c in mine if c.wave_from == Wave.PRE and c.wave_to == Wave.POST), None)
+            c = first or (mine[0] if mine else None)
+            if c is None:
+                verdict = self._("too few responses")
+            elif c.effect.ci_low > 0:
+                verdict = self._("clear improvement")
+            elif c.effect.ci_high < 0:
+                verdict = self._("clear decline")
+            else:
+                verdict = self._("no clear change")
+            out.append(f"{m.name}: {verdict}.")
+        return " ".join(out) + " "
+
     def reading(self, lv: LevelResult) -> str:
         _ = self._
         h = lv.headline
         if h.kind == "smcr":
+            values = {
+                "what": self.subject(lv),
+                "size": self.size(h.estimate),
+                "confidence": round(self.a.confidence * 100),
+            }
             if h.ci_low > 0:
-                first = _("Participants improved clearly; the change is %(size)s in size.") % {
-                    "size": self.size(h.estimate)
-                }
+                first = _(
+                    "%(what)s improved. The change is %(size)s and clear: the %(confidence)s%% interval excludes zero."
+                )
             elif h.ci_high < 0:
-                first = _("The measures declined clearly; the change is %(size)s in size.") % {
-                    "size": self.size(h.estimate)
-                }
+                first = _(
+                    "%(what)s declined. The change is %(size)s and clear: the %(confidence)s%% interval excludes zero."
+                )
             else:
-                first = _("No clear change: the confidence interval includes zero.")
+                first = _("%(what)s: no clear change, as the %(confidence)s%% interval includes zero.")
+            first = first % values
             second = {
-                "above": _("Larger than the research benchmark for leadership training."),
-                "below": _("Smaller than the research benchmark for leadership training."),
-                "consistent": _("Compatible with the research benchmark for leadership training."),
+                "above": _("The change is larger than the research benchmark for leadership training."),
+                "below": _("The change is smaller than the research benchmark for leadership training."),
+                "consistent": _("The change is in line with the research benchmark for leadership training."),
             }[h.comparison]
-            return f"{first} {second}"
+            text = f"{first} {self.per_measure(lv)}{second}"
+            if h.control_k and math.isfinite(h.control_ci_low) and h.control_ci_low > 0:
+                text += " " + _("Against the control group the effect is clear as well.")
+            elif h.control_k and math.isfinite(h.control_ci_low):
+                text += " " + _("Against the control group there is no clear effect.")
+            return text
         if h.kind == "pomp":
             return _(
-                "Average rating %(value)s of the scale maximum; with no before-measurement this shows "
-                "how participants rated the intervention, not a change."
+                "Average rating %(value)s of the scale maximum. It was measured only after the intervention, so it "
+                "shows how the participants rated the intervention, not a change."
             ) % {"value": i18n.format_percent(h.estimate, self.lang)}
         return _("Not measured, or too few responses to report.")
 
@@ -252,21 +307,24 @@ class _Builder(i18n.Localised):
                     "interval": self.interval(h.ci_low, h.ci_high),
                 }
                 if h.control_k:
-                    control = _("Against the control group: d_ppc2 = %(value)s %(interval)s") % {
+                    control = _("Effect against the control group: d_ppc2 = %(value)s %(interval)s") % {
                         "value": self.num(h.control_estimate),
                         "interval": self.interval(h.control_ci_low, h.control_ci_high),
                     }
             elif h.kind == "pomp":
-                figure = _("%(value)s of max") % {"value": i18n.format_percent(h.estimate, self.lang)}
+                figure = _("%(value)s of the maximum") % {"value": i18n.format_percent(h.estimate, self.lang)}
                 interval = _("%(confidence)s%% CI %(interval)s") % {
                     "confidence": round(self.a.confidence * 100),
                     "interval": self.interval(h.ci_low, h.ci_high, 0),
                 }
             else:
                 figure, interval = "\u2013", ""
-            benchmark = _("Benchmark: δ = %(value)s (Lacerenza et al. 2017)") % {
-                "value": self.num(h.benchmark.estimate)
-            }
+            # A rating after the intervention cannot be set beside a published change (δ).
+            benchmark = (
+                ""
+                if h.kind == "pomp"
+                else _("Benchmark: δ = %(value)s (Lacerenza et al. 2017)") % {"value": self.num(h.benchmark.estimate)}
+            )
             tiers.append(Tier(
                 lv.level, self.label(lv.level), figure, interval, h.n, self.reading(lv), benchmark, control, h.kind,
                 width_top=34 + 66 * (4 - k) / 4, width_bottom=34 + 66 * (5 - k) / 4,
@@ -290,7 +348,7 @@ class _Builder(i18n.Localised):
 
     def change_line(self, c: Change) -> ChangeLine:
         if not c.reportable:
-            return ChangeLine(self.label(c.rater), self.contrast(c), True, n=0)
+            return ChangeLine(self.rater(c.rater, c.measure), self.contrast(c), True, n=0)
         p = c.paired
         control = ""
         if c.control is not None:
@@ -300,7 +358,7 @@ class _Builder(i18n.Localised):
             else:
                 control = self.too_few()
         return ChangeLine(
-            self.label(c.rater), self.contrast(c), False,
+            self.rater(c.rater, c.measure), self.contrast(c), False,
             pre=f"{self.num(p.mean_pre)} ({self.num(p.sd_pre)})",
             post=f"{self.num(p.mean_post)} ({self.num(p.sd_post)})",
             change=f"{self.num(p.mean_diff, sign=True)} {self.interval(p.diff_ci_low, p.diff_ci_high)}",
@@ -310,7 +368,7 @@ class _Builder(i18n.Localised):
 
     def descriptive_line(self, d: Descriptive) -> DescriptiveLine:
         if not d.reportable:
-            return DescriptiveLine(self.label(d.rater), self.label(d.wave), True)
+            return DescriptiveLine(self.rater(d.rater, d.measure), self.label(d.wave), True)
         nps = ""
         if d.nps is not None:
             # A Wald interval can pass the scale's ends; shown truncated to the possible -100..100.
@@ -319,7 +377,7 @@ class _Builder(i18n.Localised):
                 f"{self.interval(max(d.nps.ci_low, -100.0), min(d.nps.ci_high, 100.0), 0)}"
             )
         return DescriptiveLine(
-            self.label(d.rater), self.label(d.wave), False, mean=f"{self.num(d.mean)} ({self.num(d.sd)})",
+            self.rater(d.rater, d.measure), self.label(d.wave), False, mean=f"{self.num(d.mean)} ({self.num(d.sd)})",
             ci=self.interval(d.ci_low, d.ci_high), pomp=i18n.format_percent(d.pomp, self.lang), nps=nps, n=d.n,
         )  # fmt: skip
 
@@ -350,7 +408,7 @@ class _Builder(i18n.Localised):
     def forest(self, lv: LevelResult) -> Markup | None:
         rows = []
         for c in lv.changes:
-            label = f"{c.measure.name} \u00b7 {self.label(c.rater)} \u00b7 {self.label(c.wave_to)}"
+            label = f"{c.measure.name} \u00b7 {self.rater(c.rater, c.measure)} \u00b7 {self.label(c.wave_to)}"
             if c.reportable:
                 rows.append(charts.ForestRow(label, c.effect.estimate, c.effect.ci_low, c.effect.ci_high))
             else:
@@ -364,7 +422,7 @@ class _Builder(i18n.Localised):
         return charts.forest_plot(
             rows, fmt=self.num, pooled=pooled, reference=h.benchmark.estimate, ci_sep="; " if self.lang == "sv" else ", ",
             reference_label=self._("benchmark"), axis_label=self._("Standardized mean change g (positive = improvement)"),
-            title=self._("Effect sizes: %(level)s") % {"level": self.label(lv.level)},
+            title=self._("Standardized change: %(level)s") % {"level": self.label(lv.level)},
         )  # fmt: skip
 
     def level_section(self, lv: LevelResult) -> LevelSection:
@@ -393,7 +451,7 @@ class _Builder(i18n.Localised):
                 if c.reliable is None:
                     continue
                 if not c.reportable:
-                    out.append(ReliableRow(c.measure.name, self.label(c.rater), self.contrast(c), True))
+                    out.append(ReliableRow(c.measure.name, self.rater(c.rater, c.measure), self.contrast(c), True))
                     continue
                 r = c.reliable
                 segments = [
@@ -402,8 +460,9 @@ class _Builder(i18n.Localised):
                     (self._("declined"), r.deteriorated),
                 ]
                 out.append(ReliableRow(
-                    c.measure.name, self.label(c.rater), self.contrast(c), False, r.improved, r.unchanged,
-                    r.deteriorated, charts.stacked_bar(segments, title=f"{c.measure.name}: {self.label(c.rater)}"),
+                    c.measure.name, self.rater(c.rater, c.measure), self.contrast(c), False, r.improved, r.unchanged,
+                    r.deteriorated,
+                    charts.stacked_bar(segments, title=f"{c.measure.name}: {self.rater(c.rater, c.measure)}"),
                 ))  # fmt: skip
         return out
 
@@ -443,8 +502,8 @@ class _Builder(i18n.Localised):
         if any(lv.headline.kind == "pomp" for lv in self.a.levels):
             out.append(
                 _(
-                    "Reaction measures were collected only after the intervention; they describe satisfaction "
-                    "and are not comparable with the benchmark's effect sizes."
+                    "Reaction measures were collected only after the intervention. They describe satisfaction "
+                    "and cannot be compared with the benchmark, which is a change from before to after."
                 )
             )
         out.append(
@@ -464,9 +523,10 @@ class _Builder(i18n.Localised):
             client=f"{f.client}, {f.client_unit}" if f.client_unit else f.client,
             consultant=f.consultant, format=self.label(_vocab("format", f.format)),
             target_group=self.label(_vocab("target_group", f.target_group)),
-            period=f"{i18n.format_date(f.start, self.lang)} \u2013 {i18n.format_date(f.end, self.lang)}",
+            period=i18n.format_period(f.start, f.end, self.lang),
             sessions=len(f.sessions),
             spacing=self._spacing(spacing),
+            sessions_text=self._sessions(len(f.sessions), spacing),
             generated=i18n.format_date(dt.date.today(), self.lang), min_group=self.a.min_group,
             confidence=round(self.a.confidence * 100), n_treatment=self.a.n_treatment, n_control=self.a.n_control,
             has_control=self.a.has_control, pyramid=self.pyramid(), factors=self.factors(),

@@ -151,10 +151,10 @@ class _Builder(i18n.Localised):
                 return _("Measured after the intervention only, so there is no change to pool.")
             return _("No intervention has measurements before and after at this level.")
         if pool.k == 1:
-            return _("Only one intervention has an effect at this level: there is nothing to pool.")
+            return _("Only one intervention has a change from before to after at this level: there is nothing to pool.")
         text = _(
-            "Across %(k)s interventions the average effect is %(est)s %(ci)s, %(comparison)s. "
-            "The effect of a new intervention like these would be expected between %(lo)s and %(hi)s."
+            "Taken together over %(k)s interventions, the average change is %(est)s %(ci)s, %(comparison)s. "
+            "A new, similar intervention would be expected to show a change between %(lo)s and %(hi)s."
         ) % {
             "k": pool.k,
             "est": self.num(r.estimate),
@@ -185,7 +185,7 @@ class _Builder(i18n.Localised):
             items, fmt=self.num, pooled=pooled, prediction=prediction, reference=pool.benchmark.estimate,
             reference_label=self._("benchmark"), ci_sep="; " if self.lang == "sv" else ", ",
             axis_label=self._("Standardized mean change g (positive = improvement)"),
-            title=self._("Effects per intervention: %(level)s") % {"level": self.label(pool.level)},
+            title=self._("Change per intervention: %(level)s") % {"level": self.label(pool.level)},
         )  # fmt: skip
 
     def level_block(self, pool: LevelPool) -> LevelBlock:
@@ -260,8 +260,8 @@ class _Builder(i18n.Localised):
             ) % {"k": s.k, "need": STUDIES_PER_MODERATOR}
         b, lo, hi, p = (7 * res.coef[1], 7 * res.ci_low[1], 7 * res.ci_high[1], res.p[1])
         return _(
-            "Spacing between sessions: each additional week between sessions goes with a change of "
-            "%(b)s %(ci)s in the effect (%(p)s, %(k)s interventions with at least two sessions)."
+            "Spacing between sessions: each additional week between sessions was associated with a difference of "
+            "%(b)s %(ci)s in the change (%(p)s, %(k)s interventions with at least two sessions)."
         ) % {"b": self.num(b, sign=True), "ci": self.interval(lo, hi), "p": self.p_is(p), "k": s.k}
 
     def regression(self, reg: Regression) -> tuple[str, list[tuple[str, str, str]]]:
@@ -331,10 +331,14 @@ class _Builder(i18n.Localised):
         for f in p.factors:
             if f.reason is None and math.isfinite(f.ci_low) and (f.ci_low > 0 or f.ci_high < 0):
                 key = (
-                    N_("Interventions that used %(factor)s had larger effects on %(level)s (difference %(d)s %(ci)s).")
+                    N_(
+                        "Interventions that used %(factor)s showed a larger change in %(level)s "
+                        "(difference %(d)s %(ci)s)."
+                    )
                     if f.difference > 0
                     else N_(
-                        "Interventions that used %(factor)s had smaller effects on %(level)s (difference %(d)s %(ci)s)."
+                        "Interventions that used %(factor)s showed a smaller change in %(level)s "
+                        "(difference %(d)s %(ci)s)."
                     )
                 )
                 findings.append(
@@ -352,17 +356,25 @@ class _Builder(i18n.Localised):
             # Many comparisons: some "clear" differences are expected by chance alone.
             out.append(
                 _(
-                    "%(found)s of %(tested)s factor comparisons show a clear difference; with %(tested)s "
-                    "comparisons, about %(chance)s would by chance alone even if no factor mattered."
+                    "%(found)s of %(tested)s factor comparisons show a clear difference (the %(confidence)s%% "
+                    "interval excludes zero). With %(tested)s comparisons, about %(chance)s would do so by chance "
+                    "alone, even if no factor mattered."
                 )
                 % {
+                    "confidence": round(p.confidence * 100),
                     "found": len(findings),
                     "tested": tested,
                     "chance": self.num(0.05 * tested, 0 if tested >= 20 else 1),
                 }
             )
         if tested and not findings:
-            out.append(_("No transfer factor went with a difference that is clearly larger than chance would give."))
+            out.append(
+                _(
+                    "No transfer factor was associated with a clear difference (a %(confidence)s%% interval that "
+                    "excludes zero)."
+                )
+                % {"confidence": round(p.confidence * 100)}
+            )
         ks = [pool.k for pool in p.levels if pool.k]
         out.append(
             _(
@@ -383,7 +395,7 @@ class _Builder(i18n.Localised):
                 i.title,
                 i.client,
                 self.label(i.format),
-                f"{i18n.format_date(i.start, self.lang)} \u2013 {i18n.format_date(i.end, self.lang)}",
+                i18n.format_period(i.start, i.end, self.lang),
                 i.sessions,
                 self.num(i.spacing_days, 0) if math.isfinite(i.spacing_days) else "\u2013",
                 sum(1 for v in i.factors.values() if v),
