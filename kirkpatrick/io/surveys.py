@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine
 
 from kirkpatrick.domain.errors import InvalidInput
 from kirkpatrick.domain.parsing import FALSE_WORDS, code_key, is_code, number, wording_key
+from kirkpatrick.io.context import ReadContext
 from kirkpatrick.io.formats import googleforms, msforms, qualtrics, surveymonkey, swedish
 from kirkpatrick.io.formats.survey import Survey
 from kirkpatrick.io.formats.wide import WideReader
@@ -109,6 +110,18 @@ def read_survey(table: Table, source: str | None = None) -> Survey:
     raise AssertionError("the generic reader matches any table")
 
 
+def is_export(table: Table) -> bool:
+    """Whether the table is recognisably a survey tool's export (Qualtrics, SurveyMonkey, Microsoft
+    or Google Forms); other exports are read with ``source="swedish"`` (``--source``)."""
+    head: list[tuple[int, list[Cell]]] = []
+    for line, cells in table.rows():
+        if head or any(text_of(c) for c in cells):
+            head.append((line, cells))
+        if len(head) >= 3:
+            break
+    return bool(head) and any(TOOLS[t][0](head) for t in ("qualtrics", "surveymonkey", "msforms", "googleforms"))
+
+
 def _run(connection: Connection, table: Table, options: SurveyOptions, *, write: bool) -> SurveyPreview:
     survey = read_survey(table, options.source)
     columns = map_columns(survey, CatalogueWording.load(connection), options.mapping)
@@ -119,10 +132,28 @@ def _run(connection: Connection, table: Table, options: SurveyOptions, *, write:
     ctx = context(connection, table, ImportOptions(intervention=options.intervention), defaults, None)
     ctx.min_item_share = options.min_item_share
     ctx.layout = "wide"
+    try:
+        return _import(connection, ctx, survey, columns, mapped, who, options, write=write)
+    finally:
+        ctx.store.close()
+
+
+def _import(
+    connection: Connection,
+    ctx: ReadContext,
+    survey: Survey,
+    columns: list[ColumnMapping],
+    mapped: list[ColumnMapping],
+    who: tuple[int, str],
+    options: SurveyOptions,
+    *,
+    write: bool,
+) -> SurveyPreview:
+    table = ctx.table
     excluded: list[Excluded] = []
     kept: dict[str, tuple[int, str, list[Cell]]] = {}  # code key -> (line, code, cells)
     for line, cells in survey.rows:
-        reason = _exclusion(survey, mapped, cells, options.keep_partial)
+        reason = _exclusion(survey, mapped, cells, options.keep_partial, who[0])
         if reason is not None:
             excluded.append(Excluded(line, reason))
             continue
@@ -163,10 +194,7 @@ def _run(connection: Connection, table: Table, options: SurveyOptions, *, write:
         raise ctx.errors.fail("no responses left to import")
     WideReader(ctx).read(header, 1, iter(rows))
     ctx.store.flush()
-    try:
-        preview.summary = finish(ctx, connection, write=write)
-    finally:
-        ctx.store.close()
+    preview.summary = finish(ctx, connection, write=write)
     return preview
 
 
@@ -190,7 +218,9 @@ def _participant_column(survey: Survey, given: str | None) -> tuple[int, str]:
     raise InvalidInput("no participant column found: name it with --participant COLUMN")
 
 
-def _exclusion(survey: Survey, mapped: list[ColumnMapping], cells: list[Cell], keep_partial: bool) -> str | None:
+def _exclusion(
+    survey: Survey, mapped: list[ColumnMapping], cells: list[Cell], keep_partial: bool, participant: int
+) -> str | None:
     def cell(index: int) -> str:
         return text_of(cells[index]) if index < len(cells) else ""
 
@@ -205,6 +235,8 @@ def _exclusion(survey: Survey, mapped: list[ColumnMapping], cells: list[Cell], k
         column = survey.meta(kind)
         if column is not None and "test" in wording_key(cell(column.index)).split():
             return f"test response ({column.header} {cell(column.index)!r})"
+    if "test" in wording_key(cell(participant)).split():
+        return f"test response (participant {cell(participant)!r})"
     if keep_partial:
         return None
     finished = survey.meta("finished")
