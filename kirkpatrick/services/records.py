@@ -331,10 +331,12 @@ def add_measure(session: OrmSession, fields: MeasureFields) -> Measure:
         scale_max=scale_max,
         higher_is_better=parse_bool(fields.higher_is_better or "true", what="higher_is_better"),
         reliability=reliability,
-        wording=_lines(fields.wording),
-        labels=_lines(fields.labels),
-        no_answer=_lines(fields.no_answer),
     )
+    # Set only when given: a catalogue without wording writes the same columns as before 0005.
+    for column in ("wording", "labels", "no_answer"):
+        given = _lines(getattr(fields, column))
+        if given is not None:
+            setattr(measure, column, given)
     labels = split_lines(measure.labels)
     steps = scale_max - scale_min + 1
     if labels and (not float(steps).is_integer() or len(labels) != steps):
