@@ -13,6 +13,7 @@ from kirkpatrick.cli import main
 from kirkpatrick.cli._common import App, echo_json, pass_app
 from kirkpatrick.cli.records import feedback_group
 from kirkpatrick.domain.vocab import Rater, Wave
+from kirkpatrick.io import surveys
 from kirkpatrick.io.export import export_measurements
 from kirkpatrick.io.importing import (
     DEFAULT_MIN_ITEM_SHARE,
@@ -20,8 +21,8 @@ from kirkpatrick.io.importing import (
     ImportOptions,
     ImportSummary,
     Progress,
-    detect_dialect,
     import_measurements,
+    open_input,
 )
 from kirkpatrick.services import records
 from kirkpatrick.storage import db
@@ -62,6 +63,16 @@ PROGRESS_FROM_LINES = 5_000
     show_default=True,
     help="Share of a measure's items that must be answered for a scale score.",
 )
+@click.option(
+    "--source",
+    type=click.Choice(list(surveys.TOOLS)),
+    help="Survey tool that wrote the export. Default: detected (a file without a participant column is an export).",
+)
+@click.option("--participant", "participant_column", metavar="COLUMN", help="Export column naming the participant.")
+@click.option("--keep-partial", is_flag=True, help="Keep unfinished responses of a survey export.")
+@click.option("--mapping", type=EXISTING_FILE, help="Mapping file (column,code) saved by --save-mapping.")
+@click.option("--save-mapping", type=click.Path(dir_okay=False, path_type=Path), help="Write the column mapping here.")
+@click.option("--key-file", type=EXISTING_FILE, help="CSV of e-mail,code for exports that identify people by e-mail.")
 @click.option("--dry-run", is_flag=True, help="Validate and show what would be imported; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @pass_app
@@ -77,6 +88,12 @@ def import_command(
     encoding: str | None,
     sheet: str | None,
     min_items: float,
+    source: str | None,
+    participant_column: str | None,
+    keep_partial: bool,
+    mapping: Path | None,
+    save_mapping: Path | None,
+    key_file: Path | None,
     dry_run: bool,
     as_json: bool,
 ) -> None:
@@ -92,11 +109,31 @@ def import_command(
     options = ImportOptions(intervention, layout, wave, rater, delimiter, decimal, encoding, sheet, min_items)
     engine = app.engine
     try:
-        dialect = detect_dialect(file, options)
+        table = open_input(file, options)
+        if layout is None and (source is not None or surveys.is_export(table)):
+            if intervention is None or wave is None:
+                raise click.UsageError("a survey export needs --intervention and --wave")
+            survey_options = surveys.SurveyOptions(
+                intervention,
+                wave,
+                rater,
+                source,
+                participant_column,
+                keep_partial,
+                key_file=surveys.read_key_file(open_input(key_file)) if key_file else {},
+                mapping=surveys.read_mapping(open_input(mapping)) if mapping else {},
+                min_item_share=min_items,
+            )
+            preview = surveys.import_survey(engine, table, survey_options, dry_run=dry_run)
+            if save_mapping is not None:
+                surveys.write_mapping(preview, save_mapping)
+            _echo_preview(preview, dry_run)
+            return
+        dialect = table.dialect
         if not as_json:
             click.echo(f"Reading {file}: {dialect.describe()}", err=True)
         with _progress(dialect.lines) as progress:
-            summary = import_measurements(engine, file, options, dialect=dialect, dry_run=dry_run, progress=progress)
+            summary = import_measurements(engine, table, options, dry_run=dry_run, progress=progress)
     except ImportFailed as exc:
         for line in exc.lines():
             click.echo(line, err=True)
@@ -122,6 +159,23 @@ def _progress(lines: int) -> Iterator[Progress | None]:
             reached = line
 
         yield update
+
+
+def _echo_preview(p: surveys.SurveyPreview, dry_run: bool) -> None:
+    click.echo(f"Survey export from {p.tool}; participant column: {p.participant_column!r}")
+    click.echo("Columns:")
+    for c in p.columns:
+        target = f"-> {c.target.code} ({c.how})" if c.target else f"ignored: {c.how}"
+        click.echo(f"  {c.header[:70]!r} {target}")
+    for reason, n in sorted(p.excluded_counts().items()):
+        click.echo(f"Excluded {n}: {reason}")
+    for e in p.excluded:
+        click.echo(f"  line {e.line}: {e.reason}")
+    for written, stored in p.merged_codes:
+        click.echo(f"Participant {written!r} taken as {stored!r}")
+    click.echo(f"{p.kept} responses kept.")
+    if p.summary is not None:
+        _echo_summary(p.summary)
 
 
 def _echo_summary(s: ImportSummary) -> None:

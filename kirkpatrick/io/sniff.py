@@ -1,9 +1,11 @@
-"""How a measurement file is written: format, encoding, delimiter, decimal mark.
+"""The one reader of tabular input: measurements, catalogue, interventions, feedback, survey exports.
 
 Survey tools and Swedish Excel write ``;``-separated files with decimal commas in Windows-1252;
-others write UTF-8 (with or without BOM) with ``,`` or tabs. ``detect`` works these out from the
-file itself; every setting can be overridden. ``rows`` then streams the file as lists of cells
-with their line numbers, never holding the whole file in memory.
+others write UTF-8 (with or without BOM) with ``,`` or tabs; workbooks come as .xlsx. ``open_table``
+takes a binary stream with a display name (an upload) or ``open_path`` a file, works out how it
+is written (every setting can be overridden), proves that it decodes (strictly: UTF-8, else
+Windows-1252, never by replacing bytes) and then streams it as rows with their line numbers,
+never holding a whole file in memory. Workbooks are checked against zip bombs first.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import codecs
 import collections
 import csv
 import datetime as dt
+import io
 import itertools
 import re
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from kirkpatrick.domain.errors import InvalidInput
 
@@ -26,8 +30,14 @@ DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 _BLOCK = 1 << 20
 _COMMA_NUMBER = re.compile(r"-?\d+,\d+")
 _DOT_NUMBER = re.compile(r"-?\d+\.\d+")
+# Workbook guards: a zip whose parts unpack to more than this, or a sheet wider or longer, is refused.
+MAX_XLSX_UNCOMPRESSED = 512 * 1024 * 1024
+MAX_XLSX_RATIO = 200  # uncompressed / compressed size of one part
+MAX_XLSX_ROWS = 1_048_576  # Excel's own limit
+MAX_XLSX_COLUMNS = 4_096
 # A cell is one of these: text from a CSV, or what openpyxl gives for an xlsx cell.
 Cell = Any
+Opener = Callable[[], BinaryIO]
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,59 @@ class DecodeFailed(InvalidInput):
     """Bytes that are not valid in the file's encoding."""
 
 
+@dataclass(frozen=True)
+class Table:
+    """An input opened for reading: its display name, how it is written, and how to read it again."""
+
+    name: str
+    dialect: Dialect
+    opener: Opener
+    path: Path | None = None  # a file on disk (openpyxl opens and closes it itself)
+
+    def row_batches(self, size: int = 65_536) -> Iterator[tuple[list[int], list[list[Cell]]]]:
+        return row_batches(self, size)
+
+    def rows(self) -> Iterator[tuple[int, list[Cell]]]:
+        for lines, cells in row_batches(self):
+            yield from zip(lines, cells)
+
+
+def open_path(
+    path: Path,
+    *,
+    delimiter: str | None = None,
+    decimal: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> Table:
+    """``open_table`` for a file on disk (read from disk each pass, never held in memory)."""
+    path = Path(path)
+    if not path.is_file():
+        kind = FORMATS.get(path.suffix.lower())
+        if kind is None:
+            raise InvalidInput(f"{path}: unsupported file type {path.suffix or '(none)'!r} (use .csv, .tsv or .xlsx)")
+        raise InvalidInput(f"{path}: no such file")
+    return _open(str(path), lambda: path.open("rb"), delimiter, decimal, encoding, sheet, path)
+
+
+def open_table(
+    stream: BinaryIO,
+    name: str,
+    *,
+    delimiter: str | None = None,
+    decimal: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> Table:
+    """Open an uploaded binary ``stream`` shown to the user as ``name``; settings given win over detection.
+
+    Raises ``InvalidInput`` for an unreadable input, an unknown encoding, bytes that cannot be
+    decoded (naming file and line) or a workbook that unpacks too large.
+    """
+    data = stream.read()
+    return _open(name, lambda: io.BytesIO(data), delimiter, decimal, encoding, sheet)
+
+
 def detect(
     path: Path,
     *,
@@ -62,20 +125,38 @@ def detect(
     encoding: str | None = None,
     sheet: str | None = None,
 ) -> Dialect:
-    """Work out how ``path`` is written; the keyword arguments, where given, win over detection.
+    """How the file at ``path`` is written (``open_path(...).dialect``)."""
+    return open_path(path, delimiter=delimiter, decimal=decimal, encoding=encoding, sheet=sheet).dialect
 
-    Raises ``InvalidInput`` for an unreadable file, an unknown encoding, or bytes that cannot be
-    decoded (naming file and line).
-    """
-    kind = FORMATS.get(path.suffix.lower())
-    if kind is None:
-        raise InvalidInput(f"{path}: unsupported file type {path.suffix or '(none)'!r} (use .csv, .tsv or .xlsx)")
-    if not path.is_file():
-        raise InvalidInput(f"{path}: no such file")
+
+def _kind(name: str, opener: Opener) -> str:
+    suffix = Path(name).suffix.lower()
+    kind = FORMATS.get(suffix)
+    if kind is not None:
+        return kind
+    with opener() as f:
+        magic = f.read(4)
+    if magic == b"PK\x03\x04":
+        return "xlsx"
+    if suffix in ("", ".dat", ".export"):
+        return "csv"
+    raise InvalidInput(f"{name}: unsupported file type {suffix!r} (use .csv, .tsv or .xlsx)")
+
+
+def _open(
+    name: str,
+    opener: Opener,
+    delimiter: str | None,
+    decimal: str | None,
+    encoding: str | None,
+    sheet: str | None,
+    path: Path | None = None,
+) -> Table:
+    kind = _kind(name, opener)
     if decimal is not None and decimal not in (",", "."):
         raise InvalidInput(f"decimal mark must be ',' or '.', not {decimal!r}")
     if kind == "xlsx":
-        return _detect_xlsx(path, sheet, decimal)
+        return Table(name, _detect_xlsx(name, opener, sheet, decimal, path), opener, path)
     if delimiter is not None:
         delimiter = {"\\t": "\t", "tab": "\t"}.get(delimiter, delimiter)
         if len(delimiter) != 1 or delimiter in '"\r\n':
@@ -85,26 +166,26 @@ def detect(
             encoding = codecs.lookup(encoding).name
         except LookupError:
             raise InvalidInput(f"unknown encoding {encoding!r} (e.g. utf-8, cp1252)") from None
-        lines = _scan(path, encoding, named=True)
+        lines = _scan(name, opener, encoding, named=True)
     else:
-        with path.open("rb") as f:
+        with opener() as f:
             bom = f.read(3) == codecs.BOM_UTF8
         try:
-            lines = _scan(path, "utf-8")
+            lines = _scan(name, opener, "utf-8")
             encoding = "utf-8-sig" if bom else "utf-8"
         except DecodeFailed:
             # Not UTF-8: Windows-1252 is what Swedish Excel writes ("CSV (semikolonavgränsad)").
             encoding = "cp1252"
-            lines = _scan(path, encoding)
-    head = _head(path, encoding)
+            lines = _scan(name, opener, encoding)
+    head = _head(opener, encoding)
     if delimiter is None:
-        delimiter = "\t" if path.suffix.lower() == ".tsv" else _guess_delimiter(head)
+        delimiter = "\t" if Path(name).suffix.lower() == ".tsv" else _guess_delimiter(head)
     if decimal is None:
         decimal = _guess_decimal(head, delimiter)
-    return Dialect("csv", encoding, delimiter, decimal, None, lines)
+    return Table(name, Dialect("csv", encoding, delimiter, decimal, None, lines), opener, path)
 
 
-def _scan(path: Path, encoding: str, *, named: bool = False) -> int:
+def _scan(path: str, opener: Opener, encoding: str, *, named: bool = False) -> int:
     """Decode the whole file block by block (memory stays bounded) and count its lines.
 
     Blocks are cut after a newline byte, which never occurs inside a character in the
@@ -112,7 +193,7 @@ def _scan(path: Path, encoding: str, *, named: bool = False) -> int:
     """
     lines = 0
     carry = b""
-    with path.open("rb") as f:
+    with opener() as f:
         while True:
             block = f.read(_BLOCK)
             data = carry + block
@@ -133,8 +214,8 @@ def _scan(path: Path, encoding: str, *, named: bool = False) -> int:
     return lines + (1 if carry else 0)
 
 
-def _head(path: Path, encoding: str, size: int = 64 * 1024) -> str:
-    with path.open("r", encoding=encoding, newline="") as f:
+def _head(opener: Opener, encoding: str, size: int = 64 * 1024) -> str:
+    with io.TextIOWrapper(opener(), encoding=encoding, newline="") as f:
         return f.read(size)
 
 
@@ -163,8 +244,9 @@ def _guess_decimal(head: str, delimiter: str) -> str:
     return "," if delimiter != "," else "."
 
 
-def _detect_xlsx(path: Path, sheet: str | None, decimal: str | None) -> Dialect:
-    workbook = _open_workbook(path, data_only=True)
+def _detect_xlsx(path: str, opener: Opener, sheet: str | None, decimal: str | None, file: Path | None) -> Dialect:
+    _check_zip(path, opener)
+    workbook = _open_workbook(path, opener, file, data_only=True)
     try:
         names = workbook.sheetnames
         if sheet is None:
@@ -179,38 +261,51 @@ def _detect_xlsx(path: Path, sheet: str | None, decimal: str | None) -> Dialect:
     return Dialect("xlsx", None, None, decimal or ".", name, rows)
 
 
-def _open_workbook(path: Path, *, data_only: bool) -> Any:
-    import zipfile
+def _check_zip(path: str, opener: Opener) -> None:
+    """Refuse a workbook whose parts would unpack to more than ``MAX_XLSX_UNCOMPRESSED`` (a zip bomb)."""
+    with opener() as f:
+        try:
+            with zipfile.ZipFile(f) as archive:
+                parts = archive.infolist()
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise InvalidInput(f"{path}: not a readable .xlsx file ({exc})") from None
+    total = sum(part.file_size for part in parts)
+    if total > MAX_XLSX_UNCOMPRESSED:
+        raise InvalidInput(
+            f"{path}: the workbook unpacks to {total // 2**20} MB, "
+            f"more than the {MAX_XLSX_UNCOMPRESSED // 2**20} MB allowed"
+        )
+    for part in parts:
+        if part.file_size > 1_000_000 and part.file_size > MAX_XLSX_RATIO * max(part.compress_size, 1):
+            raise InvalidInput(
+                f"{path}: the workbook part {part.filename} is compressed suspiciously well (a zip bomb?)"
+            )
 
+
+def _open_workbook(path: str, opener: Opener, file: Path | None, *, data_only: bool) -> Any:
     import openpyxl
 
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
+        return openpyxl.load_workbook(file if file is not None else opener(), read_only=True, data_only=data_only)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise InvalidInput(f"{path}: not a readable .xlsx file ({exc})") from None
 
 
-def rows(path: Path, dialect: Dialect) -> Iterator[tuple[int, list[Cell]]]:
-    """``(line, cells)`` for every row, the header included, streamed.
+def row_batches(table: Table, size: int = 65_536) -> Iterator[tuple[list[int], list[list[Cell]]]]:
+    """``(line, cells)`` for every row, the header included, streamed ``size`` at a time as
+    ``(lines, cells)``, two lists of equal length.
 
     CSV cells are strings. XLSX cells are what the workbook holds (str, int, float, date,
     None); a formula whose result was never saved raises ``InvalidInput`` with its cell.
-    """
-    for lines, cells in row_batches(path, dialect):
-        yield from zip(lines, cells)
-
-
-def row_batches(path: Path, dialect: Dialect, size: int = 65_536) -> Iterator[tuple[list[int], list[list[Cell]]]]:
-    """The rows of ``rows``, ``size`` at a time: ``(lines, cells)``, two lists of equal length.
-
     Batches let the importer check a whole column with a few C-level operations. A file that
     cannot be read on raises after the rows before the bad one have been yielded.
     """
+    dialect = table.dialect
     if dialect.format == "xlsx":
         lines: list[int] = []
         cells: list[list[Cell]] = []
         try:
-            for line, row in _xlsx_rows(path, dialect):
+            for line, row in _xlsx_rows(table):
                 lines.append(line)
                 cells.append(row)
                 if len(cells) >= size:
@@ -225,7 +320,7 @@ def row_batches(path: Path, dialect: Dialect, size: int = 65_536) -> Iterator[tu
         return
     assert dialect.encoding is not None and dialect.delimiter is not None
     done = 0
-    with path.open("r", encoding=dialect.encoding, newline="") as f:
+    with io.TextIOWrapper(table.opener(), encoding=dialect.encoding, newline="") as f:
         reader = csv.reader(f, delimiter=dialect.delimiter, strict=True)
         while True:
             before = reader.line_num
@@ -241,20 +336,19 @@ def row_batches(path: Path, dialect: Dialect, size: int = 65_536) -> Iterator[tu
             done += len(cells)
             yield list(range(before + 1, reader.line_num + 1)), cells
             del cells  # before the next batch is read
-    yield from _careful_batches(path, dialect, size, done)
+    yield from _careful_batches(table, size, done)
 
 
-def _careful_batches(
-    path: Path, dialect: Dialect, size: int, skip: int
-) -> Iterator[tuple[list[int], list[list[Cell]]]]:
+def _careful_batches(table: Table, size: int, skip: int) -> Iterator[tuple[list[int], list[list[Cell]]]]:
     """``row_batches`` from row ``skip`` on, the line of each row taken as it is read.
 
     Used once a batch read at full speed turns out to hold a row spanning lines or a line that
     cannot be read: the file is opened again and that batch read row by row, so every line
     number and message is exact.
     """
+    path, dialect = table.name, table.dialect
     assert dialect.delimiter is not None
-    with path.open("r", encoding=dialect.encoding, newline="") as f:
+    with io.TextIOWrapper(table.opener(), encoding=dialect.encoding, newline="") as f:
         reader = csv.reader(f, delimiter=dialect.delimiter, strict=True)
         collections.deque(itertools.islice(reader, skip), maxlen=0)
         while True:
@@ -280,13 +374,18 @@ def _careful_batches(
             yield lines, cells
 
 
-def _xlsx_rows(path: Path, dialect: Dialect) -> Iterator[tuple[int, list[Cell]]]:
-    values = _open_workbook(path, data_only=True)
-    formulas = _open_workbook(path, data_only=False)
+def _xlsx_rows(table: Table) -> Iterator[tuple[int, list[Cell]]]:
+    path, dialect = table.name, table.dialect
+    values = _open_workbook(path, table.opener, table.path, data_only=True)
+    formulas = _open_workbook(path, table.opener, table.path, data_only=False)
     try:
         sheet_values = values[dialect.sheet].iter_rows(values_only=True)
         sheet_formulas = formulas[dialect.sheet].iter_rows(values_only=True)
         for line, (cached, written) in enumerate(zip(sheet_values, sheet_formulas), start=1):
+            if line > MAX_XLSX_ROWS:
+                raise InvalidInput(f"{path}:{line}: more than {MAX_XLSX_ROWS} rows")
+            if len(cached) > MAX_XLSX_COLUMNS:
+                raise InvalidInput(f"{path}:{line}: more than {MAX_XLSX_COLUMNS} columns")
             cells = list(cached)
             for i, cell in enumerate(cells):
                 if cell is None and isinstance(written[i], str) and written[i].startswith("="):

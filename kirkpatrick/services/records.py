@@ -5,10 +5,7 @@ and leave committing to the caller's transaction (``db.transaction``), so a fail
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +16,10 @@ from sqlalchemy.orm import Session as OrmSession
 
 from kirkpatrick.domain import vocab
 from kirkpatrick.domain.errors import Duplicate, InvalidInput, NotFound
+from kirkpatrick.domain.parsing import column_name, parse_bool, parse_code, parse_date, parse_float, parse_vocab
 from kirkpatrick.domain.vocab import Format, Level, TargetGroup, TransferFactor, Wave
+from kirkpatrick.io.sniff import Table, open_path
+from kirkpatrick.io.validate import text_of
 from kirkpatrick.storage.models import (
     Client,
     Feedback,
@@ -35,55 +35,10 @@ from kirkpatrick.storage.queries import get_client as get_client  # re-exported:
 from kirkpatrick.storage.queries import get_intervention as get_intervention
 from kirkpatrick.storage.queries import get_measure as get_measure
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
+__all__ = ["parse_bool", "parse_code", "parse_date", "parse_float", "parse_vocab"]  # the domain parsers, as before
 
 
 # ---------------------------------------------------------------- parsing helpers
-
-
-def parse_date(text: str, *, what: str = "date") -> dt.date:
-    """An ISO ``YYYY-MM-DD`` date, or ``InvalidInput`` naming the bad value."""
-    text = text.strip()
-    if not _ISO_DATE.fullmatch(text):
-        raise InvalidInput(f"bad {what} {text!r} (expected YYYY-MM-DD)")
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise InvalidInput(f"bad {what} {text!r} ({exc})") from None
-
-
-def parse_code(text: str, *, what: str = "code") -> str:
-    text = text.strip()
-    if not _CODE.fullmatch(text) or len(text) > 64:
-        raise InvalidInput(f"bad {what} {text!r} (letters, digits, '_', '-', '.'; at most 64 characters)")
-    return text
-
-
-def parse_bool(text: str, *, what: str) -> bool:
-    key = text.strip().lower()
-    if key in {"true", "yes", "1", "ja", "y", "x"}:
-        return True
-    if key in {"false", "no", "0", "nej", "n", ""}:
-        return False
-    raise InvalidInput(f"bad {what} {text!r} (expected true or false)")
-
-
-def parse_vocab(vocabulary: type[vocab.StrEnum], text: str, *, what: str) -> Any:
-    try:
-        return vocab.parse(vocabulary, text, what=what)
-    except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
-
-
-def parse_float(text: str, *, what: str) -> float:
-    try:
-        value = float(text.strip().replace(",", "."))
-    except ValueError:
-        raise InvalidInput(f"bad {what} {text!r} (expected a number)") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise InvalidInput(f"bad {what} {text!r} (expected a finite number)")
-    return value
 
 
 def _text(value: str | None, *, what: str, limit: int = 300, required: bool = False) -> str | None:
@@ -99,9 +54,6 @@ def _text(value: str | None, *, what: str, limit: int = 300, required: bool = Fa
     if len(value) > limit:
         raise InvalidInput(f"{what} is too long ({len(value)} characters, at most {limit})")
     return value
-
-
-# ---------------------------------------------------------------- lookups
 
 
 # ---------------------------------------------------------------- clients
@@ -332,6 +284,9 @@ class MeasureFields:
     higher_is_better: str = "true"
     reliability: str = ""
     items: str = ""
+    wording: str = ""
+    labels: str = ""
+    no_answer: str = ""
 
 
 def add_measure(session: OrmSession, fields: MeasureFields) -> Measure:
@@ -356,6 +311,18 @@ def add_measure(session: OrmSession, fields: MeasureFields) -> Measure:
         higher_is_better=parse_bool(fields.higher_is_better or "true", what="higher_is_better"),
         reliability=reliability,
     )
+    # Set only when given: a catalogue without wording writes the same columns as before 0005.
+    for column in ("wording", "labels", "no_answer"):
+        given = _lines(getattr(fields, column))
+        if given is not None:
+            setattr(measure, column, given)
+    labels = split_lines(measure.labels)
+    steps = scale_max - scale_min + 1
+    if labels and (not float(steps).is_integer() or len(labels) != steps):
+        raise InvalidInput(
+            f"measure {code}: {len(labels)} answer labels for a scale of {scale_min:g} to {scale_max:g} "
+            f"(give one label per step, lowest first)"
+        )
     seen: set[str] = set()
     for position, token in enumerate(fields.items.split()):
         reverse = token.startswith("-")
@@ -388,18 +355,69 @@ def measure_dict(m: Measure) -> dict[str, Any]:
         "higher_is_better": m.higher_is_better,
         "reliability": m.reliability,
         "items": [("-" if it.reverse else "") + it.code for it in m.items],
+        "wording": split_lines(m.wording),
+        "labels": split_lines(m.labels),
+        "no_answer": split_lines(m.no_answer),
+        "item_wording": {it.code: split_lines(it.wording) for it in m.items if it.wording},
     }
 
 
-MEASURE_COLUMNS = ("code", "name", "level", "scale_min", "scale_max", "higher_is_better", "reliability", "items")
+MEASURE_COLUMNS = (
+    "code",
+    "name",
+    "level",
+    "scale_min",
+    "scale_max",
+    "higher_is_better",
+    "reliability",
+    "items",
+    "wording",
+    "labels",
+    "no_answer",
+)
+CATALOGUE_SEPARATOR = "|"
 
 
-def import_measures(session: OrmSession, path: Path) -> list[Measure]:
-    """Add every measure of a catalogue CSV, or none (errors name file and line)."""
-    return [
-        _at(path, line, lambda row=row: add_measure(session, MeasureFields(**row)))
-        for line, row in read_table(path, MEASURE_COLUMNS, required=("code", "name", "level", "scale_min", "scale_max"))
-    ]
+def _lines(text: str) -> str | None:
+    """``a | b | c`` as typed in a catalogue cell -> one value a line (``None`` if empty)."""
+    parts = [p.strip() for p in text.split(CATALOGUE_SEPARATOR) if p.strip()]
+    return "\n".join(parts) if parts else None
+
+
+def split_lines(text: str | None) -> list[str]:
+    return [line for line in (text or "").split("\n") if line]
+
+
+def import_measures(session: OrmSession, path: Path | Table) -> list[Measure]:
+    """Add every measure of a catalogue table, or none (errors name file and line).
+
+    A row whose code is ``measure.item`` (e.g. ``lf.lf_1``) gives the wording of an item of a
+    measure defined earlier in the file; only its ``wording`` is read.
+    """
+    added: list[Measure] = []
+    by_code: dict[str, Measure] = {}
+    required = ("code",)
+    name = path.name if isinstance(path, Table) else path
+    for line, row in read_table(path, MEASURE_COLUMNS, required=required):
+        code = row["code"].strip()
+        if "." in code and code.split(".", 1)[0] in by_code:
+            _at(name, line, lambda row=row, code=code: _item_wording(by_code, code, row["wording"]))
+            continue
+        for column in ("name", "level", "scale_min", "scale_max"):
+            if not row[column].strip():
+                raise InvalidInput(f"{name}:{line}: measure {code}: {column} is required")
+        measure = _at(name, line, lambda row=row: add_measure(session, MeasureFields(**row)))
+        by_code[measure.code] = measure
+        added.append(measure)
+    return added
+
+
+def _item_wording(measures: dict[str, Measure], code: str, wording: str) -> None:
+    measure_code, item_code = code.split(".", 1)
+    item = next((it for it in measures[measure_code].items if it.code == item_code), None)
+    if item is None:
+        raise InvalidInput(f"measure {measure_code} has no item {item_code!r}")
+    item.wording = _lines(wording)
 
 
 # ---------------------------------------------------------------- feedback
@@ -519,7 +537,7 @@ def import_interventions(session: OrmSession, path: Path) -> list[Intervention]:
 # ---------------------------------------------------------------- CSV reading
 
 
-def _at(path: Path, line: int, action: Any) -> Any:
+def _at(path: Path | str, line: int, action: Any) -> Any:
     """Run ``action``; a user error in it is reported with the file and line it came from."""
     try:
         return action()
@@ -527,40 +545,42 @@ def _at(path: Path, line: int, action: Any) -> Any:
         raise type(exc)(f"{path}:{line}: {exc}") from None
 
 
-def read_table(path: Path, columns: Sequence[str], *, required: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
-    """Rows of a small CSV file (UTF-8 with or without BOM; ``,`` or ``;``) as dicts over ``columns``.
+def read_table(
+    source: Path | Table, columns: Sequence[str], *, required: Sequence[str]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows of a small table (any input ``io.sniff`` reads: CSV/TSV in UTF-8 or Windows-1252 with
+    ``,`` ``;`` or tabs, or .xlsx) as dicts over ``columns``.
 
     Header names are matched case- and space-insensitively; unknown columns are an error, missing
     optional ones read as empty. Yields ``(line number, row)``.
     """
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InvalidInput(f"{path}: file is empty") from None
-    names = [h.strip().lower().replace(" ", "_") for h in header]
-    unknown = [h for h in names if h not in columns]
+    table = source if isinstance(source, Table) else open_path(Path(source))
+    path = table.name
+    rows = table.rows()
+    header: list[str] | None = None
+    for line, cells in rows:
+        if any(text_of(c) for c in cells):
+            header = [column_name(text_of(c)) for c in cells]
+            header_line = line
+            break
+    if header is None:
+        raise InvalidInput(f"{path}: file is empty")
+    while header and header[-1] == "":
+        header.pop()
+    unknown = [h for h in header if h not in columns]
     if unknown:
-        raise InvalidInput(f"{path}:1: unknown column {unknown[0]!r} (expected: {', '.join(columns)})")
-    missing = [c for c in required if c not in names]
+        raise InvalidInput(f"{path}:{header_line}: unknown column {unknown[0]!r} (expected: {', '.join(columns)})")
+    missing = [c for c in required if c not in header]
     if missing:
-        raise InvalidInput(f"{path}:1: missing column {missing[0]!r}")
-    for values in reader:
-        line = reader.line_num
+        raise InvalidInput(f"{path}:{header_line}: missing column {missing[0]!r}")
+    for line, cells in rows:
+        values = [text_of(c) if not isinstance(c, str) else c for c in cells]
         if not any(v.strip() for v in values):
             continue
-        if len(values) != len(names):
-            raise InvalidInput(f"{path}:{line}: expected {len(names)} fields, found {len(values)}")
+        if len(values) > len(header) and not any(v.strip() for v in values[len(header) :]):
+            values = values[: len(header)]
+        if len(values) != len(header):
+            raise InvalidInput(f"{path}:{line}: expected {len(header)} fields, found {len(values)}")
         row = {c: "" for c in columns}
-        row.update(zip(names, values))
+        row.update(zip(header, values))
         yield line, row

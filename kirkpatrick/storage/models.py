@@ -168,6 +168,12 @@ class Measure(Base):
     scale_max: Mapped[float] = mapped_column(Float)
     higher_is_better: Mapped[bool] = mapped_column(Boolean, default=True)
     reliability: Mapped[float | None] = mapped_column(Float)
+    # The question as respondents saw it: one wording a line (Swedish, English, an older version).
+    wording: Mapped[str | None] = mapped_column(Text)
+    # A labelled scale: its answer labels from lowest to highest, one a line ("Instämmer inte alls"
+    # is scale_min, the next scale_min + 1 ...), and labels that mean "no answer" ("Vet ej").
+    labels: Mapped[str | None] = mapped_column(Text)
+    no_answer: Mapped[str | None] = mapped_column(Text)
 
     items: Mapped[list[MeasureItem]] = relationship(
         back_populates="measure", cascade="all, delete-orphan", order_by="MeasureItem.position"
@@ -188,6 +194,7 @@ class MeasureItem(Base):
     position: Mapped[int] = mapped_column(Integer)
     code: Mapped[code_str]
     reverse: Mapped[bool] = mapped_column(Boolean, default=False)
+    wording: Mapped[str | None] = mapped_column(Text)  # one wording a line, as Measure.wording
 
     measure: Mapped[Measure] = relationship(back_populates="items")
 

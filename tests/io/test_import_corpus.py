@@ -1,4 +1,4 @@
-"""The bad-file corpus (``tests/data/import``): each file gives its exact message and changes
+"""The bad-file corpus (``tests/io/data/import``): each file gives its exact message and changes
 nothing; the quirky-but-valid ones import without flags."""
 
 from __future__ import annotations

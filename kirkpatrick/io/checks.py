@@ -1,0 +1,163 @@
+"""Checks over all rows of an import: measurements given twice in the file, and measurements
+already in the database (same value: skipped, so a re-import changes nothing; another value: an
+error). Both work on the rows' integer keys with NumPy, so millions of rows take seconds.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+import numpy as np
+from sqlalchemy import Connection, text
+
+from kirkpatrick.io.context import ReadContext
+from kirkpatrick.io.rows import CHUNK
+from kirkpatrick.io.validate import MAX_SHOWN, RATERS, WAVES
+
+
+def describe(ctx: ReadContext, record: np.ndarray) -> str:
+    p = int(record["p"])
+    m = ctx.catalogue.list[int(record["m"])].code
+    return f"{ctx.participants.code[p]} {m} {WAVES[int(record['w'])]} {RATERS[int(record['r'])]}"
+
+
+def column_of(ctx: ReadContext, record: np.ndarray) -> str:
+    return "value" if ctx.layout == "long" else ctx.catalogue.list[int(record["m"])].code
+
+
+def find_duplicates(ctx: ReadContext, keys: np.ndarray) -> None:
+    """Record an error for every measurement the file gives twice."""
+    if len(keys) < 2:
+        return
+    # A sorted copy answers "any repeats?"; the order (8 bytes a key) only when there are.
+    sorted_keys = np.sort(keys)
+    repeated = bool((sorted_keys[1:] == sorted_keys[:-1]).any())
+    del sorted_keys
+    if not repeated:
+        return
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    repeats = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1])
+    del sorted_keys
+    # Only the first few need their lines read back from the spill file; the rest are counted.
+    ctx.errors.count += len(repeats) - min(len(repeats), 4 * MAX_SHOWN)
+    # Measurement numbers follow the file's order, so the smallest are the earliest lines.
+    earliest = repeats[np.argsort(order[repeats + 1], kind="stable")[: 4 * MAX_SHOWN]]
+    for i in earliest:
+        first, again = ctx.store.record(int(order[i])), ctx.store.record(int(order[i + 1]))
+        ctx.errors.add(
+            int(again["line"]),
+            column_of(ctx, again),
+            f"same measurement as line {int(first['line'])} ({describe(ctx, again)})",
+        )
+
+
+def compare_with_database(ctx: ReadContext, connection: Connection, keys: np.ndarray) -> np.ndarray:
+    """Mark measurements already stored with the same value; record an error for a different value."""
+    skip = np.zeros(len(keys), dtype=bool)
+    existing = [p for p, pid in enumerate(ctx.participants.id) if pid is not None]
+    if not existing:
+        return skip
+    # Stored measurements of the file's participants as (key, value) arrays: 16 bytes each,
+    # fetched in blocks, so a re-import of millions of rows stays within the memory budget.
+    pids = np.array([ctx.participants.id[p] for p in existing], dtype=np.int64)
+    pid_order = np.argsort(pids)
+    pids, p_of_pid = pids[pid_order], np.array(existing, dtype=np.int64)[pid_order]
+    measure_of_id = np.full(max(info.id for info in ctx.catalogue.list) + 1, -1, dtype=np.int64)
+    for info in ctx.catalogue.list:
+        measure_of_id[info.id] = info.index
+    n_measures = max(len(ctx.catalogue.list), 1)
+    # Keys of up to 2**31 combinations (e.g. 50,000 participants x 3,000 measures) fit 32 bits.
+    key_type = np.int32 if len(ctx.participants.code) * n_measures * len(WAVES) * len(RATERS) < 2**31 else np.int64
+    wave_case = " ".join(f"WHEN '{w}' THEN {i}" for i, w in enumerate(WAVES))
+    rater_case = " ".join(f"WHEN '{r}' THEN {i}" for i, r in enumerate(RATERS))
+    query = (
+        f"SELECT participant_id, (measure_id * {len(WAVES)} + CASE wave {wave_case} END) * {len(RATERS)} "
+        f"+ CASE rater {rater_case} END, value FROM measurement WHERE intervention_id = %s"
+    )
+    interventions = sorted({ctx.participants.intervention[p] for p in existing})
+    total = sum(
+        connection.execute(text("SELECT count(*) FROM measurement WHERE intervention_id = :i"), {"i": iid}).scalar_one()
+        for iid in interventions
+    )
+    stored = np.empty(total, dtype=key_type)
+    values = np.empty(total, dtype=np.float64)
+    filled = 0
+    for iid in interventions:
+        for block in _fetch_blocks(connection, query, iid):
+            pid, combo, value = block[:, 0].astype(np.int64), block[:, 1].astype(np.int64), block[:, 2]
+            at = np.minimum(np.searchsorted(pids, pid), len(pids) - 1)
+            rater, combo = combo % len(RATERS), combo // len(RATERS)
+            wave, mid = combo % len(WAVES), combo // len(WAVES)
+            known = mid < len(measure_of_id)
+            m = measure_of_id[np.where(known, mid, 0)]
+            # Measurements of participants not in the file (or of a measure created since) are left out.
+            mine = (pids[at] == pid) & known & (m >= 0)
+            key = ((p_of_pid[at] * n_measures + m) * len(WAVES) + wave) * len(RATERS) + rater
+            n = int(mine.sum())
+            if filled + n > len(stored):  # rows added since the count (a dry run takes no lock)
+                stored = np.concatenate([stored, np.empty(filled + n - len(stored), dtype=key_type)])
+                values = np.concatenate([values, np.empty(filled + n - len(values))])
+            stored[filled : filled + n] = key[mine]
+            values[filled : filled + n] = value[mine]
+            filled += n
+    if not filled:
+        return skip
+    order = np.argsort(stored[:filled])
+    stored = stored[order]
+    values = values[order]
+    del order
+    for start, records in ctx.store.records():
+        chunk_keys = keys[start : start + len(records)]
+        pos = np.searchsorted(stored, chunk_keys)
+        pos_ok = np.minimum(pos, len(stored) - 1)
+        found = stored[pos_ok] == chunk_keys
+        same = found & np.isclose(values[pos_ok], records["v"], rtol=1e-12, atol=1e-12)
+        skip[start : start + len(records)] = same
+        for j in np.flatnonzero(found & ~same):
+            record = records[j]
+            line = int(record["line"])
+            ctx.errors.add(
+                line,
+                column_of(ctx, record),
+                f"{describe(ctx, record)} is already {values[pos_ok[j]]:g} in the database, not {float(record['v']):g}",
+            )
+    return skip
+
+
+def _fetch_blocks(connection: Connection, query: str, iid: int) -> Iterator[np.ndarray]:
+    """The rows of ``query`` (three numeric columns, one ``%s`` for the intervention) as float64 blocks."""
+    dbapi = connection.connection.dbapi_connection
+    assert dbapi is not None
+    if connection.dialect.name == "postgresql":
+        # A server-side cursor: the client holds one block at a time, not the whole result.
+        cursor = dbapi.cursor(name="kirkpatrick_import_stored")
+    else:
+        cursor = dbapi.cursor()
+        query = query.replace("%s", "?")
+    try:
+        cursor.execute(query, (iid,))
+        while True:
+            rows_ = cursor.fetchmany(CHUNK)
+            if not rows_:
+                return
+            yield np.fromiter(itertools.chain.from_iterable(rows_), dtype=np.float64, count=3 * len(rows_)).reshape(
+                -1, 3
+            )
+    finally:
+        cursor.close()
+
+
+def per_measure_wave(ctx: ReadContext, keys: np.ndarray, skip: np.ndarray) -> dict[tuple[str, str], dict[str, int]]:
+    n_combos = len(ctx.catalogue.list) * len(WAVES)
+    combos = keys // len(RATERS) % n_combos
+    out: dict[tuple[str, str], dict[str, int]] = {}
+    for name, mask in (("imported", ~skip), ("skipped", skip)):
+        counts = np.bincount(combos[mask], minlength=n_combos)
+        for combo in np.flatnonzero(counts).tolist():
+            n = int(counts[combo])
+            m, w = divmod(combo, len(WAVES))
+            entry = out.setdefault((ctx.catalogue.list[m].code, WAVES[w]), {"imported": 0, "skipped": 0})
+            entry[name] = n
+    return out
