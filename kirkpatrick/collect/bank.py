@@ -75,7 +75,9 @@ def _check_labels(code: str, labels: str) -> str:
     return json.dumps(parsed, ensure_ascii=False, sort_keys=True)
 
 
-def add_question(session: OrmSession, fields: QuestionFields, *, shipped: bool = False, replace: bool = False) -> Question:
+def add_question(
+    session: OrmSession, fields: QuestionFields, *, shipped: bool = False, replace: bool = False
+) -> Question:
     """Add a question to the bank (``replace``: update one with the same code)."""
     code = fields.code.strip()
     if not code or len(code) > 64:
@@ -137,8 +139,12 @@ def load_bank(session: OrmSession) -> int:
         for row in csv.DictReader(f):
             add_question(
                 session,
-                QuestionFields(**{k: (v or None) if k in ("measure", "item", "other_sv", "other_en", "level") else v
-                                  for k, v in row.items()}),
+                QuestionFields(
+                    **{
+                        k: (v or None) if k in ("measure", "item", "other_sv", "other_en", "level") else v
+                        for k, v in row.items()
+                    }
+                ),
                 shipped=True,
                 replace=True,
             )

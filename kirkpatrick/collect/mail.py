@@ -183,7 +183,9 @@ def queue_due(session: OrmSession, today: dt.date, *, intervention_id: int | Non
             kind, number = "reminder", number + 1
         try:
             with session.begin_nested():
-                session.add(Outbox(invitation_id=invitation.id, kind=kind, number=number, state="pending", created_at=now))
+                session.add(
+                    Outbox(invitation_id=invitation.id, kind=kind, number=number, state="pending", created_at=now)
+                )
             queued += 1
         except IntegrityError:
             pass  # another run queued it first: the unique key keeps one
@@ -263,7 +265,9 @@ def send_due(
         query = select(Outbox.id).where(Outbox.state == "pending").order_by(Outbox.id)
         stuck_query = select(func.count()).select_from(Outbox).where(Outbox.state == "sending")
         if iid is not None:
-            query = query.join(Invitation, Invitation.id == Outbox.invitation_id).where(Invitation.intervention_id == iid)
+            query = query.join(Invitation, Invitation.id == Outbox.invitation_id).where(
+                Invitation.intervention_id == iid
+            )
         pending = list(session.scalars(query))
         stuck = session.scalar(stuck_query) or 0
     sent = failed = 0

@@ -84,9 +84,7 @@ def apply_retention(session: OrmSession, today: dt.date) -> RetentionResult:
             continue
         participants = select(Participant.id).where(Participant.intervention_id == intervention.id)
         contacts = select(Contact.id).where(Contact.participant_id.in_(participants))
-        session.execute(
-            update(Invitation).where(Invitation.contact_id.in_(contacts)).values(contact_id=None)
-        )
+        session.execute(update(Invitation).where(Invitation.contact_id.in_(contacts)).values(contact_id=None))
         n = session.execute(delete(Contact).where(Contact.participant_id.in_(participants))).rowcount  # type: ignore[attr-defined]
         if n:
             due.append(intervention.code)
@@ -124,9 +122,9 @@ def export_participant(session: OrmSession, code: str, participant: str) -> dict
         for i in invitations
         if i.rater.value == "self"  # raters' individual answers are theirs, not the participant's
         for a, q in session.execute(
-            select(Answer, Question.code).join(Question, Question.id == Answer.question_id).where(
-                Answer.invitation_id == i.id
-            )
+            select(Answer, Question.code)
+            .join(Question, Question.id == Answer.question_id)
+            .where(Answer.invitation_id == i.id)
         )
     ]
     contacts = [
@@ -151,6 +149,9 @@ def export_participant(session: OrmSession, code: str, participant: str) -> dict
             for i in invitations
         ],
         "contacts": contacts,
-        "raters_named": sum(1 for c in session.scalars(select(Contact).where(Contact.participant_id == person.id))
-                            if c.rater.value != "self"),
+        "raters_named": sum(
+            1
+            for c in session.scalars(select(Contact).where(Contact.participant_id == person.id))
+            if c.rater.value != "self"
+        ),
     }

@@ -162,7 +162,9 @@ def open_form(engine: Engine, token: str, *, lang: str | None = None, now: dt.da
     return view
 
 
-def _check(view: FormView, form: dict[str, str], *, submit: bool) -> tuple[dict[str, str], dict[str, tuple[float | None, str | None]]]:
+def _check(
+    view: FormView, form: dict[str, str], *, submit: bool
+) -> tuple[dict[str, str], dict[str, tuple[float | None, str | None]]]:
     errors: dict[str, str] = {}
     values: dict[str, tuple[float | None, str | None]] = {}
     for q in view.questions:
@@ -213,7 +215,9 @@ def save_answers(
         if errors:
             return SaveResult(_with_raw(view, form), errors, False, False)
         questions = {q.code: q for q in session.scalars(select(Question).where(Question.code.in_(list(values))))}
-        existing = {a.question_id: a for a in session.scalars(select(Answer).where(Answer.invitation_id == invitation.id))}
+        existing = {
+            a.question_id: a for a in session.scalars(select(Answer).where(Answer.invitation_id == invitation.id))
+        }
         for code, (value, text) in values.items():
             q = questions[code]
             answer = existing.get(q.id) or Answer(invitation_id=invitation.id, question_id=q.id)

@@ -78,9 +78,13 @@ def store_measurements(
             for (participant, wave, rater), values in grouped.items():
                 day = dates[(participant, wave, rater)]
                 out.writerow(
-                    [participant, wave.value, rater.value, day.isoformat() if day else "", *(
-                        repr(values[c]) if c in values else "" for c in columns
-                    )]
+                    [
+                        participant,
+                        wave.value,
+                        rater.value,
+                        day.isoformat() if day else "",
+                        *(repr(values[c]) if c in values else "" for c in columns),
+                    ]
                 )
         options = importing.ImportOptions(
             intervention=intervention, layout="wide", delimiter=",", decimal=".", encoding="utf-8"

@@ -198,7 +198,9 @@ class Answer(Base):
 
     __tablename__ = "collect_answer"
 
-    invitation_id: Mapped[int] = mapped_column(ForeignKey("collect_invitation.id", ondelete="CASCADE"), primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(
+        ForeignKey("collect_invitation.id", ondelete="CASCADE"), primary_key=True
+    )
     question_id: Mapped[int] = mapped_column(ForeignKey("collect_question.id"), primary_key=True)
     value: Mapped[float | None] = mapped_column(Float)
     text: Mapped[str | None] = mapped_column(Text)
