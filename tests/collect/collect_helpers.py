@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import socket
 from dataclasses import dataclass, field
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from email.message import Message
 from pathlib import Path
 from typing import Any
@@ -41,8 +41,8 @@ class Mailbox:
     port: int
     messages: list[Message] = field(default_factory=list)
 
-    def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(message_from_bytes(envelope.content))
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 
     @property
