@@ -83,7 +83,10 @@ def questionnaire_command(app: App, code: str, wave: str, rater: str, questions:
 def schedule_command(
     app: App, code: str, follow_up_days: int, window: int, reminder_days: int, max_reminders: int
 ) -> None:
-    """Schedule pre, post (after the last session) and follow-up. Example: kirkpatrick survey schedule X --follow-up-days 90"""
+    """Schedule pre, post (after the last session) and follow-up.
+
+    Example: kirkpatrick survey schedule NRB-LG-2024 --follow-up-days 90
+    """
     from kirkpatrick.collect import plan
 
     with db.transaction(app.engine) as s:
@@ -112,7 +115,10 @@ def schedule_command(
 def wave_command(
     app: App, code: str, wave: str, opens: str, closes: str, reminder_days: int, max_reminders: int
 ) -> None:
-    """Open one wave between two dates. Example: kirkpatrick survey wave X --wave pre --opens 2024-01-01 --closes 2024-01-14"""
+    """Open one wave between two dates.
+
+    Example: kirkpatrick survey wave NRB-LG-2024 --wave pre --opens 2024-01-01 --closes 2024-01-14
+    """
     from kirkpatrick.collect import plan
 
     with db.transaction(app.engine) as s:
@@ -120,8 +126,8 @@ def wave_command(
             s,
             code,
             plan.parse_wave(wave),
-            _date(opens),
-            _date(closes),  # type: ignore[arg-type]
+            dt.date.fromisoformat(opens),
+            dt.date.fromisoformat(closes),
             reminder_days=reminder_days,
             max_reminders=max_reminders,
         )
@@ -292,7 +298,7 @@ def serve_command(app: App, host: str, port: int) -> None:
     import secrets
 
     from flask import Flask
-    from flask_wtf.csrf import CSRFProtect
+    from flask_wtf.csrf import CSRFProtect  # type: ignore[import-untyped]
 
     from kirkpatrick.web import survey as web_survey
 

@@ -6,6 +6,7 @@ import csv
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
@@ -139,17 +140,16 @@ def load_bank(session: OrmSession) -> int:
         for row in csv.DictReader(f):
             add_question(
                 session,
-                QuestionFields(
-                    **{
-                        k: (v or None) if k in ("measure", "item", "other_sv", "other_en", "level") else v
-                        for k, v in row.items()
-                    }
-                ),
+                QuestionFields(**_optional(row)),
                 shipped=True,
                 replace=True,
             )
             count += 1
     return count
+
+
+def _optional(row: dict[str, str]) -> dict[str, Any]:
+    return {k: (v or None) if k in ("measure", "item", "other_sv", "other_en", "level") else v for k, v in row.items()}
 
 
 def list_questions(session: OrmSession) -> list[QuestionRecord]:

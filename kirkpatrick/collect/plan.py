@@ -199,7 +199,7 @@ def add_respondent(
                 continue
             slot = 0
         else:
-            slot = session.scalar(
+            slot = session.scalar(  # type: ignore[assignment]
                 select(func.coalesce(func.max(Invitation.slot) + 1, 0)).where(
                     Invitation.participant_id == person.id, Invitation.wave == wave, Invitation.rater == rater
                 )

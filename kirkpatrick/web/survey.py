@@ -15,8 +15,9 @@ from collections import deque
 from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, current_app, redirect, request, url_for
-from flask_wtf.csrf import generate_csrf
+from flask_wtf.csrf import generate_csrf  # type: ignore[import-untyped]
 from sqlalchemy import Engine
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from kirkpatrick.collect import respond
 from kirkpatrick.reports.environment import environment
@@ -57,7 +58,7 @@ class RedactTokens(logging.Filter):
         if record.args:
             record.args = tuple(
                 _TOKEN_IN_PATH.sub("/s/[token]", a) if isinstance(a, str) else a
-                for a in record.args  # type: ignore[union-attr]
+                for a in record.args
             )
         if isinstance(record.msg, str):
             record.msg = _TOKEN_IN_PATH.sub("/s/[token]", record.msg)
@@ -107,7 +108,7 @@ def _headers(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers.setdefault(
         "Content-Security-Policy",
-        "default-src 'none'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     )
     return response
 
@@ -128,7 +129,7 @@ def form(token: str) -> Response:
 
 
 @blueprint.post("/s/<token>")
-def submit(token: str) -> Response:
+def submit(token: str) -> Response | WerkzeugResponse:
     action = request.form.get("action", "submit")
     if action not in ("submit", "save"):
         abort(400)

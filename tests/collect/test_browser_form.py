@@ -6,7 +6,6 @@ import datetime as dt
 import re
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from collect_helpers import CODE, ROOT, Mailbox, _free_port, make_app
