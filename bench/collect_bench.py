@@ -1,0 +1,109 @@
+"""500 respondents submitting the form within about a minute: nothing lost, no duplicate, p95.
+
+Usage: python bench/collect_bench.py [--n 500] [--db URL] [--workers 8]
+The baseline measured in the same run is the median time of the page for an unknown link
+(no write); the figures are printed as milliseconds and as ratios to it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from sqlalchemy import select, text
+from werkzeug.serving import make_server
+
+from kirkpatrick.collect import bank, links, plan
+from kirkpatrick.domain.vocab import Rater, Wave
+from kirkpatrick.services import records
+from kirkpatrick.storage import db
+from kirkpatrick.storage.collect import Invitation
+
+ROOT = Path(__file__).resolve().parents[1]
+CODE = "NRB-LG-2024"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--db")
+    args = parser.parse_args()
+    url = args.db or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    engine = db.make_engine(url)
+    db.init_db(engine)
+    today = dt.date.today()
+    with db.transaction(engine) as s:
+        records.import_measures(s, bank.measures_csv())
+        records.import_interventions(s, ROOT / "sample_data" / "interventions.csv")
+        bank.load_bank(s)
+        plan.set_questionnaire(s, CODE, Wave.PRE, Rater.SELF)
+        plan.set_wave(s, CODE, Wave.PRE, today - dt.timedelta(days=1), today + dt.timedelta(days=10))
+        for i in range(args.n):
+            plan.add_respondent(s, CODE, f"b{i:04d}", f"b{i}@example.org")
+        ids = list(s.scalars(select(Invitation.id).where(Invitation.wave == Wave.PRE)))
+        tokens = [links.issue_link(s, i) for i in ids]
+    from flask import Flask
+    from flask_wtf.csrf import CSRFProtect
+
+    from kirkpatrick.web import survey
+
+    app = Flask("bench")
+    app.config.update(SECRET_KEY="bench", KIRKPATRICK_ENGINE=engine, WTF_CSRF_ENABLED=False, SURVEY_RATE_LIMIT=10**9)
+    CSRFProtect(app)
+    survey.register(app)
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    base = f"http://127.0.0.1:{httpd.server_port}"
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+    def timed_get(path: str) -> float:
+        t = time.perf_counter()
+        try:
+            urllib.request.urlopen(base + path).read()
+        except urllib.error.HTTPError as exc:
+            exc.read()
+        return time.perf_counter() - t
+
+    baseline = statistics.median(timed_get("/s/" + "A" * 43) for _ in range(30))
+    questions = [f"kp_lb_{i}" for i in range(1, 7)] + [f"kp_team_{i}" for i in range(1, 6)] + ["kp_confidence"]
+
+    def submit(token: str) -> float:
+        data = urllib.parse.urlencode({**{q: "4" for q in questions}, "action": "submit"}).encode()
+        t = time.perf_counter()
+        with urllib.request.urlopen(urllib.request.Request(base + f"/s/{token}", data=data)) as r:
+            r.read()
+        return time.perf_counter() - t
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(args.workers) as pool:
+        times = sorted(pool.map(submit, tokens))
+    wall = time.perf_counter() - start
+    httpd.shutdown()
+    with engine.connect() as c:
+        stored = c.execute(text("SELECT count(*) FROM measurement")).scalar()
+        distinct = c.execute(
+            text("SELECT count(*) FROM (SELECT DISTINCT participant_id, measure_id, wave, rater FROM measurement) d")
+        ).scalar()
+    p95 = times[int(0.95 * (len(times) - 1))]
+    print(f"backend {engine.dialect.name}, {args.n} submissions, {args.workers} at a time, wall {wall:.1f} s")
+    print(f"measurements {stored} (expected {3 * args.n}), distinct keys {distinct}")
+    print(f"baseline (unknown-link page) {baseline * 1000:.1f} ms")
+    print(
+        f"submit median {statistics.median(times) * 1000:.0f} ms ({statistics.median(times) / baseline:.1f}x), "
+        f"p95 {p95 * 1000:.0f} ms ({p95 / baseline:.1f}x), max {times[-1] * 1000:.0f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()
