@@ -1,42 +1,84 @@
-"""Migrations: a database made at the first revision, with data, upgrades with ``kirkpatrick init``
-and keeps every row; the chain goes up and down cleanly on both backends."""
+"""Migrations: a database made at an earlier revision (the first, and the previous release's), with
+data, upgrades with ``kirkpatrick init`` and keeps every row; the chain goes up and down cleanly on
+both backends."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from conftest import Cli
-from sqlalchemy import Engine, MetaData, inspect
+from sqlalchemy import Engine, MetaData, insert, inspect, select
 from test_backup import fill_database
 
 from kirkpatrick.storage import db
 from kirkpatrick.storage.models import Base
 
+PREVIOUS_RELEASE = "0003"  # the schema of the last version users have
 
-def _all_rows(engine: Engine) -> dict[str, list[tuple[str, ...]]]:
-    """Every row of every table as it is in the database (reflected, so any revision works)."""
+
+def _all_rows(engine: Engine, like: MetaData | None = None) -> dict[str, list[tuple[str, ...]]]:
+    """Every row of every table as it is in the database (reflected, so any revision works).
+
+    With ``like``, only the tables and columns that ``like`` has: what an older schema held.
+    """
     metadata = MetaData()
     metadata.reflect(engine)
+    shape = like or metadata
     with engine.connect() as c:
         return {
-            name: sorted(tuple(map(repr, row)) for row in c.execute(table.select()))
-            for name, table in metadata.tables.items()
+            name: sorted(
+                tuple(map(repr, row))
+                for row in c.execute(select(*(metadata.tables[name].c[col.name] for col in table.columns)))
+            )
+            for name, table in shape.tables.items()
             if name != "alembic_version"
         }
 
 
+def fill_at_revision(engine: Engine, revision: str, scratch: Path, **fill: object) -> MetaData:
+    """Bring an empty database to ``revision`` and fill it with ``fill_database``'s rows.
+
+    The rows are made with today's models in a scratch database at head, then copied table by
+    table, column by column, into the old schema: what that schema cannot hold is left out, as
+    it would be in a real database of that version. Returns the old schema (reflected).
+    """
+    with db.writer(engine).begin() as connection:
+        command.upgrade(db.alembic_config(connection), revision)
+    source = db.make_engine(f"sqlite:///{scratch / 'scratch.db'}")
+    db.init_db(source)
+    fill_database(source, **fill)  # type: ignore[arg-type]
+    old = MetaData()
+    old.reflect(engine)
+    new = MetaData()
+    new.reflect(source)
+    with source.connect() as read, db.writer(engine).begin() as write:
+        for table in old.sorted_tables:
+            if table.name == "alembic_version" or table.name not in new.tables:
+                continue
+            rows = [
+                dict(r._mapping) for r in read.execute(select(*(new.tables[table.name].c[c.name] for c in table.c)))
+            ]
+            if rows:
+                write.execute(insert(table), rows)
+    source.dispose()
+    return old
+
+
 def test_revisions_in_order() -> None:
     chain = [r.revision for r in ScriptDirectory.from_config(db.alembic_config()).walk_revisions()]
-    assert chain[::-1] == ["0001", "0002", "0003", "0005"]
+    assert chain[::-1] == ["0001", "0002", "0003", "0004", "0005"]
     assert db.head_revision() == "0005"
 
 
-def test_database_at_first_revision_upgrades_with_init_and_keeps_every_row(raw_engine: Engine, db_url: str) -> None:
-    with db.writer(raw_engine).begin() as connection:
-        command.upgrade(db.alembic_config(connection), "0001")
+def test_database_at_first_revision_upgrades_with_init_and_keeps_every_row(
+    raw_engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    old = fill_at_revision(raw_engine, "0001", tmp_path, participants=30, audit=False)
     assert db.current_revision(raw_engine) == "0001"
     assert "audit_entry" not in inspect(raw_engine).get_table_names()
-    fill_database(raw_engine, participants=30, audit=False)
     before = _all_rows(raw_engine)
     assert sum(map(len, before.values())) > 300 and all(before.values())
 
@@ -46,15 +88,30 @@ def test_database_at_first_revision_upgrades_with_init_and_keeps_every_row(raw_e
     assert "schema is at revision 0001" in refused.output and "run `kirkpatrick init`" in refused.output
 
     result = Cli(db_url)("init")
-    assert "from schema 0001 to 0005; rows kept" in result.output
+    assert f"from schema 0001 to {db.head_revision()}; rows kept" in result.output
     raw_engine.dispose()
-    after = _all_rows(raw_engine)
     assert db.current_revision(raw_engine) == db.head_revision()
-    assert after.pop("audit_entry") == []
-    assert after == before
+    assert _all_rows(raw_engine)["audit_entry"] == []
+    assert _all_rows(raw_engine, like=old) == before
     # The new table works at once.
     Cli(db_url)("participant", "forget", "NRB-LG-2024", "p001")
     assert len(_all_rows(raw_engine)["audit_entry"]) == 1
+
+
+@pytest.mark.parametrize("participants", [40])
+def test_previous_release_with_data_upgrades_and_keeps_every_row(
+    raw_engine: Engine, db_url: str, tmp_path: Path, participants: int
+) -> None:
+    old = fill_at_revision(raw_engine, PREVIOUS_RELEASE, tmp_path, participants=participants)
+    before = _all_rows(raw_engine)
+    assert sum(map(len, before.values())) > 300 and all(before.values())
+    result = Cli(db_url)("init")
+    assert f"from schema {PREVIOUS_RELEASE} to {db.head_revision()}; rows kept" in result.output
+    assert db.current_revision(raw_engine) == db.head_revision()
+    assert _all_rows(raw_engine, like=old) == before
+    # The upgraded database works: an intervention's statistics from the kept rows.
+    stats = Cli(db_url)("stats", "NRB-LG-2024", "--json")
+    assert '"intervention": "NRB-LG-2024"' in stats.output
 
 
 def test_downgrade_and_upgrade_again(engine: Engine) -> None:

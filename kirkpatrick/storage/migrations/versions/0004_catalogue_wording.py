@@ -4,7 +4,7 @@ Measures and their items carry the wording respondents saw (one a line), and lab
 their answer labels (lowest first) and the labels that mean "no answer". Survey-tool exports
 are matched to the catalogue by this wording; existing measures keep NULL (matched by code).
 
-Revision ID: 0005
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-30
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
+revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None

@@ -3,8 +3,8 @@
 The tables of kirkpatrick/storage/collect.py. Contacts (e-mail addresses) are a table of their own,
 apart from the measurements, so that they can be deleted after the retention period.
 
-Revision ID: 0008
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-28 03:55:19.406321
 """
 from __future__ import annotations
@@ -13,8 +13,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0008'
-down_revision = '0003'
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
