@@ -301,7 +301,8 @@ def paired_many(pre: ArrayLike, post: ArrayLike, *, confidence: float = 0.95) ->
         drm_lo, drm_hi = normal_ci(drm, drm_var, confidence)
         # d_av: mean difference over the mean of the two SDs (Lakens 2013, eq. 10).
         sav = 0.5 * (sx + sy)
-        dav = np.where(few | (sav <= 0) | zero_d, np.nan, md / sav)
+        # defined when every difference is equal (only d_z needs S_D > 0)
+        dav = np.where(few | ~(sav > 0), np.nan, md / sav)
         dav_var = (1.0 / nf + dav**2 / (2.0 * nf)) * 2.0 * (1.0 - r)
         dav_lo, dav_hi = normal_ci(dav, dav_var, confidence)
 
@@ -309,7 +310,7 @@ def paired_many(pre: ArrayLike, post: ArrayLike, *, confidence: float = 0.95) ->
 
     reason = np.full(g, None, dtype=object)
     reason[zero_x | zero_y] = "zero variance at pre or post: r, d_rm and the d_av interval are undefined"
-    reason[zero_d] = "all differences equal (zero variance of the differences)"
+    reason[zero_d] = "all differences equal (zero variance of the differences): t, d_z, g_z and d_rm undefined"
     reason[few] = "n < 2"
 
     def batch(name: str, est: FloatArray, lo: FloatArray, hi: FloatArray, method: str, var: FloatArray) -> EffectBatch:
@@ -702,7 +703,11 @@ def _smcr_result(n: int, dropped: int, mx: float, my: float, sx: float, sy: floa
         # J(1) is undefined (Gamma(0)); metafor returns NA as well.
         return SMCRResult(n, dropped, mx, my, sx, r, nan, nan, nan, nan, confidence, "n < 3: correction undefined")
     if not math.isfinite(r):
-        return SMCRResult(n, dropped, mx, my, sx, r, nan, nan, nan, nan, confidence, "zero variance at post: r undefined")
+        # yi needs only S_pre; the variance needs r
+        yi = float(hedges_j(n - 1)) * (my - mx) / sx
+        return SMCRResult(
+            n, dropped, mx, my, sx, r, yi, nan, nan, nan, confidence, "zero variance at post: r, vi and the CI undefined"
+        )
     yi, vi, lo, hi = _smcr_from_summary(mx, my, sx, n, r, confidence)
     return SMCRResult(n, dropped, mx, my, sx, r, yi, vi, lo, hi, confidence, None)
 
@@ -779,6 +784,8 @@ def _ppc_from_summary(
 
     def becker(m_pre: float, m_post: float, sd: float, ng: int, r: float) -> tuple[float, float]:
         # exact J, so d_T and d_C equal metafor's SMCR yi for each group
+        if not sd > 0:
+            return math.nan, math.nan
         c = float(hedges_j(ng - 1))
         dg = c * (m_post - m_pre) / sd
         if ng <= 3:
@@ -859,10 +866,10 @@ def pre_post_control(
     vpre = spt**2 * (nt - 1) + spc**2 * (nc - 1)
     r_pool = ((nt - 1) * rt + (nc - 1) * rc) / (nt + nc - 2)
     sd_pool = math.sqrt(vpre / (nt + nc - 2))
-    if not sd_pool > 0 or not math.isfinite(r_pool):
+    if not sd_pool > 0:
         return PrePostControlResult(
             nt, nc, dt + dc, mct, mcc, spt, spc, sd_pool, rt, rc, r_pool, nan2, nan1, confidence,
-            "zero variance at pretest or posttest",
+            "zero variance at pretest in both groups",
         )  # fmt: skip
     d2, d1, _ = _ppc_from_summary(
         nt, nc, float(tx.mean()), float(ty.mean()), spt, rt, float(cx.mean()), float(cy.mean()), spc, rc,
@@ -870,7 +877,10 @@ def pre_post_control(
     )  # fmt: skip
     reason = None
     if not (spt > 0 and spc > 0 and math.isfinite(rt) and math.isfinite(rc)):
-        reason = "zero variance in one group: d_ppc1 undefined"
+        # d_ppc2 needs only the pooled pretest SD; its variance needs r_pooled, d_ppc1 each group's SD and r
+        reason = "zero variance at pretest or posttest in one group: d_ppc1 undefined"
+        if not math.isfinite(r_pool):
+            reason += ", r_pooled and the d_ppc2 variance undefined"
     return PrePostControlResult(nt, nc, dt + dc, mct, mcc, spt, spc, sd_pool, rt, rc, r_pool, d2, d1, confidence, reason)
 
 
