@@ -309,6 +309,7 @@ def paired_many(pre: ArrayLike, post: ArrayLike, *, confidence: float = 0.95) ->
     v, wp, wmethod = wilcoxon_rows(np.where(valid, y - x, 0.0), valid)
 
     reason = np.full(g, None, dtype=object)
+    reason[n == 2] = "n = 2: Hedges' correction J(1) is undefined, so g_z and g_av are NaN"
     reason[zero_x | zero_y] = "zero variance at pre or post: r, d_rm and the d_av interval are undefined"
     reason[zero_d] = "all differences equal (zero variance of the differences): t, d_z, g_z and d_rm undefined"
     reason[few] = "n < 2"
@@ -776,7 +777,8 @@ def _ppc_from_summary(
     rho = r_pooled
     a = (n_t + n_c) / (n_t * n_c)
     if n > 4:
-        var2 = 2 * cp**2 * (1 - rho) * a * ((n - 2) / (n - 4)) * (1 + delta**2 / (2 * (1 - rho) * a)) - delta**2
+        # Morris's variance multiplied out, so that rho = 1 does not divide by zero
+        var2 = cp**2 * ((n - 2) / (n - 4)) * (2 * (1 - rho) * a + delta**2) - delta**2
     else:
         var2 = math.nan
     lo, hi = normal_ci(delta, var2, confidence)
@@ -791,7 +793,8 @@ def _ppc_from_summary(
         if ng <= 3:
             return dg, math.nan
         # Becker (1988) variance of a standardized mean change, delta estimated by d.
-        v = c**2 * (2 * (1 - r) / ng) * ((ng - 1) / (ng - 3)) * (1 + ng * dg**2 / (2 * (1 - r))) - dg**2
+        # (multiplied out, so that r = 1 does not divide by zero)
+        v = c**2 * ((ng - 1) / (ng - 3)) * (2 * (1 - r) / ng + dg**2) - dg**2
         return dg, v
 
     dt, vt = becker(m_pre_t, m_post_t, sd_pre_t, n_t, r_t)
@@ -881,6 +884,12 @@ def pre_post_control(
         reason = "zero variance at pretest or posttest in one group: d_ppc1 undefined"
         if not math.isfinite(r_pool):
             reason += ", r_pooled and the d_ppc2 variance undefined"
+    notes = [reason] if reason else []
+    if reason is None and not math.isfinite(d1.variance):
+        notes.append("n <= 3 in a group: the d_ppc1 variance (Becker 1988) is undefined")
+    if math.isfinite(r_pool) and not math.isfinite(d2.variance):
+        notes.append("n_T + n_C <= 4: the d_ppc2 variance (Morris 2008) is undefined")
+    reason = "; ".join(notes) or None
     return PrePostControlResult(nt, nc, dt + dc, mct, mcc, spt, spc, sd_pool, rt, rc, r_pool, d2, d1, confidence, reason)
 
 
