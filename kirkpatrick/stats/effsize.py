@@ -523,13 +523,15 @@ def independent(a: ArrayLike, b: ArrayLike, *, confidence: float = 0.95) -> Inde
     ps = float(2.0 * special.stdtr(dfs, -abs(ts)))
     sea2, seb2 = va / na, vb / nb
     tw = md / math.sqrt(sea2 + seb2)
-    dfw = (sea2 + seb2) ** 2 / (sea2**2 / (na - 1) + seb2**2 / (nb - 1))
+    # Welch-Satterthwaite df in shares of the total, so tiny variances do not underflow to 0/0
+    fa, fb = sea2 / (sea2 + seb2), seb2 / (sea2 + seb2)
+    dfw = 1.0 / (fa * fa / (na - 1) + fb * fb / (nb - 1))
     pw = float(2.0 * special.stdtr(dfw, -abs(tw)))
     scale_d = math.sqrt(1.0 / na + 1.0 / nb)
     ds = md / sp
     lo, hi = nct_ci(ts, dfs, confidence)
     ds_lo, ds_hi = float(lo) * scale_d, float(hi) * scale_d
-    var_d = (na + nb) / (na * nb) + ds**2 / (2.0 * (na + nb))
+    var_d = (na + nb) / (na * nb) + ds * ds / (2.0 * (na + nb))
     j = float(hedges_j(dfs))
     return IndependentResult(
         na, nb, n_dropped, ma, mb, math.sqrt(va), math.sqrt(vb), md, sp,
@@ -591,7 +593,7 @@ def _smcr_from_summary(
 ) -> tuple[float, float, float, float]:
     j = float(hedges_j(n - 1))
     yi = j * (m_post - m_pre) / sd_pre
-    vi = 2.0 * (1.0 - r) / n + yi**2 / (2.0 * n)
+    vi = 2.0 * (1.0 - r) / n + yi * yi / (2.0 * n)
     lo, hi = normal_ci(yi, vi, confidence)
     return yi, vi, float(lo), float(hi)
 
@@ -707,7 +709,7 @@ def _smcr_result(n: int, dropped: int, mx: float, my: float, sx: float, sy: floa
         # yi needs only S_pre; the variance needs r
         yi = float(hedges_j(n - 1)) * (my - mx) / sx
         return SMCRResult(
-            n, dropped, mx, my, sx, r, yi, nan, nan, nan, confidence, "zero variance at post: r, vi and the CI undefined"
+            n, dropped, mx, my, sx, r, yi, nan, nan, nan, confidence, "zero variance at post: r undefined"
         )
     yi, vi, lo, hi = _smcr_from_summary(mx, my, sx, n, r, confidence)
     return SMCRResult(n, dropped, mx, my, sx, r, yi, vi, lo, hi, confidence, None)
@@ -778,7 +780,7 @@ def _ppc_from_summary(
     a = (n_t + n_c) / (n_t * n_c)
     if n > 4:
         # Morris's variance multiplied out, so that rho = 1 does not divide by zero
-        var2 = cp**2 * ((n - 2) / (n - 4)) * (2 * (1 - rho) * a + delta**2) - delta**2
+        var2 = cp * cp * ((n - 2) / (n - 4)) * (2 * (1 - rho) * a + delta * delta) - delta * delta
     else:
         var2 = math.nan
     lo, hi = normal_ci(delta, var2, confidence)
@@ -794,7 +796,7 @@ def _ppc_from_summary(
             return dg, math.nan
         # Becker (1988) variance of a standardized mean change, delta estimated by d.
         # (multiplied out, so that r = 1 does not divide by zero)
-        v = c**2 * ((ng - 1) / (ng - 3)) * (2 * (1 - r) / ng + dg**2) - dg**2
+        v = c * c * ((ng - 1) / (ng - 3)) * (2 * (1 - r) / ng + dg * dg) - dg * dg  # x * x: inf, not OverflowError
         return dg, v
 
     dt, vt = becker(m_pre_t, m_post_t, sd_pre_t, n_t, r_t)
