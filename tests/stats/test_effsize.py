@@ -19,7 +19,9 @@ MOVIE_1 = [9, 7, 8, 9, 8, 9, 9, 10, 9, 9]
 MOVIE_2 = [9, 6, 7, 8, 7, 9, 8, 8, 8, 7]
 
 
-def make_pairs(n: int, m_pre: float, m_post: float, sd_pre: float, sd_post: float, r: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def make_pairs(
+    n: int, m_pre: float, m_post: float, sd_pre: float, sd_post: float, r: float, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Raw data whose sample means, SDs (ddof=1) and correlation are exactly the given summaries."""
     rng = np.random.default_rng(seed)
     z1, z2 = rng.normal(size=n), rng.normal(size=n)
@@ -62,7 +64,9 @@ def test_independent_edge_cases() -> None:
 
 def test_independent_sign_flip() -> None:
     a, b = independent(MOVIE_1, MOVIE_2), independent(MOVIE_2, MOVIE_1)
-    assert_allclose([b.d_s.estimate, b.d_s.ci_low, b.d_s.ci_high], [-a.d_s.estimate, -a.d_s.ci_high, -a.d_s.ci_low], rtol=1e-7)
+    assert_allclose(
+        [b.d_s.estimate, b.d_s.ci_low, b.d_s.ci_high], [-a.d_s.estimate, -a.d_s.ci_high, -a.d_s.ci_low], rtol=1e-7
+    )
 
 
 # Morris (2008) example (metafor's test_analysis_example_morris2008.r):

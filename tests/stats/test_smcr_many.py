@@ -40,8 +40,13 @@ def test_rows_equal_the_single_group_function_with_edge_cases() -> None:
     batch = standardized_mean_change_many(pre, post)
     for i in range(8):
         _same(batch[i], standardized_mean_change(pre[i], post[i]))
-    assert [b.reason for b in batch[3:]] == ["zero variance at pre", "n < 3: correction undefined", "n < 2",
-                                             "zero variance at post: r undefined", "n < 2"]
+    assert [b.reason for b in batch[3:]] == [
+        "zero variance at pre",
+        "n < 3: correction undefined",
+        "n < 2",
+        "zero variance at post: r undefined",
+        "n < 2",
+    ]
 
 
 @settings(max_examples=60, deadline=None)
@@ -52,5 +57,5 @@ def test_random_batches(seed: int, groups: int, n: int, missing: float) -> None:
     post = np.round(pre + rng.normal(0.3, 0.8, (groups, n)), 1)
     pre[rng.random((groups, n)) < missing] = np.nan
     post[rng.random((groups, n)) < missing] = np.nan
-    for got, row_pre, row_post in zip(standardized_mean_change_many(pre, post), pre, post):
+    for got, row_pre, row_post in zip(standardized_mean_change_many(pre, post), pre, post, strict=True):
         _same(got, standardized_mean_change(row_pre, row_post))

@@ -137,7 +137,9 @@ def test_meta_regression_knha_matches_metafor() -> None:
     # ablat -0.02801128 se 0.01134573 tval -2.46888329 df 10 pval 0.03316822 ci -0.05329113 -0.00273142
     r = meta_regression(YI, VI, np.column_stack([ABLAT, YEAR]), names=["ablat", "year"], knha=True)
     assert r.statistic_name == "t" and r.df == 10
-    assert_allclose([r.coef[1], r.se[1], r.statistic[1], r.p[1]], [-0.02801128, 0.01134573, -2.46888329, 0.03316822], rtol=1e-3)
+    assert_allclose(
+        [r.coef[1], r.se[1], r.statistic[1], r.p[1]], [-0.02801128, 0.01134573, -2.46888329, 0.03316822], rtol=1e-3
+    )
     assert_allclose([r.ci_low[1], r.ci_high[1]], [-0.05329113, -0.00273142], rtol=1e-3)
     assert_allclose([r.QM, r.QM_p], [4.96490310, 0.03180421], rtol=1e-3)
 
@@ -188,7 +190,7 @@ def test_meta_regression_not_estimable() -> None:
 
 
 def test_input_errors() -> None:
-    with pytest.raises(ValueError, match="-0.1"):
+    with pytest.raises(ValueError, match=r"-0\.1"):
         random_effects([0.1, 0.2], [0.1, -0.1])
     with pytest.raises(ValueError, match="'XX'"):
         random_effects(YI, VI, method="XX")  # type: ignore[arg-type]

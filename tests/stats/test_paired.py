@@ -166,7 +166,7 @@ def test_zero_variance_at_pre_keeps_d_z() -> None:
 
 
 def test_input_errors_raise_valueerror() -> None:
-    with pytest.raises(ValueError, match="1.5"):
+    with pytest.raises(ValueError, match=r"1\.5"):
         paired([1, 2, 3], [1, 2, 4], confidence=1.5)
     with pytest.raises(ValueError, match="same length"):
         paired([1, 2, 3], [1, 2])
