@@ -59,10 +59,10 @@ def test_levels_table_and_readings_in_both_languages() -> None:
     p = fixed()
     en, sv = soup(p, "en"), soup(p, "sv")
     row = [td.get_text() for td in en.select("#levels table tbody tr")[2].select("td")]
-    assert row[:5] == ["3 · Behaviour", "12", "0.69", "[0.54, 0.83]", "[0.32, 1.06]"]
+    assert row[:5] == ["3 · Behaviour", "12", "0.69", "[0.54, 0.83]", "[0.31, 1.06]"]  # PI on t with k - 2 df: [0.3120, 1.0622]
     assert row[8] == "0.82"
     row_sv = [td.get_text() for td in sv.select("#levels table tbody tr")[2].select("td")]
-    assert row_sv[:5] == ["3 · Beteende", "12", "0,69", "[0,54; 0,83]", "[0,32; 1,06]"]
+    assert row_sv[:5] == ["3 · Beteende", "12", "0,69", "[0,54; 0,83]", "[0,31; 1,06]"]
     assert sv.html is not None and sv.html["lang"] == "sv"
     assert "Portfölj: förändring i våra insatser" in sv.h1.get_text()  # type: ignore[union-attr]
     assert "consistent with the published benchmark (0.82)" in en.select_one("#level-3").get_text()  # type: ignore[union-attr]

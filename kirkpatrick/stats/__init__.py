@@ -8,33 +8,14 @@ estimable) and ``to_dict()`` for JSON output. Sign convention: post minus pre.
 from __future__ import annotations
 
 from ._ci import normal_interval
-from ._result import Effect, Result
-from .effsize import (
-    EffectBatch,
-    IndependentResult,
-    PairedBatch,
-    PairedResult,
-    PrePostControlResult,
-    SMCRResult,
-    independent,
-    magnitude,
-    paired,
-    paired_many,
-    pre_post_control,
-    standardized_mean_change,
-    standardized_mean_change_many,
-)
-from .meta import (
-    MetaRegressionResult,
-    MetaResult,
-    SubgroupResult,
-    composite,
-    fixed_effect,
-    meta_regression,
-    random_effects,
-    subgroups,
-)
+from ._result import Effect, Result, magnitude, to_jsonable
+from .controlled import PrePostControlResult, pre_post_control
+from .independent import IndependentResult, independent
+from .meta import MetaResult, SubgroupResult, composite, fixed_effect, random_effects, subgroups
+from .meta_regression import MetaRegressionResult, meta_regression
+from .paired import EffectBatch, PairedBatch, PairedResult, paired, paired_many
 from .reliability import AlphaResult, ReliableChangeResult, cronbach_alpha, reliable_change
+from .smcr import SMCRResult, standardized_mean_change, standardized_mean_change_many
 from .survey import MeanResult, NPSResult, mean_ci, nps
 
 __all__ = [
@@ -70,4 +51,5 @@ __all__ = [
     "standardized_mean_change",
     "standardized_mean_change_many",
     "subgroups",
+    "to_jsonable",
 ]

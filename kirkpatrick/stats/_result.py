@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import numpy as np
 
-__all__ = ["Effect", "Result", "to_jsonable"]
+__all__ = ["Effect", "Result", "magnitude", "to_jsonable"]
 
 
 def to_jsonable(value: Any) -> Any:
@@ -89,3 +89,44 @@ class Effect(Result):
             f"{self.name} = {_fmt(self.estimate, digits)} "
             f"[{_fmt(self.ci_low, digits)}, {_fmt(self.ci_high, digits)}] ({self.ci_method})"
         )
+
+
+_RULES: dict[str, tuple[tuple[float, str], ...]] = {
+    # Cohen (1988, sec. 2.2.3): 0.2 small, 0.5 medium, 0.8 large; below 0.2 is
+    # labelled "very small" as in effectsize::interpret_cohens_d(rules="cohen1988").
+    "cohen1988": ((0.2, "very small"), (0.5, "small"), (0.8, "medium"), (math.inf, "large")),
+}
+
+
+def magnitude(d: float, *, rule: Literal["cohen1988"]) -> str:
+    """Label the size of a standardized mean difference by a named rule set.
+
+    Parameters
+    ----------
+    d : float
+        Any standardized mean difference (d_z, d_av, g_s, ...); the sign is
+        ignored.
+    rule : {"cohen1988"}
+        The rule set, deliberately required: a size label is a convention, not
+        a property of the data, and says nothing about significance.
+
+    Returns
+    -------
+    str
+        ``"very small"`` (|d| < 0.2), ``"small"`` (< 0.5), ``"medium"``
+        (< 0.8) or ``"large"``, or ``"not estimable"`` for NaN.
+
+    References
+    ----------
+    Cohen, J. (1988). Statistical Power Analysis for the Behavioral Sciences
+    (2nd ed.). Erlbaum.
+    """
+    if rule not in _RULES:
+        raise ValueError(f"rule must be one of {sorted(_RULES)!r}, but got {rule!r}")
+    x = abs(float(d))
+    if not math.isfinite(x):
+        return "not estimable"
+    for bound, label in _RULES[rule]:
+        if x < bound:
+            return label
+    return _RULES[rule][-1][1]

@@ -20,12 +20,10 @@ from ._ci import FloatArray, check_confidence, z_crit
 from ._result import Result
 
 __all__ = [
-    "MetaRegressionResult",
     "MetaResult",
     "SubgroupResult",
     "composite",
     "fixed_effect",
-    "meta_regression",
     "random_effects",
     "subgroups",
 ]
@@ -62,7 +60,10 @@ class MetaResult(Result):
     Q, Q_df, Q_p : float
         Cochran's Q (fixed-effect weights), k - 1, chi-square p.
     pi_low, pi_high : float
-        Prediction interval for the true effect in a new study.
+        Prediction interval for the true effect in a new study (see
+        :func:`random_effects`); NaN for k < 3 random-effects fits.
+    pi_method : str
+        How the prediction interval was obtained, or why there is none.
     knha : bool
         Whether the Knapp-Hartung adjustment was applied.
     iterations : int
@@ -91,10 +92,22 @@ class MetaResult(Result):
     Q_p: float
     pi_low: float
     pi_high: float
+    pi_method: str
     knha: bool
     iterations: int
     confidence: float
     reason: str | None
+
+
+PI_T = "t with k - 2 df: estimate -/+ t sqrt(se^2 + tau2) (Higgins, Thompson & Spiegelhalter 2009)"
+PI_NONE = "not estimable: a prediction interval needs k >= 3 studies"
+PI_FE = "fixed effect: equals the confidence interval"
+PI_SINGLE = "not estimable: single study"
+
+
+def _zero_residual(res: FloatArray, y: FloatArray) -> bool:
+    """Whether residuals are zero to rounding: every |residual| <= 1e-12 of the largest |y|."""
+    return bool(np.all(np.abs(res) <= 1e-12 * max(float(np.max(np.abs(y))), 1e-300)))
 
 
 def _clean(yi: ArrayLike, vi: ArrayLike) -> tuple[FloatArray, FloatArray, int, NDArray[np.bool_]]:
@@ -112,17 +125,19 @@ def _nan_meta(method: str, k: int, dropped: int, knha: bool, confidence: float, 
     nan = math.nan
     return MetaResult(
         method, k, dropped, nan, nan, nan, nan, "t" if knha else "z", nan, nan, nan, nan, nan, nan, nan,
-        nan, nan, nan, nan, nan, knha, 0, confidence, reason,
+        nan, nan, nan, nan, nan, PI_NONE, knha, 0, confidence, reason,
     )  # fmt: skip
 
 
 # -- tau2 estimators (general design matrix X; intercept-only is X = 1) ------
 
 
-def _wls(y: FloatArray, v: FloatArray, X: FloatArray, tau2: float) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+def _wls(
+    y: FloatArray, v: FloatArray, X: FloatArray, tau2: float
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     w = 1.0 / (v + tau2)
     A = X.T @ (w[:, None] * X)
-    Ainv = np.linalg.inv(A)
+    Ainv = np.asarray(np.linalg.inv(A), dtype=np.float64)
     b = Ainv @ (X.T @ (w * y))
     res = y - X @ b
     return w, Ainv, b, res
@@ -141,42 +156,50 @@ def _trace_p(w: FloatArray, X: FloatArray, Ainv: FloatArray) -> tuple[float, flo
 def _tau2_reml(y: FloatArray, v: FloatArray, X: FloatArray) -> tuple[float, int]:
     """REML tau2 by Fisher scoring, as metafor's ``rma.uni`` (Viechtbauer 2005).
 
-    Update: tau2 += (y'PPy - tr(P)) / tr(PP); step halved while it would go
-    below zero, so the estimate stays in [0, inf).
+    Update: tau2 += (y'PPy - tr(P)) / tr(PP). A step that would go below zero
+    ends at exactly 0 when the REML score at 0 is not positive (the maximum is
+    on the boundary); otherwise it is halved. Iteration stops on a relative
+    change below 1e-10, so a small positive tau2 is as accurate as a large one
+    (metafor stops on an absolute change and can leave a residue such as 4e-12
+    where the answer is 0).
     """
     tau2 = max(0.0, _tau2_dl(y, v, X))
     for it in range(1, _MAXITER + 1):
         w, Ainv, _, res = _wls(y, v, X, tau2)
         tr_p, tr_pp = _trace_p(w, X, Ainv)
         adj = (float(np.sum((w * res) ** 2)) - tr_p) / tr_pp
+        if tau2 + adj <= 0 and _reml_score(y, v, X, 0.0) <= 0:
+            return 0.0, it
         while tau2 + adj < 0:
             adj /= 2.0
-            if abs(adj) < 1e-300:
-                adj = 0.0
-                break
         tau2_new = tau2 + adj
-        if abs(tau2_new - tau2) < _TOL * max(1.0, tau2):
-            return max(0.0, tau2_new), it
+        if abs(tau2_new - tau2) <= _TOL * tau2_new:
+            return tau2_new, it
         tau2 = tau2_new
     # Fisher scoring can oscillate (metafor then stops with "did not
     # converge"); fall back to solving the REML score equation directly.
     return _reml_score_root(y, v, X), _MAXITER
 
 
+def _reml_score(y: FloatArray, v: FloatArray, X: FloatArray, tau2: float) -> float:
+    """REML score y'PPy - tr(P) at tau2 (up to a positive factor; Viechtbauer 2005)."""
+    w, Ainv, _, res = _wls(y, v, X, tau2)
+    tr_p, _ = _trace_p(w, X, Ainv)
+    return float(np.sum((w * res) ** 2)) - tr_p
+
+
 def _reml_score_root(y: FloatArray, v: FloatArray, X: FloatArray) -> float:
     """Root of the REML score y'PPy - tr(P) = 0 in tau2 (Viechtbauer 2005), or 0 at the boundary."""
 
     def score(t2: float) -> float:
-        w, Ainv, _, res = _wls(y, v, X, t2)
-        tr_p, _ = _trace_p(w, X, Ainv)
-        return float(np.sum((w * res) ** 2)) - tr_p
+        return _reml_score(y, v, X, t2)
 
     if score(0.0) <= 0:
         return 0.0
     hi = max(1.0, float(np.var(y)), float(np.max(v)))
     for _ in range(60):
         if score(hi) < 0:
-            return float(optimize.brentq(score, 0.0, hi, xtol=1e-12, rtol=1e-12))
+            return float(optimize.brentq(score, 0.0, hi, xtol=1e-300, rtol=1e-12))
         hi *= 4.0
     return math.nan
 
@@ -186,12 +209,12 @@ def _tau2_dl(y: FloatArray, v: FloatArray, X: FloatArray) -> float:
     w, Ainv, _, res = _wls(y, v, X, 0.0)
     q = float(np.sum(w * res**2))
     tr_p, _ = _trace_p(w, X, Ainv)
-    return max(0.0, (q - (y.size - X.shape[1])) / tr_p)
+    return max(0.0, float((q - (y.size - X.shape[1])) / tr_p))
 
 
 def _tau2_pm(y: FloatArray, v: FloatArray, X: FloatArray) -> float:
     """Paule-Mandel: tau2 solving Q(tau2) = k - p by root finding (Paule & Mandel 1982)."""
-    target = y.size - X.shape[1]
+    target = float(y.size - X.shape[1])
 
     def f(t2: float) -> float:
         w, _, _, res = _wls(y, v, X, t2)
@@ -212,7 +235,7 @@ def _i2_h2(tau2: float, v: FloatArray, X: FloatArray) -> tuple[float, float]:
     for the intercept-only model (metafor's definition).
     """
     w = 1.0 / v
-    Ainv = np.linalg.inv(X.T @ (w[:, None] * X))
+    Ainv = np.asarray(np.linalg.inv(X.T @ (w[:, None] * X)), dtype=np.float64)
     tr_p, _ = _trace_p(w, X, Ainv)
     s2 = (v.size - X.shape[1]) / tr_p
     return 100.0 * tau2 / (tau2 + s2), (tau2 + s2) / s2
@@ -221,7 +244,7 @@ def _i2_h2(tau2: float, v: FloatArray, X: FloatArray) -> tuple[float, float]:
 def _fit(y: FloatArray, v: FloatArray, dropped: int, method: str, knha: bool, confidence: float) -> MetaResult:
     k = y.size
     if k < 2:
-        return _nan_meta(method, k, dropped, knha, confidence, "not estimable: fewer than 2 studies (k = %d)" % k)
+        return _nan_meta(method, k, dropped, knha, confidence, f"not estimable: fewer than 2 studies (k = {k})")
     X = np.ones((k, 1))
     w_fe = 1.0 / v
     mu_fe = float(np.sum(w_fe * y) / np.sum(w_fe))
@@ -242,16 +265,25 @@ def _fit(y: FloatArray, v: FloatArray, dropped: int, method: str, knha: bool, co
     w = 1.0 / (v + tau2)
     sw = float(w.sum())
     est = float(np.sum(w * y) / sw)
+    reason = None
     if knha:
         # Knapp & Hartung (2003): scale the variance by the weighted residual
-        # mean square (no truncation at 1, as metafor's test="knha").
-        s2 = float(np.sum(w * (y - est) ** 2)) / (k - 1)
+        # mean square (no truncation at 1, as metafor's test="knha"); residuals
+        # that are zero to rounding count as zero (then se = 0 and |t| = inf).
+        res = y - est
+        s2 = 0.0 if _zero_residual(res, y) else float(np.sum(w * res**2)) / (k - 1)
         se = math.sqrt(s2 / sw)
         df = float(k - 1)
         crit = float(special.stdtrit(df, 0.5 + confidence / 2.0))
-        stat = est / se if se > 0 else math.nan
-        p = float(2.0 * special.stdtr(df, -abs(stat))) if se > 0 else math.nan
         name = "t"
+        if se > 0:
+            stat = est / se
+            p = float(2.0 * special.stdtr(df, -abs(stat)))
+        elif est != 0:
+            stat, p = math.copysign(math.inf, est), 0.0
+        else:
+            stat, p = math.nan, math.nan
+            reason = "t undefined: every study estimates exactly 0 (zero residual, zero estimate)"
     else:
         se = math.sqrt(1.0 / sw)
         df = math.nan
@@ -264,13 +296,18 @@ def _fit(y: FloatArray, v: FloatArray, dropped: int, method: str, knha: bool, co
         h2 = Q / q_df
     else:
         i2, h2 = _i2_h2(tau2, v, X)
-    # metafor's predict.rma: est -/+ crit * sqrt(se^2 + tau2), crit from the
-    # same distribution as the CI (t with k - 1 df under Knapp-Hartung).
-    half_pi = crit * math.sqrt(se**2 + tau2)
+    if method == "FE":
+        pi_low, pi_high, pi_method = est - crit * se, est + crit * se, PI_FE
+    elif k >= 3:
+        # Higgins, Thompson & Spiegelhalter (2009, eq. 12); IntHout et al. (2016): t with k - 2 df
+        half_pi = float(special.stdtrit(k - 2, 0.5 + confidence / 2.0)) * math.sqrt(se**2 + tau2)
+        pi_low, pi_high, pi_method = est - half_pi, est + half_pi, PI_T
+    else:
+        pi_low, pi_high, pi_method = math.nan, math.nan, PI_NONE
     return MetaResult(
         method, k, dropped, est, se, est - crit * se, est + crit * se, name, stat, df, p,
-        tau2, math.sqrt(tau2), i2, h2, Q, q_df, q_p, est - half_pi, est + half_pi,
-        knha, iterations, confidence, None,
+        tau2, math.sqrt(tau2), i2, h2, Q, q_df, q_p, pi_low, pi_high, pi_method,
+        knha, iterations, confidence, reason,
     )  # fmt: skip
 
 
@@ -336,10 +373,19 @@ def random_effects(
     w = 1/(v + tau2); estimate = sum(w y)/sum(w); se = 1/sqrt(sum(w)).
     I2 = 100 tau2/(tau2 + s2), H2 = (tau2 + s2)/s2 with the typical sampling
     variance s2 = (k-1) sum(1/v) / ((sum 1/v)^2 - sum(1/v^2)) (Higgins &
-    Thompson 2002; metafor). Q uses fixed-effect weights. The prediction
-    interval is estimate -/+ crit sqrt(se^2 + tau2), crit the normal quantile,
-    or the t quantile with k - 1 df under Knapp-Hartung, as metafor's
-    ``predict.rma`` (Viechtbauer 2010). tau2 is never negative.
+    Thompson 2002; metafor). Q uses fixed-effect weights. tau2 is never
+    negative.
+
+    Prediction interval: estimate -/+ t_{k-2}(1 - alpha/2) sqrt(se^2 + tau2),
+    the t quantile with k - 2 degrees of freedom (Higgins, Thompson &
+    Spiegelhalter 2009, eq. 12; IntHout et al. 2016), with se the (Knapp-Hartung
+    when ``knha``) standard error; none (NaN, ``pi_method`` says why) for
+    k < 3. This deliberately differs from metafor's ``predict.rma``, which uses
+    the normal quantile (t with k - 1 df under Knapp-Hartung) and so
+    undercovers with few studies.
+
+    Knapp-Hartung with residuals zero to rounding (every study estimates the
+    same value): se = 0, t = +/-inf and p = 0, as metafor.
 
     References
     ----------
@@ -352,6 +398,11 @@ def random_effects(
     Knapp, G., & Hartung, J. (2003). Statistics in Medicine, 22, 2693-2710.
     Higgins, J. P. T., & Thompson, S. G. (2002). Statistics in Medicine, 21,
     1539-1558.
+    Higgins, J. P. T., Thompson, S. G., & Spiegelhalter, D. J. (2009). A
+    re-evaluation of random-effects meta-analysis. JRSS A, 172, 137-159.
+    IntHout, J., Ioannidis, J. P. A., Rovers, M. M., & Goeman, J. J. (2016).
+    Plea for routinely presenting prediction intervals in meta-analysis. BMJ
+    Open, 6, e010247.
     """
     confidence = check_confidence(confidence)
     if method not in ("REML", "DL", "PM"):
@@ -393,7 +444,7 @@ def _single_study(y: float, v: float, dropped: int, confidence: float) -> MetaRe
     nan = math.nan
     return MetaResult(
         "single study", 1, dropped, y, se, y - z * se, y + z * se, "z", y / se, nan,
-        float(2.0 * special.ndtr(-abs(y / se))), nan, nan, nan, nan, nan, nan, nan, nan, nan,
+        float(2.0 * special.ndtr(-abs(y / se))), nan, nan, nan, nan, nan, nan, nan, nan, nan, PI_SINGLE,
         False, 0, confidence, "single study: heterogeneity not estimable",
     )  # fmt: skip
 
@@ -435,9 +486,9 @@ def subgroups(yi: ArrayLike, vi: ArrayLike, labels: Sequence[object], *, confide
     if len(lab) != y_all.size:
         raise ValueError(f"labels must have one entry per study ({y_all.size}), but got {len(lab)!r}")
     y, v, _, ok = _clean(yi, vi)
-    lab_ok = [lb for lb, keep in zip(lab, ok) if keep]
+    lab_ok = [lb for lb, keep in zip(lab, ok, strict=True) if keep]
     dropped_by = {lb: 0 for lb in dict.fromkeys(lab)}
-    for lb, keep in zip(lab, ok):
+    for lb, keep in zip(lab, ok, strict=True):
         if not keep:
             dropped_by[lb] += 1
     groups: dict[str, MetaResult] = {}
@@ -457,194 +508,6 @@ def subgroups(yi: ArrayLike, vi: ArrayLike, labels: Sequence[object], *, confide
     qb = float(np.sum(w * (est - m) ** 2))
     dfb = float(len(usable) - 1)
     return SubgroupResult(groups, qb, dfb, float(special.chdtrc(dfb, qb)), confidence, None)
-
-
-# -- meta-regression -----------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class MetaRegressionResult(Result):
-    """Result of :func:`meta_regression`.
-
-    Attributes
-    ----------
-    k : int
-        Studies used.
-    n_dropped : int
-        Studies dropped for missing yi, vi or moderator values.
-    names : list[str]
-        ``"intercept"`` then the moderator names.
-    coef, se, ci_low, ci_high, statistic, p : list[float]
-        Per coefficient: estimate, SE, CI, z (or t under Knapp-Hartung), p.
-    statistic_name : str
-        ``"z"`` or ``"t"``.
-    df : float
-        k - p for t, NaN for z.
-    tau2 : float
-        Residual between-study variance (REML, >= 0).
-    I2, H2 : float
-        Residual heterogeneity measures (metafor's mixed-model definitions).
-    R2 : float
-        Percent of tau2 accounted for: max(0, 100 (tau2_RE - tau2)/tau2_RE).
-    QM, QM_df, QM_p : float
-        Omnibus test of all moderators (chi-square; F with (m, k - p) df
-        under Knapp-Hartung, then QM is the F value).
-    QE, QE_df, QE_p : float
-        Residual heterogeneity test on k - p df.
-    knha : bool
-    iterations : int
-    confidence : float
-    reason : str or None
-    """
-
-    k: int
-    n_dropped: int
-    names: list[str]
-    coef: list[float]
-    se: list[float]
-    ci_low: list[float]
-    ci_high: list[float]
-    statistic_name: str
-    statistic: list[float]
-    df: float
-    p: list[float]
-    tau2: float
-    I2: float
-    H2: float
-    R2: float
-    QM: float
-    QM_df: float
-    QM_p: float
-    QE: float
-    QE_df: float
-    QE_p: float
-    knha: bool
-    iterations: int
-    confidence: float
-    reason: str | None
-
-
-def meta_regression(
-    yi: ArrayLike,
-    vi: ArrayLike,
-    X: ArrayLike,
-    *,
-    names: Sequence[str] | None = None,
-    knha: bool = False,
-    confidence: float = 0.95,
-) -> MetaRegressionResult:
-    """Mixed-effects meta-regression with REML tau2 (metafor ``rma(yi, vi, mods=X)``).
-
-    Parameters
-    ----------
-    yi, vi : array_like, shape (k,)
-        Effect sizes and sampling variances.
-    X : array_like, shape (k, m) or (k,)
-        Moderators, without the intercept column (added here).
-    names : sequence of str, optional
-        Moderator names; default ``x1 ... xm``.
-    knha : bool, default False
-        Knapp-Hartung adjustment (t and F tests with k - p df).
-    confidence : float, default 0.95
-
-    Returns
-    -------
-    MetaRegressionResult
-        k, n_dropped, names, coef, se, ci_low, ci_high, statistic_name,
-        statistic, df, p, tau2, I2, H2, R2, QM, QM_df, QM_p, QE, QE_df, QE_p,
-        knha, iterations, confidence, reason.
-
-    Notes
-    -----
-    b = (X'WX)^-1 X'Wy with W = diag(1/(v + tau2)), Var(b) = (X'WX)^-1; tau2
-    by REML Fisher scoring (Viechtbauer 2005). QM = b_m' Var(b_m)^-1 b_m on m
-    df; QE = sum((y - X b_FE)^2 / v) on k - p df (Viechtbauer 2010). I2 and H2
-    use s2 = (k - p)/tr(P_FE) as metafor. R2 compares with the REML tau2 of the
-    intercept-only model (Raudenbush 2009). Not estimable (NaN, reason set)
-    when k <= p + 1 or X (with intercept) is rank-deficient.
-
-    References
-    ----------
-    Viechtbauer, W. (2010). Journal of Statistical Software, 36(3).
-    Knapp, G., & Hartung, J. (2003). Statistics in Medicine, 22, 2693-2710.
-    Raudenbush, S. W. (2009). Analyzing effect sizes: random-effects models.
-    In The Handbook of Research Synthesis and Meta-Analysis (2nd ed.).
-    """
-    confidence = check_confidence(confidence)
-    y_raw = np.asarray(yi, dtype=float).ravel()
-    v_raw = np.asarray(vi, dtype=float).ravel()
-    M = np.asarray(X, dtype=float)
-    if M.ndim == 1:
-        M = M[:, None]
-    if M.ndim != 2 or M.shape[0] != y_raw.size or v_raw.size != y_raw.size:
-        raise ValueError(
-            f"yi, vi and the rows of X must have the same length, but got {y_raw.size!r}, {v_raw.size!r}, {M.shape!r}"
-        )
-    m = M.shape[1]
-    mod_names = [f"x{i + 1}" for i in range(m)] if names is None else [str(s) for s in names]
-    if len(mod_names) != m:
-        raise ValueError(f"names must have {m} entries, but got {len(mod_names)!r}")
-    all_names = ["intercept", *mod_names]
-    ok = np.isfinite(y_raw) & np.isfinite(v_raw) & np.all(np.isfinite(M), axis=1)
-    if np.any(v_raw[ok] <= 0):
-        raise ValueError(f"vi must be positive, but got {v_raw[ok][v_raw[ok] <= 0][0]!r}")
-    y, v = y_raw[ok], v_raw[ok]
-    Xd = np.column_stack([np.ones(int(ok.sum())), M[ok]])
-    k, p = Xd.shape
-    dropped = int((~ok).sum())
-    nan = math.nan
-
-    def not_estimable(reason: str) -> MetaRegressionResult:
-        nanl = [nan] * p
-        return MetaRegressionResult(
-            k, dropped, all_names, nanl, nanl, nanl, nanl, "t" if knha else "z", nanl, nan, nanl,
-            nan, nan, nan, nan, nan, float(m), nan, nan, float(k - p), nan, bool(knha), 0, confidence, reason,
-        )  # fmt: skip
-
-    if k <= p + 1:
-        return not_estimable(f"not estimable: k = {k} studies for {p} coefficients (need k > p + 1)")
-    # Scale columns before the rank check so moderators in large units (years) do not mask collinearity.
-    col_scale = np.max(np.abs(Xd), axis=0)
-    col_scale[col_scale == 0] = 1.0
-    if np.linalg.matrix_rank(Xd / col_scale) < p:
-        return not_estimable("not estimable: moderators are collinear (X is rank-deficient)")
-
-    tau2, iterations = _tau2_reml(y, v, Xd)
-    if not math.isfinite(tau2):
-        return not_estimable("not estimable: REML did not converge")
-    w, Ainv, b, res = _wls(y, v, Xd, tau2)
-    df = float(k - p)
-    if knha:
-        s2 = float(np.sum(w * res**2)) / df
-        vb = s2 * Ainv
-        crit = float(special.stdtrit(df, 0.5 + confidence / 2.0))
-    else:
-        vb = Ainv
-        crit = z_crit(confidence)
-    se = np.sqrt(np.diag(vb))
-    stat = b / se
-    if knha:
-        pv = 2.0 * special.stdtr(df, -np.abs(stat))
-    else:
-        pv = 2.0 * special.ndtr(-np.abs(stat))
-    bm = b[1:]
-    qm = float(bm @ np.linalg.solve(vb[1:, 1:], bm))
-    if knha:
-        qm = qm / m
-        qm_p = float(special.fdtrc(m, df, qm))
-    else:
-        qm_p = float(special.chdtrc(m, qm))
-    w_fe, _, _, res_fe = _wls(y, v, Xd, 0.0)
-    qe = float(np.sum(w_fe * res_fe**2))
-    qe_p = float(special.chdtrc(df, qe))
-    i2, h2 = _i2_h2(tau2, v, Xd)
-    tau2_re, _ = _tau2_reml(y, v, np.ones((k, 1)))
-    r2 = max(0.0, 100.0 * (tau2_re - tau2) / tau2_re) if tau2_re > 0 else 0.0
-    return MetaRegressionResult(
-        k, dropped, all_names, b.tolist(), se.tolist(), (b - crit * se).tolist(), (b + crit * se).tolist(),
-        "t" if knha else "z", stat.tolist(), df if knha else nan, pv.tolist(),
-        tau2, i2, h2, r2, qm, float(m), qm_p, qe, df, qe_p, bool(knha), iterations, confidence, None,
-    )  # fmt: skip
 
 
 def composite(yi: ArrayLike, vi: ArrayLike, *, r: float = 1.0) -> tuple[float, float]:

@@ -79,7 +79,7 @@ def test_reliable_change_default_sd_is_pretest_sd() -> None:
 
 
 def test_reliable_change_errors_and_edges() -> None:
-    with pytest.raises(ValueError, match="1.2"):
+    with pytest.raises(ValueError, match=r"1\.2"):
         reliable_change([1, 2], [2, 3], 1.2)
     assert reliable_change([1.0], [2.0], 0.8).reason == "n < 2"
     assert reliable_change([2.0, 2.0, 2.0], [1.0, 2.0, 3.0], 0.8).reason == "zero variance at pre"
@@ -94,7 +94,7 @@ def test_nps() -> None:
     assert nps([10] * 5).nps == 100 and nps([0, 6]).nps == -100
     with pytest.raises(ValueError, match="11"):
         nps([5, 11])
-    with pytest.raises(ValueError, match="7.5"):
+    with pytest.raises(ValueError, match=r"7\.5"):
         nps([7.5])
     e = nps([])
     assert e.n == 0 and e.reason is not None and math.isnan(e.nps)

@@ -57,5 +57,5 @@ def test_random_batches(seed: int, groups: int, n: int, missing: float) -> None:
     post = np.round(pre + rng.normal(0.3, 0.8, (groups, n)), 1)
     pre[rng.random((groups, n)) < missing] = np.nan
     post[rng.random((groups, n)) < missing] = np.nan
-    for got, row_pre, row_post in zip(standardized_mean_change_many(pre, post), pre, post):
+    for got, row_pre, row_post in zip(standardized_mean_change_many(pre, post), pre, post, strict=True):
         _same(got, standardized_mean_change(row_pre, row_post))

@@ -49,7 +49,11 @@ def test_reml_matches_metafor() -> None:
     assert_allclose([r.estimate, r.se, r.statistic], [-0.71453235, 0.17978153, -3.97444799], rtol=RTOL)
     assert_allclose(r.p, 0.00007054, rtol=1e-3)
     assert_allclose([r.ci_low, r.ci_high], [-1.06689768, -0.36216702], rtol=RTOL)
-    assert_allclose([r.pi_low, r.pi_high], [-1.86669235, 0.43762765], rtol=RTOL)
+    # prediction interval with t on k - 2 df (Higgins et al. 2009), not metafor's z:
+    # > h <- qt(.975, res$k - 2) * sqrt(res$se^2 + res$tau2); c(res$b - h, res$b + h)
+    # [1] -2.008376051  0.579311354
+    assert_allclose([r.pi_low, r.pi_high], [-2.008376051, 0.579311354], rtol=RTOL)
+    assert r.pi_method.startswith("t with k - 2 df")
     assert_allclose(r.Q, 152.23300808, rtol=1e-8)
     assert r.Q_df == 12
     assert_allclose(r.I2, 92.22, atol=0.005)
@@ -63,9 +67,10 @@ def test_dl_matches_metafor() -> None:
     r = random_effects(YI, VI, method="DL")
     assert_allclose(r.tau2, 0.30876026, rtol=1e-7)
     assert_allclose([r.estimate, r.se], [-0.71411722, 0.17874209], rtol=1e-7)
-    assert_allclose(
-        [r.ci_low, r.ci_high, r.pi_low, r.pi_high], [-1.06444528, -0.36378916, -1.85815375, 0.42991931], rtol=1e-7
-    )
+    assert_allclose([r.ci_low, r.ci_high], [-1.06444528, -0.36378916], rtol=1e-7)
+    # > h <- qt(.975, res$k - 2) * sqrt(res$se^2 + res$tau2); c(res$b - h, res$b + h)
+    # [1] -1.9988384958  0.5706040516
+    assert_allclose([r.pi_low, r.pi_high], [-1.9988384958, 0.5706040516], rtol=1e-7)
     assert_allclose([r.I2, r.H2], [92.12, 12.69], atol=0.005)
 
 
@@ -75,7 +80,9 @@ def test_pm_matches_metafor() -> None:
     r = random_effects(YI, VI, method="PM")
     assert_allclose(r.tau2, 0.31809371, rtol=RTOL)
     assert_allclose([r.estimate, r.se], [-0.71497041, 0.18089798], rtol=RTOL)
-    assert_allclose([r.pi_low, r.pi_high], [-1.87585460, 0.44591378], rtol=RTOL)
+    # > h <- qt(.975, res$k - 2) * sqrt(res$se^2 + res$tau2); c(res$b - h, res$b + h)
+    # [1] -2.0186111336  0.5886703224
+    assert_allclose([r.pi_low, r.pi_high], [-2.0186111336, 0.5886703224], rtol=RTOL)
 
 
 def test_knapp_hartung_matches_metafor() -> None:
@@ -87,7 +94,10 @@ def test_knapp_hartung_matches_metafor() -> None:
     assert_allclose([r.estimate, r.se, r.statistic], [-0.71453235, 0.18079175, -3.95223989], rtol=RTOL)
     assert_allclose(r.p, 0.00192002, rtol=1e-3)
     assert_allclose([r.ci_low, r.ci_high], [-1.10844372, -0.32062097], rtol=RTOL)
-    assert_allclose([r.pi_low, r.pi_high], [-1.99601697, 0.56695227], rtol=RTOL)
+    # PI: t on k - 2 df with the Knapp-Hartung se (metafor's predict uses k - 1 df):
+    # > h <- qt(.975, res$k - 2) * sqrt(res$se^2 + res$tau2); c(res$b - h, res$b + h)
+    # [1] -2.0090577845  0.5799930878
+    assert_allclose([r.pi_low, r.pi_high], [-2.0090577845, 0.5799930878], rtol=RTOL)
 
 
 def test_fixed_effect_matches_metafor() -> None:
@@ -180,7 +190,7 @@ def test_meta_regression_not_estimable() -> None:
 
 
 def test_input_errors() -> None:
-    with pytest.raises(ValueError, match="-0.1"):
+    with pytest.raises(ValueError, match=r"-0\.1"):
         random_effects([0.1, 0.2], [0.1, -0.1])
     with pytest.raises(ValueError, match="'XX'"):
         random_effects(YI, VI, method="XX")  # type: ignore[arg-type]
@@ -221,7 +231,10 @@ def test_random_effects_properties(studies: list[tuple[float, float]], method: s
     r = random_effects(y, v, method=method, knha=knha)  # type: ignore[arg-type]
     assert r.tau2 >= 0
     assert r.ci_low <= r.estimate <= r.ci_high
-    assert r.pi_low <= r.ci_low + 1e-12 and r.pi_high >= r.ci_high - 1e-12
+    if r.k >= 3:
+        assert r.pi_low <= r.ci_low + 1e-12 and r.pi_high >= r.ci_high - 1e-12
+    else:  # no prediction interval from two studies (t on k - 2 df)
+        assert math.isnan(r.pi_low) and r.pi_method.startswith("not estimable")
     shifted = random_effects(np.array(y) + 1.5, v, method=method, knha=knha)  # type: ignore[arg-type]
     assert_allclose(shifted.estimate, r.estimate + 1.5, rtol=1e-6, atol=1e-6)
     assert_allclose(shifted.tau2, r.tau2, rtol=1e-6, atol=1e-9)

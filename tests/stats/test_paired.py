@@ -151,7 +151,10 @@ def test_missing_pairs_dropped_and_counted() -> None:
 def test_edge_cases_return_reason_not_exception(pre: list[float], post: list[float], reason: str) -> None:
     r = paired(pre, post)
     assert r.reason is not None and r.reason.startswith(reason)
-    assert math.isnan(r.t) and math.isnan(r.p) and math.isnan(r.d_z.estimate) and math.isnan(r.g_av.estimate)
+    assert math.isnan(r.t) and math.isnan(r.p) and math.isnan(r.d_z.estimate)
+    # issue 10: d_av and g_av stay defined when all differences are equal (only S_D is zero); NaN only
+    # when there is no spread at pre and post either
+    assert math.isnan(r.g_av.estimate) == (not (r.sd_pre + r.sd_post > 0))
     json.dumps(r.to_dict())  # NaN became None
 
 
@@ -163,7 +166,7 @@ def test_zero_variance_at_pre_keeps_d_z() -> None:
 
 
 def test_input_errors_raise_valueerror() -> None:
-    with pytest.raises(ValueError, match="1.5"):
+    with pytest.raises(ValueError, match=r"1\.5"):
         paired([1, 2, 3], [1, 2, 4], confidence=1.5)
     with pytest.raises(ValueError, match="same length"):
         paired([1, 2, 3], [1, 2])
