@@ -125,6 +125,26 @@ class WaveLine:
     control: int
 
 
+METHOD_REFERENCES: tuple[str, ...] = (
+    "Becker, B. J. (1988). Synthesizing standardized mean-change measures. British Journal of Mathematical "
+    "and Statistical Psychology, 41, 257-278.",
+    "Borenstein, M., Hedges, L. V., Higgins, J. P. T., & Rothstein, H. R. (2009). Introduction to "
+    "meta-analysis. Wiley.",
+    "Cohen, J. (1988). Statistical power analysis for the behavioral sciences (2nd ed.). Erlbaum.",
+    "Cohen, P., Cohen, J., Aiken, L. S., & West, S. G. (1999). The problem of units and the circumstance "
+    "for POMP. Multivariate Behavioral Research, 34(3), 315-346.",
+    "Jacobson, N. S., & Truax, P. (1991). Clinical significance: A statistical approach to defining "
+    "meaningful change in psychotherapy research. Journal of Consulting and Clinical Psychology, 59, 12-19.",
+    "Kirkpatrick, D. L., & Kirkpatrick, J. D. (2006). Evaluating training programs: The four levels "
+    "(3rd ed.). Berrett-Koehler.",
+    "Lakens, D. (2013). Calculating and reporting effect sizes to facilitate cumulative science. "
+    "Frontiers in Psychology, 4, 863.",
+    "Morris, S. B. (2008). Estimating effect sizes from pretest-posttest-control group designs. "
+    "Organizational Research Methods, 11, 364-386.",
+    "Reichheld, F. F. (2003). The one number you need to grow. Harvard Business Review, 81(12), 46-54.",
+)
+
+
 @dataclass
 class ReportContext:
     """Everything ``intervention.html`` may use."""
@@ -156,26 +176,6 @@ class ReportContext:
     attrition: str
     limits: list[str]
     references: list[str] = field(default_factory=lambda: list(REFERENCES) + list(METHOD_REFERENCES))
-
-
-METHOD_REFERENCES = (
-    "Becker, B. J. (1988). Synthesizing standardized mean-change measures. British Journal of Mathematical "
-    "and Statistical Psychology, 41, 257-278.",
-    "Borenstein, M., Hedges, L. V., Higgins, J. P. T., & Rothstein, H. R. (2009). Introduction to "
-    "meta-analysis. Wiley.",
-    "Cohen, J. (1988). Statistical power analysis for the behavioral sciences (2nd ed.). Erlbaum.",
-    "Cohen, P., Cohen, J., Aiken, L. S., & West, S. G. (1999). The problem of units and the circumstance "
-    "for POMP. Multivariate Behavioral Research, 34(3), 315-346.",
-    "Jacobson, N. S., & Truax, P. (1991). Clinical significance: A statistical approach to defining "
-    "meaningful change in psychotherapy research. Journal of Consulting and Clinical Psychology, 59, 12-19.",
-    "Kirkpatrick, D. L., & Kirkpatrick, J. D. (2006). Evaluating training programs: The four levels "
-    "(3rd ed.). Berrett-Koehler.",
-    "Lakens, D. (2013). Calculating and reporting effect sizes to facilitate cumulative science. "
-    "Frontiers in Psychology, 4, 863.",
-    "Morris, S. B. (2008). Estimating effect sizes from pretest-posttest-control group designs. "
-    "Organizational Research Methods, 11, 364-386.",
-    "Reichheld, F. F. (2003). The one number you need to grow. Harvard Business Review, 81(12), 46-54.",
-)
 
 
 # ------------------------------------------------------------------ building the context

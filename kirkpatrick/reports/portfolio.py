@@ -18,7 +18,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from kirkpatrick.domain.literature import FACTOR_EVIDENCE, REFERENCES
-from kirkpatrick.domain.vocab import Level
+from kirkpatrick.domain.vocab import Level, TransferFactor
 from kirkpatrick.reports import charts
 from kirkpatrick.reports import environment as i18n
 from kirkpatrick.reports import pdf as printer
@@ -429,9 +429,7 @@ class _Builder(i18n.Localised):
         )  # fmt: skip
 
 
-def _factor(name: str) -> object:
-    from kirkpatrick.domain.vocab import TransferFactor
-
+def _factor(name: str) -> TransferFactor:
     return TransferFactor(name)
 
 
