@@ -102,6 +102,8 @@ class Intervention(Base):
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
+    # The framework agreement this intervention was called off under, if any (storage/contracts.py).
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contract.id", ondelete="SET NULL"), index=True)
 
     client: Mapped[Client] = relationship(back_populates="interventions")
     sessions: Mapped[list[Session]] = relationship(
@@ -315,3 +317,7 @@ class AuditEntry(Base):
 
     def __repr__(self) -> str:
         return f"AuditEntry(id={self.id!r}, action={self.action!r}, intervention_code={self.intervention_code!r})"
+
+
+# The contract models share this metadata (Alembic, backups, the models-vs-migration test).
+from kirkpatrick.storage import contracts as _contracts  # noqa: E402,F401
