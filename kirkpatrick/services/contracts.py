@@ -58,7 +58,8 @@ def read_rows(path: Path, columns: Sequence[str], *, required: Sequence[str]) ->
     dialect = sniff.detect(path)
     header: list[str] | None = None
     for line, cells in sniff.rows(path, dialect):
-        texts = ["" if c is None else _cell_text(c) for c in cells]
+        # An XLSX number cell holding a whole number reads as "3", not "3.0".
+        texts = ["" if c is None else str(int(c) if isinstance(c, float) and c.is_integer() else c) for c in cells]
         if header is None:
             header = [h.strip().lower().replace(" ", "_") for h in texts]
             while header and not header[-1]:
@@ -79,12 +80,6 @@ def read_rows(path: Path, columns: Sequence[str], *, required: Sequence[str]) ->
         yield line, row
     if header is None:
         raise InvalidInput(f"{path}: file is empty")
-
-
-def _cell_text(cell: Any) -> str:
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell)
 
 
 def _at(path: Path, line: int, action: Any) -> Any:
@@ -185,27 +180,16 @@ def list_contracts(session: OrmSession) -> list[dict[str, Any]]:
         .group_by(Intervention.contract_id)
     )
     counts: dict[int, int] = {cid: n for cid, n in session.execute(call_offs) if cid is not None}
-    interviews = dict(session.execute(select(Interview.contract_id, func.count()).group_by(Interview.contract_id)).all())
+    interviews = dict(
+        session.execute(select(Interview.contract_id, func.count()).group_by(Interview.contract_id)).all()
+    )
     return [
-        {
-            "code": c.code,
-            "registration_number": c.registration_number,
-            "title": c.title,
-            "buyer": c.buyer.name,
-            "supplier": c.supplier,
-            "start": c.start_date.isoformat(),
-            "end": c.end_date.isoformat(),
-            "call_offs": counts.get(c.id, 0),
-            "interviews": interviews.get(c.id, 0),
-        }
+        {**_summary(c), "call_offs": counts.get(c.id, 0), "interviews": interviews.get(c.id, 0)}
         for c in session.scalars(select(Contract).order_by(Contract.start_date, Contract.code))
     ]
 
 
-def describe_contract(session: OrmSession, code: str) -> dict[str, Any]:
-    """The contract as plain data (``contract show --json``): no quote text, only counts."""
-    c = get_contract(session, code)
-    quotes = [q for i in c.interviews for q in i.quotes]
+def _summary(c: Contract) -> dict[str, Any]:
     return {
         "code": c.code,
         "registration_number": c.registration_number,
@@ -214,6 +198,15 @@ def describe_contract(session: OrmSession, code: str) -> dict[str, Any]:
         "supplier": c.supplier,
         "start": c.start_date.isoformat(),
         "end": c.end_date.isoformat(),
+    }
+
+
+def describe_contract(session: OrmSession, code: str) -> dict[str, Any]:
+    """The contract as plain data (``contract show --json``): no quote text, only counts."""
+    c = get_contract(session, code)
+    quotes = [q for i in c.interviews for q in i.quotes]
+    return {
+        **_summary(c),
         "scale": [c.scale_min, c.scale_max],
         "criteria": [{"code": k.code, "name": k.name} for k in c.criteria],
         "services": [{"format": s.format.value, "volume": s.volume} for s in c.services],
@@ -357,7 +350,9 @@ def import_interviews(session: OrmSession, contract_code: str, path: Path) -> li
     criteria = [c.code for c in contract.criteria]
     added = []
     for line, row in read_rows(path, (*INTERVIEW_COLUMNS, *criteria), required=("interview", "role", "unit", "date")):
-        fields = InterviewFields(row["role"], row["unit"], row["date"], row["interviewer"], {c: row[c] for c in criteria})
+        fields = InterviewFields(
+            row["role"], row["unit"], row["date"], row["interviewer"], {c: row[c] for c in criteria}
+        )
         added.append(
             _at(path, line, lambda f=fields, r=row: add_interview(session, contract_code, r["interview"].strip(), f))
         )
@@ -378,7 +373,7 @@ def add_quote(
     """Record what an interviewee said, under a theme; only ``cleared`` quotes reach the report."""
     found = _interview(session, contract_code, interview)
     quote = InterviewQuote(
-        theme=parse_vocab(QuoteTheme, theme, what="theme"),  # type: ignore[arg-type]
+        theme=parse_vocab(QuoteTheme, theme, what="theme"),
         text=_text(text, what="quote text", limit=5_000, required=True),
         cleared=cleared,
     )
@@ -392,17 +387,13 @@ QUOTE_COLUMNS = ("interview", "theme", "text", "cleared")
 
 def import_quotes(session: OrmSession, contract_code: str, path: Path) -> list[InterviewQuote]:
     """Add every quote of a file (columns ``QUOTE_COLUMNS``), or none."""
-    return [
-        _at(
-            path,
-            line,
-            lambda r=row: add_quote(
-                session, contract_code, r["interview"], r["text"], theme=r["theme"],
-                cleared=parse_bool(r["cleared"], what="cleared"),
-            ),
-        )  # fmt: skip
-        for line, row in read_rows(path, QUOTE_COLUMNS, required=("interview", "theme", "text"))
-    ]
+
+    def one(r: Mapping[str, str]) -> InterviewQuote:
+        cleared = parse_bool(r["cleared"], what="cleared")
+        return add_quote(session, contract_code, r["interview"], r["text"], theme=r["theme"], cleared=cleared)
+
+    rows = read_rows(path, QUOTE_COLUMNS, required=("interview", "theme", "text"))
+    return [_at(path, line, lambda r=row: one(r)) for line, row in rows]
 
 
 def list_interviews(session: OrmSession, contract_code: str) -> list[dict[str, Any]]:
@@ -533,7 +524,7 @@ def follow_up(session: OrmSession, code: str, *, min_group: int = DEFAULT_MIN_GR
     logged: dict[int, int] = {}
     if ids:
         stmt = select(Session.intervention_id, func.count()).where(Session.intervention_id.in_(ids))
-        logged = dict(session.execute(stmt.group_by(Session.intervention_id)).all())  # type: ignore[arg-type]
+        logged = dict(session.execute(stmt.group_by(Session.intervention_id)).all())
     formats = {s.format for s in c.services}
     services = []
     for s in c.services:
@@ -570,10 +561,18 @@ def follow_up(session: OrmSession, code: str, *, min_group: int = DEFAULT_MIN_GR
             for d in sorted(c.deliveries, key=lambda d: (d.period_start, d.service.format.value))
         ],
         call_offs=[
-            CallOff(i.code, i.title, i.client.name, i.format, i.start_date, i.end_date, logged.get(i.id, 0),
-                    i.format in formats)
+            CallOff(
+                i.code,
+                i.title,
+                i.client.name,
+                i.format,
+                i.start_date,
+                i.end_date,
+                logged.get(i.id, 0),
+                i.format in formats,
+            )
             for i in call_offs
-        ],  # fmt: skip
+        ],
         evidence=_evidence(session, [i.code for i in call_offs], min_group),
     )
 

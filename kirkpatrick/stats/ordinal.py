@@ -150,7 +150,9 @@ def wilson_mean_interval(
     return scale_min + width * low, scale_min + width * high
 
 
-def grade_summary(grades: ArrayLike, *, scale_min: int = 1, scale_max: int = 5, confidence: float = 0.95) -> GradeSummary:
+def grade_summary(
+    grades: ArrayLike, *, scale_min: int = 1, scale_max: int = 5, confidence: float = 0.95
+) -> GradeSummary:
     """Distribution, median and mean with a Wilson-type interval of integer grades.
 
     Parameters
@@ -189,7 +191,9 @@ def grade_summary(grades: ArrayLike, *, scale_min: int = 1, scale_max: int = 5, 
     counts = tuple(int(c) for c in np.bincount((x - scale_min).astype(int), minlength=scale_max - scale_min + 1))
     if n == 0:
         nan = math.nan
-        return GradeSummary(0, dropped, scale_min, scale_max, counts, nan, nan, nan, nan, CI_METHOD, confidence, "n = 0")
+        return GradeSummary(
+            0, dropped, scale_min, scale_max, counts, nan, nan, nan, nan, CI_METHOD, confidence, "n = 0"
+        )
     mean = float(x.mean())
     low, high = wilson_mean_interval(mean, n, scale_min=scale_min, scale_max=scale_max, confidence=confidence)
     return GradeSummary(

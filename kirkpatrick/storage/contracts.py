@@ -138,7 +138,9 @@ class Delivery(Base):
     service: Mapped[ContractedService] = relationship()
 
     def __repr__(self) -> str:
-        return f"Delivery(contract_id={self.contract_id!r}, service_id={self.service_id!r}, start={self.period_start!r})"
+        return (
+            f"Delivery(contract_id={self.contract_id!r}, service_id={self.service_id!r}, start={self.period_start!r})"
+        )
 
 
 class Interview(Base):

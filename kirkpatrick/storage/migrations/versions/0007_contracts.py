@@ -90,7 +90,10 @@ def upgrade() -> None:
         sa.Column("volume", sa.Float(), nullable=True),
         sa.CheckConstraint("volume IS NULL OR volume >= 0", name=op.f("ck_contracted_service_volume_not_negative")),
         sa.ForeignKeyConstraint(
-            ["contract_id"], ["contract.id"], name=op.f("fk_contracted_service_contract_id_contract"), ondelete="CASCADE"
+            ["contract_id"],
+            ["contract.id"],
+            name=op.f("fk_contracted_service_contract_id_contract"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_contracted_service")),
         sa.UniqueConstraint("contract_id", "format", name=op.f("uq_contracted_service_contract_id_format")),
