@@ -18,6 +18,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from kirkpatrick.domain.literature import LEADERSHIP_TRAINING
+from kirkpatrick.domain.vocab import Format
 from kirkpatrick.reports import environment as i18n
 from kirkpatrick.reports.environment import N_, environment
 from kirkpatrick.reports.pdf import find_chromium, html_to_pdf
@@ -181,12 +182,11 @@ class _Builder(i18n.Localised):
             "The follow-up is based on %(num)s interviews with managers who called off services under the contract",
             f.interviews,
         ) % {"num": f.interviews}
-        units = self.ngettext("from %(num)s unit", "from %(num)s units", len(f.units)) % {"num": len(f.units)}
         when = self._("held from %(first)s to %(last)s") % {
             "first": self.date(f.interview_first),
             "last": self.date(f.interview_last),
         }
-        text = f"{text} {units}, {when}"
+        text = f"{text}, {when}"
         if f.periods:
             last = max(p.end for p in f.periods)
             text += self._(", and on the supplier's summary of services delivered up to %(date)s") % {
@@ -243,7 +243,7 @@ class _Builder(i18n.Localised):
 
     def services(self) -> list[ServiceRow]:
         rows = []
-        for s in self.f.services:
+        for s in sorted(self.f.services, key=lambda s: list(Format).index(s.format)):
             share = "\u2013"
             if s.volume:
                 share = i18n.format_percent(100 * s.delivered / s.volume, self.lang)
@@ -326,7 +326,7 @@ class _Builder(i18n.Localised):
             grades=list(range(f.scale_min, f.scale_max + 1)),
             method=self.method(),
             units=f.units,
-            services_offered=[self.label(s.format) for s in f.services],
+            services_offered=[r.name for r in self.services()],
             feedback=[ThemeQuotes(self._(THEME_NAMES[t]), quotes[t]) for t in FEEDBACK_THEMES if quotes[t]],
             success_factors=quotes[QuoteTheme.SUCCESS_FACTORS],
             requirements=quotes[QuoteTheme.FUTURE_REQUIREMENTS],
