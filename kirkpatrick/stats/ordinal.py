@@ -186,7 +186,7 @@ def grade_summary(
     x, dropped = x[ok], int((~ok).sum())
     bad = x[(x != np.rint(x)) | (x < scale_min) | (x > scale_max)]
     if bad.size:
-        raise ValueError(f"grades must be whole numbers from {scale_min} to {scale_max}, but got {bad[0]!r}")
+        raise ValueError(f"grades must be whole numbers from {scale_min} to {scale_max}, but got {float(bad[0]):g}")
     n = int(x.size)
     counts = tuple(int(c) for c in np.bincount((x - scale_min).astype(int), minlength=scale_max - scale_min + 1))
     if n == 0:
