@@ -28,6 +28,7 @@ from kirkpatrick.services.records import parse_bool, parse_code, parse_date, par
 from kirkpatrick.stats.ordinal import GradeSummary, grade_summary
 from kirkpatrick.storage.contracts import (
     AwardCriterion,
+    CallOff,
     Contract,
     ContractedService,
     Delivery,
@@ -36,7 +37,7 @@ from kirkpatrick.storage.contracts import (
     InterviewQuote,
     QuoteTheme,
 )
-from kirkpatrick.storage.models import Intervention, Session
+from kirkpatrick.storage.models import Session
 
 # The four award criteria of the model procurement (målgruppsanpassning, genomförbarhet,
 # trovärdighet, effektivitet); their names come from the report's translations.
@@ -174,12 +175,7 @@ def add_contract(session: OrmSession, code: str, fields: ContractFields) -> Cont
 
 
 def list_contracts(session: OrmSession) -> list[dict[str, Any]]:
-    call_offs = (
-        select(Intervention.contract_id, func.count(Intervention.id))
-        .where(Intervention.contract_id.is_not(None))
-        .group_by(Intervention.contract_id)
-    )
-    counts: dict[int, int] = {cid: n for cid, n in session.execute(call_offs) if cid is not None}
+    counts = dict(session.execute(select(CallOff.contract_id, func.count()).group_by(CallOff.contract_id)).all())
     interviews = dict(
         session.execute(select(Interview.contract_id, func.count()).group_by(Interview.contract_id)).all()
     )
@@ -225,14 +221,15 @@ def set_call_offs(session: OrmSession, code: str, interventions: Sequence[str], 
     done = []
     for icode in interventions:
         intervention = records.get_intervention(session, icode)
+        link = session.get(CallOff, intervention.id)
         if remove:
-            if intervention.contract_id != contract.id:
+            if link is None or link.contract_id != contract.id:
                 raise InvalidInput(f"intervention {icode!r} is not a call-off of {code!r}")
-            intervention.contract_id = None
-        else:
-            if intervention.contract_id not in (None, contract.id):
-                raise Duplicate(f"intervention {icode!r} is already a call-off of another contract")
-            intervention.contract_id = contract.id
+            session.delete(link)
+        elif link is None:
+            session.add(CallOff(intervention_id=intervention.id, contract_id=contract.id))
+        elif link.contract_id != contract.id:
+            raise Duplicate(f"intervention {icode!r} is already a call-off of another contract")
         done.append(intervention.code)
     session.flush()
     session.expire(contract, ["call_offs"])
@@ -443,7 +440,7 @@ class DeliveryPeriod:
 
 
 @dataclass(frozen=True)
-class CallOff:
+class CallOffInfo:
     code: str
     title: str
     client: str
@@ -494,7 +491,7 @@ class FollowUp:
     quotes_withheld: bool
     services: list[ServiceDelivery]
     periods: list[DeliveryPeriod]
-    call_offs: list[CallOff]
+    call_offs: list[CallOffInfo]
     evidence: list[LevelEvidence]
 
 
@@ -561,7 +558,7 @@ def follow_up(session: OrmSession, code: str, *, min_group: int = DEFAULT_MIN_GR
             for d in sorted(c.deliveries, key=lambda d: (d.period_start, d.service.format.value))
         ],
         call_offs=[
-            CallOff(
+            CallOffInfo(
                 i.code,
                 i.title,
                 i.client.name,

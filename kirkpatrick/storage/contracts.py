@@ -1,8 +1,8 @@
 """Framework agreements and their follow-up, as typed models on the same metadata as ``models.py``.
 
 A contract (a framework agreement for coaching, say) has award criteria with one grading scale,
-contracted services with optional volumes, call-offs (interventions whose ``contract_id`` points
-here), the supplier's delivery summaries, and follow-up interviews: a pseudonymous interviewee
+contracted services with optional volumes, call-offs (interventions linked in ``call_off``), the
+supplier's delivery summaries, and follow-up interviews: a pseudonymous interviewee
 (role and unit, never a name), their grade on each criterion and their quotes, each with a theme
 and whether it is cleared for the report. ``models.py`` imports this module, so Alembic, backups
 and the models-vs-migration test see these tables.
@@ -66,13 +66,28 @@ class Contract(Base):
         back_populates="contract", cascade="all, delete-orphan", order_by="(Interview.date, Interview.code)"
     )
     call_offs: Mapped[list[Intervention]] = relationship(
-        primaryjoin="Contract.id == foreign(Intervention.contract_id)",
-        order_by="(Intervention.start_date, Intervention.code)",
-        viewonly=True,
+        secondary="call_off", order_by="(Intervention.start_date, Intervention.code)", viewonly=True
     )
 
     def __repr__(self) -> str:
         return f"Contract(id={self.id!r}, code={self.code!r})"
+
+
+class CallOff(Base):
+    """An intervention called off under a contract; an intervention belongs to at most one contract.
+
+    A table of its own rather than a column on ``intervention``: adding a foreign-key column to
+    that table would make SQLite rebuild it, and the rebuild's DROP TABLE cascades into every
+    participant, session and measurement of the evaluations.
+    """
+
+    __tablename__ = "call_off"
+
+    intervention_id: Mapped[int] = mapped_column(ForeignKey("intervention.id", ondelete="CASCADE"), primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id", ondelete="CASCADE"), index=True)
+
+    def __repr__(self) -> str:
+        return f"CallOff(intervention_id={self.intervention_id!r}, contract_id={self.contract_id!r})"
 
 
 class AwardCriterion(Base):

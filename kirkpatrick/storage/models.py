@@ -102,8 +102,6 @@ class Intervention(Base):
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
-    # The framework agreement this intervention was called off under, if any (storage/contracts.py).
-    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contract.id", ondelete="SET NULL"), index=True)
 
     client: Mapped[Client] = relationship(back_populates="interventions")
     sessions: Mapped[list[Session]] = relationship(

@@ -28,7 +28,9 @@ def add_contract(engine: Engine, *, interviews: int = 6, graders_of_efficiency: 
             grades = {"target_group_fit": str(5 - k % 2), "feasibility": str(3 + k % 3), "credibility": "5"}
             if k < graders_of_efficiency:
                 grades["efficiency"] = str(4 + k % 2)
-            fields = contracts.InterviewFields("rektor", f"Enhet {k % 3}", f"2025-11-{k + 1:02d}", "Upphandling", grades)
+            fields = contracts.InterviewFields(
+                "rektor", f"Enhet {k % 3}", f"2025-11-{k + 1:02d}", "Upphandling", grades
+            )
             contracts.add_interview(s, CODE, f"I{k:02d}", fields)
         if interviews < 3:
             return

@@ -23,7 +23,10 @@ def test_contract_has_the_four_criteria_by_default_and_its_services(catalogue: E
         info = contracts.describe_contract(s, CODE)
     assert [c["code"] for c in info["criteria"]] == list(contracts.DEFAULT_CRITERIA)
     assert info["scale"] == [1, 5]
-    assert {(x["format"], x["volume"]) for x in info["services"]} == {("individual_coaching", 100.0), ("group_coaching", None)}
+    assert {(x["format"], x["volume"]) for x in info["services"]} == {
+        ("individual_coaching", 100.0),
+        ("group_coaching", None),
+    }
     assert info["call_offs"] == ["NRB-LG-2024", "VBY-COACH-2024"]
     assert (info["interviews"], info["quotes"], info["quotes_cleared"]) == (6, 4, 3)
 
@@ -34,7 +37,9 @@ def test_custom_criteria_and_scale(catalogue: Engine) -> None:
         c = contracts.add_contract(s, "OTHER", fields)
         assert [(k.code, k.name) for k in c.criteria] == [("price", "Pris"), ("quality", None)]
         assert (c.scale_min, c.scale_max) == (0, 10)
-        contracts.add_interview(s, "OTHER", "A", contracts.InterviewFields("chef", "X", "2025-01-01", None, {"price": "9"}))
+        contracts.add_interview(
+            s, "OTHER", "A", contracts.InterviewFields("chef", "X", "2025-01-01", None, {"price": "9"})
+        )
 
 
 @pytest.mark.parametrize(
@@ -114,21 +119,24 @@ def test_delivery_from_swedish_csv_and_from_xlsx(catalogue: Engine, tmp_path: Pa
     )  # fmt: skip
     # Importing the same summary again changes nothing: the periods are already there.
     before = snapshot(catalogue)
-    with pytest.raises(Duplicate, match=r"leverans.csv:2: delivery of individual_coaching from 2024-01-01"):
-        with db.transaction(catalogue) as s:
-            contracts.import_delivery(s, CODE, csv_path)
+    duplicate = r"leverans.csv:2: delivery of individual_coaching from 2024-01-01"
+    with pytest.raises(Duplicate, match=duplicate), db.transaction(catalogue) as s:
+        contracts.import_delivery(s, CODE, csv_path)
     assert snapshot(catalogue) == before
+
+
+HEAD = "service,period_start,period_end,sessions\n"
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("service,period_start,period_end,sessions\nindividual_coaching,2024-01-01,2024-06-30,3\n"
-         "leadership_group_development,2024-01-01,2024-06-30,3\n", r"d.csv:3: service 'leadership_group_development' is not in contract"),
-        ("service,period_start,period_end,sessions\nindividual_coaching,2024-01-01,2023-06-30,3\n", r"d.csv:2: period end"),
+        (HEAD + "individual_coaching,2024-01-01,2024-06-30,3\nleadership_group_development,2024-01-01,2024-06-30,3\n",
+         r"d.csv:3: service 'leadership_group_development' is not in contract"),
+        (HEAD + "individual_coaching,2024-01-01,2023-06-30,3\n", r"d.csv:2: period end"),
         ("service,period_start,period_end,sessions,colour\n", r"d.csv:1: unknown column 'colour'"),
         ("service,period_start,sessions\n", r"d.csv:1: missing column 'period_end'"),
-        ("service,period_start,period_end,sessions\nindividual_coaching,2024-01-01,2024-06-30,many\n", r"d.csv:2: bad sessions 'many'"),
+        (HEAD + "individual_coaching,2024-01-01,2024-06-30,many\n", r"d.csv:2: bad sessions 'many'"),
     ],
 )  # fmt: skip
 def test_bad_delivery_files_change_nothing(catalogue: Engine, tmp_path: Path, text: str, message: str) -> None:
@@ -151,7 +159,9 @@ def test_interview_and_quote_import(catalogue: Engine, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     quotes = tmp_path / "citat.csv"
-    quotes.write_text('interview,theme,text,cleared\nA1,quality_outcome,"Bra, tydligt",ja\nA2,other,Nej,\n', encoding="utf-8")
+    quotes.write_text(
+        'interview,theme,text,cleared\nA1,quality_outcome,"Bra, tydligt",ja\nA2,other,Nej,\n', encoding="utf-8"
+    )
     with db.transaction(catalogue) as s:
         assert len(contracts.import_interviews(s, CODE, interviews)) == 2
         assert len(contracts.import_quotes(s, CODE, quotes)) == 2

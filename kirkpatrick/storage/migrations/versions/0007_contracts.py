@@ -3,8 +3,8 @@
 A contract (registration number, buyer, supplier, period, grading scale) with its award criteria,
 contracted services (with volumes in sessions), the supplier's delivery summaries, follow-up
 interviews (pseudonymous interviewee: role and unit), grades per criterion and themed quotes.
-Interventions get a nullable ``contract_id``: the call-offs of a contract. Existing rows are
-untouched (every intervention starts with no contract).
+Call-offs link interventions to a contract (``call_off``, one contract per intervention). No
+existing table changes, so no existing row is touched: every intervention starts with no contract.
 
 Revision ID: 0007
 Revises: 0003
@@ -179,19 +179,31 @@ def upgrade() -> None:
     with op.batch_alter_table("interview_quote", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_interview_quote_interview_id"), ["interview_id"], unique=False)
 
-    with op.batch_alter_table("intervention", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("contract_id", sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f("ix_intervention_contract_id"), ["contract_id"], unique=False)
-        batch_op.create_foreign_key(
-            batch_op.f("fk_intervention_contract_id_contract"), "contract", ["contract_id"], ["id"], ondelete="SET NULL"
-        )
+    # Call-offs in a table of their own: a foreign-key column on intervention would make SQLite
+    # rebuild that table, and the rebuild's DROP TABLE cascades into the evaluations' rows.
+    op.create_table(
+        "call_off",
+        sa.Column("intervention_id", sa.Integer(), nullable=False),
+        sa.Column("contract_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["contract_id"], ["contract.id"], name=op.f("fk_call_off_contract_id_contract"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["intervention_id"],
+            ["intervention.id"],
+            name=op.f("fk_call_off_intervention_id_intervention"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("intervention_id", name=op.f("pk_call_off")),
+    )
+    with op.batch_alter_table("call_off", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_call_off_contract_id"), ["contract_id"], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("intervention", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_intervention_contract_id_contract"), type_="foreignkey")
-        batch_op.drop_index(batch_op.f("ix_intervention_contract_id"))
-        batch_op.drop_column("contract_id")
+    with op.batch_alter_table("call_off", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_call_off_contract_id"))
+    op.drop_table("call_off")
     with op.batch_alter_table("interview_quote", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_interview_quote_interview_id"))
     op.drop_table("interview_quote")
