@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -101,7 +102,7 @@ DELIVERY = (
 )
 
 
-def _write(path: Path, header: tuple[str, ...], rows: list[tuple[str, ...]] | tuple[tuple[str, ...], ...],
+def _write(path: Path, header: tuple[str, ...], rows: Sequence[Sequence[str]],
            *, delimiter: str = ",", encoding: str = "utf-8") -> Path:  # fmt: skip
     with open(path, "w", newline="", encoding=encoding) as f:
         writer = csv.writer(f, delimiter=delimiter, lineterminator="\n")
