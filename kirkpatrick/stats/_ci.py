@@ -133,3 +133,4 @@ def normal_ci(estimate: ArrayLike, variance: ArrayLike, confidence: float) -> tu
     with np.errstate(invalid="ignore"):
         half = z_crit(confidence) * np.sqrt(np.where(var >= 0, var, np.nan))
     return est - half, est + half
+

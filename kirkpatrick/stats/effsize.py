@@ -628,21 +628,13 @@ def standardized_mean_change(pre: ArrayLike, post: ArrayLike, *, confidence: flo
     x, y, dropped = _complete_pairs(pre, post)
     n = x.size
     if n < 2:
-        return _smcr_result(
-            n,
-            dropped,
-            float(x.mean()) if n else math.nan,
-            float(y.mean()) if n else math.nan,
-            math.nan,
-            math.nan,
-            math.nan,
-            0.0,
-            confidence,
-        )
+        return _smcr_result(n, dropped, float(x.mean()) if n else math.nan, float(y.mean()) if n else math.nan,
+                            math.nan, math.nan, math.nan, 0.0, confidence)
     sx = float(x.std(ddof=1))
     sy = float(y.std(ddof=1))
     r = float(np.corrcoef(x, y)[0, 1]) if sy > 0 and sx > 0 else math.nan
-    return _smcr_result(n, dropped, float(x.mean()), float(y.mean()), sx, sy, r, float(np.max(np.abs(x))), confidence)
+    return _smcr_result(n, dropped, float(x.mean()), float(y.mean()), sx, sy, r,
+                        float(np.max(np.abs(x))), confidence)
 
 
 def standardized_mean_change_many(pre: ArrayLike, post: ArrayLike, *, confidence: float = 0.95) -> list[SMCRResult]:
@@ -689,40 +681,17 @@ def standardized_mean_change_many(pre: ArrayLike, post: ArrayLike, *, confidence
     for i in range(x.shape[0]):
         k = int(n[i])
         if k < 2:
-            out.append(
-                _smcr_result(
-                    k,
-                    int(dropped[i]),
-                    float(mx[i]) if k else math.nan,
-                    float(my[i]) if k else math.nan,
-                    math.nan,
-                    math.nan,
-                    math.nan,
-                    0.0,
-                    confidence,
-                )
-            )
+            out.append(_smcr_result(k, int(dropped[i]), float(mx[i]) if k else math.nan,
+                                    float(my[i]) if k else math.nan, math.nan, math.nan, math.nan, 0.0, confidence))
             continue
         ri = float(r[i]) if sy[i] > 0 and sx[i] > 0 else math.nan
-        out.append(
-            _smcr_result(
-                k,
-                int(dropped[i]),
-                float(mx[i]),
-                float(my[i]),
-                float(sx[i]),
-                float(sy[i]),
-                ri,
-                float(max_abs[i]),
-                confidence,
-            )
-        )
+        out.append(_smcr_result(k, int(dropped[i]), float(mx[i]), float(my[i]), float(sx[i]), float(sy[i]), ri,
+                                float(max_abs[i]), confidence))
     return out
 
 
-def _smcr_result(
-    n: int, dropped: int, mx: float, my: float, sx: float, sy: float, r: float, max_abs_pre: float, confidence: float
-) -> SMCRResult:
+def _smcr_result(n: int, dropped: int, mx: float, my: float, sx: float, sy: float, r: float,
+                 max_abs_pre: float, confidence: float) -> SMCRResult:
     """The SMCR result and its edge cases from the groups' moments (shared by the two entry points)."""
     nan = math.nan
     if n < 2:
@@ -733,9 +702,7 @@ def _smcr_result(
         # J(1) is undefined (Gamma(0)); metafor returns NA as well.
         return SMCRResult(n, dropped, mx, my, sx, r, nan, nan, nan, nan, confidence, "n < 3: correction undefined")
     if not math.isfinite(r):
-        return SMCRResult(
-            n, dropped, mx, my, sx, r, nan, nan, nan, nan, confidence, "zero variance at post: r undefined"
-        )
+        return SMCRResult(n, dropped, mx, my, sx, r, nan, nan, nan, nan, confidence, "zero variance at post: r undefined")
     yi, vi, lo, hi = _smcr_from_summary(mx, my, sx, n, r, confidence)
     return SMCRResult(n, dropped, mx, my, sx, r, yi, vi, lo, hi, confidence, None)
 
@@ -904,9 +871,7 @@ def pre_post_control(
     reason = None
     if not (spt > 0 and spc > 0 and math.isfinite(rt) and math.isfinite(rc)):
         reason = "zero variance in one group: d_ppc1 undefined"
-    return PrePostControlResult(
-        nt, nc, dt + dc, mct, mcc, spt, spc, sd_pool, rt, rc, r_pool, d2, d1, confidence, reason
-    )
+    return PrePostControlResult(nt, nc, dt + dc, mct, mcc, spt, spc, sd_pool, rt, rc, r_pool, d2, d1, confidence, reason)
 
 
 # --------------------------------------------------------------------------

@@ -119,9 +119,7 @@ def _nan_meta(method: str, k: int, dropped: int, knha: bool, confidence: float, 
 # -- tau2 estimators (general design matrix X; intercept-only is X = 1) ------
 
 
-def _wls(
-    y: FloatArray, v: FloatArray, X: FloatArray, tau2: float
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+def _wls(y: FloatArray, v: FloatArray, X: FloatArray, tau2: float) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     w = 1.0 / (v + tau2)
     A = X.T @ (w[:, None] * X)
     Ainv = np.linalg.inv(A)
