@@ -37,6 +37,7 @@ def main(ctx: click.Context, db_url: str | None) -> None:
 
 
 # Registering the command families (imported for their side effect on ``main``).
+from kirkpatrick.cli import contract as _contract  # noqa: E402,F401
 from kirkpatrick.cli import demo as _demo  # noqa: E402,F401
 from kirkpatrick.cli import importing as _importing  # noqa: E402,F401
 from kirkpatrick.cli import portfolio as _portfolio  # noqa: E402,F401

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from kirkpatrick.demo import contract as contract_demo
 from kirkpatrick.demo import portfolio as portfolio_demo
 from kirkpatrick.domain.errors import InvalidInput
 from kirkpatrick.resources import sample_data_dir
@@ -161,6 +162,8 @@ STEPS: list[Step] = [
     # The portfolio: a generated set of fictional interventions, then the report over all of them.
     add_portfolio,
     write_portfolio,
+    # A city's coaching contract: three call-offs, eight interviews, a delivery summary; its follow-up report.
+    contract_demo.demo_contract,
 ]
 
 

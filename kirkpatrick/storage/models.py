@@ -326,3 +326,5 @@ class AuditEntry(Base):
 
 # The survey tables share this metadata (Alembic, erasure and the schema test see them).
 from kirkpatrick.storage import collect as _collect  # noqa: E402,F401
+# The contract models share this metadata (Alembic, backups, the models-vs-migration test).
+from kirkpatrick.storage import contracts as _contracts  # noqa: E402,F401
