@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session as OrmSession
 from kirkpatrick.domain.errors import Duplicate, InvalidInput, NotFound
 from kirkpatrick.domain.settings import DEFAULT_MIN_GROUP
 from kirkpatrick.domain.vocab import Format, Level
-from kirkpatrick.io import sniff
 from kirkpatrick.services import records
 from kirkpatrick.services.records import parse_bool, parse_code, parse_date, parse_float, parse_vocab
 from kirkpatrick.stats.ordinal import GradeSummary, grade_summary
@@ -49,38 +48,9 @@ _SCALE = re.compile(r"\s*(-?\d+)\s*[-–]\s*(-?\d+)\s*")
 
 
 def read_rows(path: Path, columns: Sequence[str], *, required: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
-    """``(line, row)`` of a CSV or XLSX file, each row a dict of text over ``columns``.
-
-    The one place this module reads files: through :mod:`kirkpatrick.io.sniff` (encoding,
-    delimiter and decimal mark detected; ``.xlsx`` read from its first sheet). Header names match
-    case- and space-insensitively; an unknown column is an error, a missing optional one reads as
-    empty; blank rows are skipped. Numbers keep the file's decimal mark (``parse_float`` takes both).
-    """
-    dialect = sniff.detect(path)
-    header: list[str] | None = None
-    for line, cells in sniff.rows(path, dialect):
-        # An XLSX number cell holding a whole number reads as "3", not "3.0".
-        texts = ["" if c is None else str(int(c) if isinstance(c, float) and c.is_integer() else c) for c in cells]
-        if header is None:
-            header = [h.strip().lower().replace(" ", "_") for h in texts]
-            while header and not header[-1]:
-                header.pop()
-            unknown = [h for h in header if h not in columns]
-            if unknown:
-                raise InvalidInput(f"{path}:1: unknown column {unknown[0]!r} (expected: {', '.join(columns)})")
-            missing = [c for c in required if c not in header]
-            if missing:
-                raise InvalidInput(f"{path}:1: missing column {missing[0]!r}")
-            continue
-        if not any(t.strip() for t in texts):
-            continue
-        if len(texts) > len(header) and any(t.strip() for t in texts[len(header) :]):
-            raise InvalidInput(f"{path}:{line}: expected {len(header)} fields, found {len(texts)}")
-        row = {c: "" for c in columns}
-        row.update(zip(header, texts))
-        yield line, row
-    if header is None:
-        raise InvalidInput(f"{path}: file is empty")
+    """``(line, row)`` of a CSV or XLSX file, each row a dict of text over ``columns``: the one
+    reader of small tables (``records.read_table`` over :mod:`kirkpatrick.io.sniff`)."""
+    return records.read_table(path, columns, required=required)
 
 
 def _at(path: Path, line: int, action: Any) -> Any:
