@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -136,7 +137,7 @@ def _echo_summary(p: portfolio_lib.Portfolio) -> None:
         rows.append({
             "level": f"{lv.level.number} {lv.level.value}", "k": lv.k, "estimate": _fmt(r.estimate),
             "95% CI": f"{_fmt(r.ci_low)} to {_fmt(r.ci_high)}" if r.k >= 2 else "-",
-            "PI": f"{_fmt(r.pi_low)} to {_fmt(r.pi_high)}" if r.k >= 2 else "-",
+            "PI": f"{_fmt(r.pi_low)} to {_fmt(r.pi_high)}" if math.isfinite(r.pi_low) else "-",
             "tau2": _fmt(r.tau2, 3), "I2 %": _fmt(r.I2, 0), "benchmark": f"{lv.benchmark.estimate:.2f}",
             "vs benchmark": lv.comparison,
         })  # fmt: skip

@@ -152,10 +152,7 @@ class _Builder(i18n.Localised):
             return _("No intervention has measurements before and after at this level.")
         if pool.k == 1:
             return _("Only one intervention has a change from before to after at this level: there is nothing to pool.")
-        text = _(
-            "Taken together over %(k)s interventions, the average change is %(est)s %(ci)s, %(comparison)s. "
-            "A new, similar intervention would be expected to show a change between %(lo)s and %(hi)s."
-        ) % {
+        values = {
             "k": pool.k,
             "est": self.num(r.estimate),
             "ci": self.interval(r.ci_low, r.ci_high),
@@ -163,7 +160,15 @@ class _Builder(i18n.Localised):
             "lo": self.num(r.pi_low),
             "hi": self.num(r.pi_high),
         }
-        return text
+        if not (math.isfinite(r.pi_low) and math.isfinite(r.pi_high)):
+            return _(
+                "Taken together over %(k)s interventions, the average change is %(est)s %(ci)s, %(comparison)s. "
+                "A prediction interval needs at least three interventions."
+            ) % values
+        return _(
+            "Taken together over %(k)s interventions, the average change is %(est)s %(ci)s, %(comparison)s. "
+            "A new, similar intervention would be expected to show a change between %(lo)s and %(hi)s."
+        ) % values
 
     def forest(self, pool: LevelPool) -> Markup | None:
         rows = self.p.effects_at(pool.level)
@@ -215,7 +220,7 @@ class _Builder(i18n.Localised):
         return LevelBlock(
             level=pool.level, number=pool.level.number, name=self.label(pool.level), k=pool.k, n=pool.n,
             estimate=self.num(r.estimate) if ok else dash, ci=self.interval(r.ci_low, r.ci_high) if ok else dash,
-            pi=self.interval(r.pi_low, r.pi_high) if ok else dash, tau2=self.num(r.tau2, 3) if ok else dash,
+            pi=self.interval(r.pi_low, r.pi_high) if ok and math.isfinite(r.pi_low) else dash, tau2=self.num(r.tau2, 3) if ok else dash,
             i2=i18n.format_percent(r.I2, self.lang) if ok else dash,
             q=f"Q({int(r.Q_df)}) = {self.num(r.Q)}, {self.p_is(r.Q_p)}" if ok else dash,
             benchmark=self.num(pool.benchmark.estimate), reading=self.reading(pool), forest=self.forest(pool),
