@@ -174,6 +174,14 @@ def _echo_preview(p: surveys.SurveyPreview, dry_run: bool) -> None:
     for written, stored in p.merged_codes:
         click.echo(f"Participant {written!r} taken as {stored!r}")
     click.echo(f"{p.kept} responses kept.")
+    if p.free_text:
+        counts: dict[str, int] = {}
+        for question, _ in p.free_text:
+            counts[question] = counts.get(question, 0) + 1
+        verb = "Would store" if dry_run else "Stored"
+        click.echo(f"{verb} {len(p.free_text)} free-text answers as feedback (not cleared, no participant):")
+        for question, n in counts.items():
+            click.echo(f"  {question[:70]!r}: {n}")
     if p.summary is not None:
         _echo_summary(p.summary)
 

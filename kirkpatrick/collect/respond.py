@@ -3,27 +3,41 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import threading
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import joinedload, selectinload
 
 from kirkpatrick.collect.links import find_invitation
 from kirkpatrick.collect.store import CanonicalRow, store_measurements
 from kirkpatrick.domain.settings import DEFAULT_MIN_GROUP
 from kirkpatrick.domain.vocab import Level, Rater
 from kirkpatrick.storage import db
-from kirkpatrick.storage.collect import Answer, CollectSettings, Invitation, Question, Questionnaire, SurveyWave
+from kirkpatrick.storage.collect import (
+    Answer,
+    CollectSettings,
+    Invitation,
+    Question,
+    Questionnaire,
+    QuestionnaireQuestion,
+    SurveyWave,
+)
 from kirkpatrick.storage.models import Feedback, Intervention, Participant
 
 BANK = Path(__file__).resolve().parent / "bank"
 MAX_TEXT = 5_000
 # Raters of these kinds answer in groups: their mean is stored only when enough of them answered.
 GROUP_RATERS = (Rater.REPORT, Rater.PEER)
+_SQLITE_WRITER = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -71,8 +85,13 @@ class SaveResult:
 def privacy_notice(session: OrmSession, intervention: Intervention, lang: str) -> str:
     settings = session.get(CollectSettings, intervention.client_id)
     custom = (settings.privacy_sv if lang == "sv" else settings.privacy_en) if settings else None
-    text = custom or (BANK / f"privacy_{lang}.txt").read_text(encoding="utf-8").strip()
+    text = custom or _default_privacy(lang)
     return Template(text).safe_substitute(client=intervention.client.name, title=intervention.title)
+
+
+@functools.cache
+def _default_privacy(lang: str) -> str:
+    return (BANK / f"privacy_{lang}.txt").read_text(encoding="utf-8").strip()
 
 
 def _labels(question: Question, lang: str) -> dict[str, str]:
@@ -83,10 +102,16 @@ def _labels(question: Question, lang: str) -> dict[str, str]:
 def _view(session: OrmSession, invitation: Invitation, wave: SurveyWave | None, state: str, lang: str) -> FormView:
     intervention = session.get_one(Intervention, invitation.intervention_id)
     questionnaire = session.scalars(
-        select(Questionnaire).where(
+        select(Questionnaire)
+        .where(
             Questionnaire.intervention_id == invitation.intervention_id,
             Questionnaire.wave == invitation.wave,
             Questionnaire.rater == invitation.rater,
+        )
+        .options(
+            selectinload(Questionnaire.questions)
+            .joinedload(QuestionnaireQuestion.question)
+            .joinedload(Question.measure)
         )
     ).one_or_none()
     saved = {a.question_id: a for a in session.scalars(select(Answer).where(Answer.invitation_id == invitation.id))}
@@ -202,19 +227,31 @@ def save_answers(
     Every check happens before anything is written; with errors nothing is saved.
     """
     now = (now or _utcnow()).replace(tzinfo=None, microsecond=0)
-    with db.transaction(engine) as session:
+    # Everything that only reads (the link, the form, the checks) happens before the write lock is
+    # taken: SQLite has one writer at a time, so the write transaction holds only the writes.
+    with db.reading(engine) as session:
         invitation = find_invitation(session, token)
         if invitation is None:
             return SaveResult(FormView(state="unknown", lang=lang or "sv"), {}, False, False)
         wave = _wave(session, invitation)
         state = _state(wave, now.date())
         view = _view(session, invitation, wave, state, lang or invitation.lang)
-        if state != "open":
-            return SaveResult(view, {}, False, False)
-        errors, values = _check(view, form, submit=submit)
-        if errors:
-            return SaveResult(_with_raw(view, form), errors, False, False)
-        questions = {q.code: q for q in session.scalars(select(Question).where(Question.code.in_(list(values))))}
+        invitation_id = invitation.id
+    if state != "open":
+        return SaveResult(view, {}, False, False)
+    errors, values = _check(view, form, submit=submit)
+    if errors:
+        return SaveResult(_with_raw(view, form), errors, False, False)
+    with _one_writer(engine), db.transaction(engine) as session:
+        invitation = session.get_one(Invitation, invitation_id)
+        questions = {
+            q.code: q
+            for q in session.scalars(
+                select(Question)
+                .where(Question.code.in_(list(values)))
+                .options(joinedload(Question.measure), joinedload(Question.item))
+            )
+        }
         existing = {
             a.question_id: a for a in session.scalars(select(Answer).where(Answer.invitation_id == invitation.id))
         }
@@ -231,7 +268,30 @@ def save_answers(
             _store_group(session, invitation, now.date())
             _store_open_answers(session, invitation, questions)
         session.flush()
-        return SaveResult(_view(session, invitation, wave, state, view.lang), {}, True, submit)
+    return SaveResult(_with_values(view, values, submit), {}, True, submit)
+
+
+@contextmanager
+def _one_writer(engine: Engine) -> Iterator[None]:
+    """SQLite: this process's submissions queue for the write lock here, in turn. Waiting inside
+    SQLite's busy handler polls with sleeps of up to 100 ms, so under load some writers starve for
+    seconds while others get in; a lock hands over as soon as the holder commits."""
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    with _SQLITE_WRITER:
+        yield
+
+
+def _with_values(view: FormView, values: dict[str, tuple[float | None, str | None]], submit: bool) -> FormView:
+    # The form as saved: what the respondent gave, without reading it back.
+    questions = [
+        QuestionView(q.code, q.kind, q.text, q.points, values[q.code][0], values[q.code][1] or "")
+        if q.code in values
+        else q
+        for q in view.questions
+    ]
+    return FormView(**{**view.__dict__, "questions": questions, "answered": view.answered or submit})
 
 
 def _with_raw(view: FormView, form: dict[str, str]) -> FormView:
@@ -268,7 +328,14 @@ def _store_group(session: OrmSession, invitation: Invitation, today: dt.date) ->
     for a in session.scalars(select(Answer).where(Answer.invitation_id.in_([i.id for i in group]))):
         if a.value is not None:
             answers[a.question_id].append(a.value)
-    questions = {q.id: q for q in session.scalars(select(Question).where(Question.id.in_(list(answers))))}
+    questions = {
+        q.id: q
+        for q in session.scalars(
+            select(Question)
+            .where(Question.id.in_(list(answers)))
+            .options(joinedload(Question.measure), joinedload(Question.item))
+        )
+    }
     enough = invitation.rater not in GROUP_RATERS or len(group) >= min_raters(session, intervention)
     code = session.get_one(Participant, invitation.participant_id).code
     rows = [
@@ -292,7 +359,7 @@ def _store_group(session: OrmSession, invitation: Invitation, today: dt.date) ->
         rows if enough else [],
         replace=[(invitation.participant_id, invitation.wave, invitation.rater, measure_ids)],
     )
-    session.expire_all()
+    # The measurements were written past the ORM (Core, on this connection); none are loaded here.
 
 
 def _store_open_answers(session: OrmSession, invitation: Invitation, questions: dict[str, Question]) -> None:

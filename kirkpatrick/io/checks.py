@@ -15,6 +15,8 @@ from kirkpatrick.io.context import ReadContext
 from kirkpatrick.io.rows import CHUNK
 from kirkpatrick.io.validate import MAX_SHOWN, RATERS, WAVES
 
+FEW = 500  # participants few enough to name in the query
+
 
 def describe(ctx: ReadContext, record: np.ndarray) -> str:
     p = int(record["p"])
@@ -77,8 +79,16 @@ def compare_with_database(ctx: ReadContext, connection: Connection, keys: np.nda
         f"+ CASE rater {rater_case} END, value FROM measurement WHERE intervention_id = %s"
     )
     interventions = sorted({ctx.participants.intervention[p] for p in existing})
+    only = ""
+    if len(existing) <= FEW:
+        # A few participants (a form's respondent): their rows by the unique key's index, not the
+        # whole intervention's.
+        only = f" AND participant_id IN ({', '.join(str(int(pid)) for pid in pids.tolist())})"
+        query += only
     total = sum(
-        connection.execute(text("SELECT count(*) FROM measurement WHERE intervention_id = :i"), {"i": iid}).scalar_one()
+        connection.execute(
+            text(f"SELECT count(*) FROM measurement WHERE intervention_id = :i{only}"), {"i": iid}
+        ).scalar_one()
         for iid in interventions
     )
     stored = np.empty(total, dtype=key_type)

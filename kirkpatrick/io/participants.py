@@ -156,6 +156,20 @@ class Participants:
         for pid, code, group, role in self.c.execute(query):
             self._new(iid, code, group.value if hasattr(group, "value") else group, role, pid)
 
+    def preload(self, iid: int, codes: list[str]) -> None:
+        """Load only the stored participants among ``codes`` (a form's few respondents), and treat
+        the intervention as loaded: codes not found are new. ``stored_codes`` is then partial."""
+        if iid in self.loaded:
+            return
+        self.loaded.add(iid)
+        wanted = sorted(set(codes))
+        for start in range(0, len(wanted), 500):
+            query = select(Participant.id, Participant.code, Participant.group, Participant.role).where(
+                Participant.intervention_id == iid, Participant.code.in_(wanted[start : start + 500])
+            )
+            for pid, code, group, role in self.c.execute(query):
+                self._new(iid, code, group.value if hasattr(group, "value") else group, role, pid)
+
     def stored_codes(self, iid: int) -> list[str]:
         """Codes of the intervention's participants already in the database."""
         if iid not in self.loaded:

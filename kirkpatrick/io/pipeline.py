@@ -19,24 +19,28 @@ from __future__ import annotations
 
 import gc
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, delete, text
 
 from kirkpatrick.domain.errors import InvalidInput
 from kirkpatrick.domain.parsing import column_name
+from kirkpatrick.domain.vocab import Rater, Wave
 from kirkpatrick.io import checks, write
 from kirkpatrick.io.context import DEFAULT_MIN_ITEM_SHARE, Progress, ReadContext
 from kirkpatrick.io.formats import LAYOUTS, detect_layout
+from kirkpatrick.io.formats.canonical import CanonicalReader
 from kirkpatrick.io.formats.long import LongReader
 from kirkpatrick.io.formats.wide import WideReader
 from kirkpatrick.io.participants import Participants
-from kirkpatrick.io.rows import RowStore
+from kirkpatrick.io.rows import CanonicalRow, RowStore
 from kirkpatrick.io.sniff import Cell, Dialect, Table, open_path, open_table
-from kirkpatrick.io.validate import RATERS, WAVES, Catalogue, Cells, Errors, ImportFailed, blank
+from kirkpatrick.io.validate import RATERS, WAVES, Catalogue, Cells, Errors, ImportFailed, blank, load_catalogue
 from kirkpatrick.storage import db
+from kirkpatrick.storage.models import Measurement
 
 BATCH = 16_384  # rows checked together: big enough for C-level loops, small enough to stay in cache
 
@@ -188,7 +192,7 @@ def context(
     progress: Progress | None,
 ) -> ReadContext:
     errors = Errors(table.name)
-    catalogue = Catalogue(connection)
+    catalogue = load_catalogue(connection)
     participants = Participants(connection, errors, options.intervention)
     return ReadContext(
         table=table,
@@ -291,12 +295,100 @@ def finish(ctx: ReadContext, connection: Connection, *, write: bool) -> ImportSu
     summary.participants_created = sum(1 for i in ctx.participants.id if i is None)
     summary.per_measure_wave = checks.per_measure_wave(ctx, keys, skip)
     if write:
-        summary.item_responses = write_rows(ctx, connection, skip)
+        summary.item_responses = _write(ctx, connection, skip)
     else:
         summary.item_responses = sum(len(a) for n, a in ctx.store.items.items() if not skip[n])
     return summary
 
 
-def write_rows(ctx: ReadContext, connection: Connection, skip: Any) -> int:
+def _write(ctx: ReadContext, connection: Connection, skip: Any) -> int:
     write.write_participants(ctx, connection)
     return write.write_measurements(ctx, connection, skip)
+
+
+@dataclass(frozen=True)
+class Replace:
+    """Stored measurements to delete before writing: a participant's (by code) at one wave from one
+    rater, of the given measures (a respondent who changes their answers)."""
+
+    participant: str
+    wave: Wave | str
+    rater: Rater | str
+    measures: frozenset[str]
+
+
+def write_rows(
+    connection: Connection,
+    intervention: str,
+    rows: Iterable[CanonicalRow],
+    *,
+    replace: Iterable[Replace] = (),
+    source: str = "answers",
+    min_item_share: float = DEFAULT_MIN_ITEM_SHARE,
+) -> ImportSummary:
+    """Validate canonical ``rows`` of ``intervention`` and write them in the caller's transaction,
+    with the same checks and writers as a file import (known measure and item, value on the scale,
+    wave and rater, items to the scale score, duplicates, comparison with what is stored).
+
+    ``replace`` deletes those stored measurements first, in the same transaction. Raises
+    ``ImportFailed`` (messages ``SOURCE:ROW:COLUMN: ...``, rows counted from 1) and writes nothing
+    of its own then; the caller rolls back. The catalogue is shared across calls (``load_catalogue``);
+    only the rows' participants are read; nothing touches the disk.
+    """
+    table = Table(source, Dialect("rows"), _no_file)
+    errors = Errors(source)
+    catalogue = load_catalogue(connection)
+    participants = Participants(connection, errors, intervention)
+    assert participants.fixed is not None
+    rows = list(rows)
+    lock(connection)
+    participants.preload(participants.fixed, [r.participant.strip() for r in rows])
+    _delete(connection, catalogue, participants, replace)
+    ctx = ReadContext(
+        table=table,
+        catalogue=catalogue,
+        participants=participants,
+        errors=errors,
+        cells=Cells(errors, "."),
+        store=RowStore(len(catalogue.list), in_memory=True),
+        min_item_share=min_item_share,
+        layout="wide",
+    )
+    try:
+        CanonicalReader(ctx).read(rows)
+        ctx.errors.raise_if_any()
+        if not ctx.store.count:
+            return _empty(ctx)
+        return finish(ctx, connection, write=True)
+    finally:
+        ctx.store.close()
+
+
+def _no_file() -> BinaryIO:
+    raise InvalidInput("canonical rows have no file to read")
+
+
+def _delete(
+    connection: Connection, catalogue: Catalogue, participants: Participants, replace: Iterable[Replace]
+) -> None:
+    for r in replace:
+        assert participants.fixed is not None
+        p = participants.index.get((participants.fixed, r.participant.strip()))
+        pid = participants.id[p] if p is not None else None
+        ids = [catalogue.measures[m].id for m in r.measures if m in catalogue.measures]
+        if pid is None or not ids:
+            continue
+        connection.execute(
+            delete(Measurement).where(
+                Measurement.participant_id == pid,
+                Measurement.wave == Wave(r.wave),
+                Measurement.rater == Rater(r.rater),
+                Measurement.measure_id.in_(ids),
+            )
+        )
+
+
+def _empty(ctx: ReadContext) -> ImportSummary:
+    summary = ImportSummary(Path(ctx.table.name), ctx.table.dialect, ctx.layout, False, rows_read=ctx.rows_read)
+    summary.too_few_items = ctx.too_few_items
+    return summary

@@ -8,12 +8,16 @@ memory, so 5 million rows fit in well under 300 MB.
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import IO
 
 import numpy as np
 
+from kirkpatrick.domain.vocab import Rater, Wave
 from kirkpatrick.io.validate import RATERS, WAVES
 
 CHUNK = 50_000
@@ -23,14 +27,31 @@ RECORD = np.dtype([("p", "<i4"), ("m", "<i4"), ("w", "u1"), ("r", "u1"), ("v", "
 Row = tuple[int, int, int, int, float, int, int]
 
 
+@dataclass(frozen=True)
+class CanonicalRow:
+    """One answer as a measurement source, before validation: ``item`` is None for a measure's
+    score, else the code of one of its items (the scale score is computed from the items)."""
+
+    participant: str
+    measure: str
+    item: str | None
+    wave: Wave | str
+    rater: Rater | str
+    value: float
+    date: dt.date | None = None
+
+
 class RowStore:
     """The validated rows of one import: keys in memory, records on disk, item answers by row number."""
 
-    def __init__(self, n_measures: int) -> None:
+    def __init__(self, n_measures: int, *, in_memory: bool = False) -> None:
         self.n_measures = max(n_measures, 1)
         self.keys: list[np.ndarray] = []
         self.chunk: list[Row] = []
-        self.spill: IO[bytes] = tempfile.TemporaryFile(prefix="kirkpatrick-import-")  # noqa: SIM115 (closed by close())
+        # A file spills to disk; a few canonical rows (a form's answers) stay in memory.
+        self.spill: IO[bytes] = (
+            io.BytesIO() if in_memory else tempfile.TemporaryFile(prefix="kirkpatrick-import-")  # noqa: SIM115
+        )
         self.items: dict[int, list[tuple[int, float]]] = {}  # row number -> (item id, value)
         self.count = 0
 

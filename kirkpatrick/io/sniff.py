@@ -44,7 +44,7 @@ Opener = Callable[[], BinaryIO]
 class Dialect:
     """The settings a file is read with (detected, or given by the user)."""
 
-    format: str  # "csv" or "xlsx"
+    format: str  # "csv", "xlsx", or "rows" (canonical rows given by a caller, no file)
     encoding: str | None = None  # csv only
     delimiter: str | None = None  # csv only
     decimal: str = "."
@@ -55,6 +55,8 @@ class Dialect:
         """One line for the user, e.g. ``csv, cp1252, delimiter ';', decimal comma``."""
         if self.format == "xlsx":
             return f"xlsx, sheet {self.sheet!r}"
+        if self.format == "rows":
+            return "canonical rows"
         assert self.delimiter is not None
         decimal = "decimal comma" if self.decimal == "," else "decimal point"
         return f"csv, {self.encoding}, delimiter {DELIMITERS.get(self.delimiter, repr(self.delimiter))}, {decimal}"

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, insert
 
 from kirkpatrick.domain.errors import InvalidInput
 from kirkpatrick.domain.parsing import FALSE_WORDS, code_key, is_code, number, wording_key
@@ -28,6 +28,7 @@ from kirkpatrick.io.pipeline import ImportOptions, ImportSummary, context, finis
 from kirkpatrick.io.sniff import Cell, Table
 from kirkpatrick.io.validate import RATERS, WAVES, text_of
 from kirkpatrick.storage import db
+from kirkpatrick.storage.models import Feedback
 
 SECRET_VARIABLE = "KIRKPATRICK_PSEUDONYM_SECRET"
 TOOLS: dict[
@@ -74,6 +75,9 @@ class SurveyPreview:
     merged_codes: list[tuple[str, str]]  # (as written, stored as)
     kept: int
     summary: ImportSummary | None = None
+    # Answers to open questions (unmatched columns holding text): (question, answer), stored as
+    # feedback that is not cleared, themed by the question, never linked to a participant.
+    free_text: list[tuple[str, str]] = field(default_factory=list)
 
     def excluded_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -189,13 +193,36 @@ def _import(
                 out[1 + targets.index(c.target.code)] = value
         rows.append((line, out))
     preview = SurveyPreview(survey.tool, columns, who[1], excluded, merged, len(rows))
+    preview.free_text = _free_text(columns, [cells for _, _, cells in sorted(kept.values(), key=lambda k: k[0])])
     ctx.errors.raise_if_any()
     if not rows:
         raise ctx.errors.fail("no responses left to import")
     WideReader(ctx).read(header, 1, iter(rows))
     ctx.store.flush()
     preview.summary = finish(ctx, connection, write=write)
+    if write and preview.free_text:
+        assert ctx.participants.fixed is not None
+        connection.execute(
+            insert(Feedback),
+            [
+                {"intervention_id": ctx.participants.fixed, "text": answer_, "theme": question[:100], "cleared": False}
+                for question, answer_ in preview.free_text
+            ],
+        )
     return preview
+
+
+def _free_text(columns: list[ColumnMapping], rows: list[list[Cell]]) -> list[tuple[str, str]]:
+    """The answers in columns matched to nothing whose cells hold text (not numbers): an open question."""
+    found: list[tuple[str, str]] = []
+    for c in columns:
+        if c.target is not None or c.how != "no match in the catalogue":
+            continue
+        answers = [text_of(cells[c.index]) if c.index < len(cells) else "" for cells in rows]
+        given = [a for a in answers if a]
+        if given and any(number(a) is None and number(a, ",") is None for a in given):
+            found.extend((c.header, a) for a in given)
+    return found
 
 
 def _participant_column(survey: Survey, given: str | None) -> tuple[int, str]:

@@ -8,6 +8,7 @@ numbers and dates on millions of rows checks each distinct cell once.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,7 +94,10 @@ class MeasureInfo:
 
 
 class Catalogue:
-    """The measures (few: all in memory), looked up by code or by a normalised column name."""
+    """The measures (few: all in memory), looked up by code or by a normalised column name.
+
+    Read-only once built: ``load_catalogue`` shares one per database and catalogue version.
+    """
 
     def __init__(self, connection: Connection) -> None:
         self.measures: dict[str, MeasureInfo] = {}
@@ -104,18 +108,21 @@ class Catalogue:
             info = MeasureInfo(len(self.list), mid, code, low, high, [])
             self.list.append(info)
             self.measures[code] = info
-        for info in self.list:
-            info.items = [
-                (row.id, row.code, row.reverse)
-                for row in connection.execute(
-                    text("SELECT id, code, reverse FROM measure_item WHERE measure_id = :m ORDER BY position"),
-                    {"m": info.id},
-                )
-            ]
+        by_id = {info.id: info for info in self.list}
+        for item_id, measure_id, item_code, reverse in connection.execute(
+            text("SELECT id, measure_id, code, reverse FROM measure_item ORDER BY measure_id, position")
+        ):
+            if measure_id in by_id:
+                by_id[measure_id].items.append((item_id, item_code, bool(reverse)))
         self.lookup = {**{parsing.column_name(c): i for c, i in self.measures.items()}, **self.measures}
         self.index = {code: info.index for code, info in self.lookup.items()}
         self.low = np.array([info.low for info in self.list] or [0.0], dtype=np.float64)
         self.high = np.array([info.high for info in self.list] or [0.0], dtype=np.float64)
+        self.item_positions = {
+            (info.index, parsing.column_name(item_code)): position
+            for info in self.list
+            for position, (_, item_code, _) in enumerate(info.items)
+        }
 
     def items(self) -> dict[str, tuple[MeasureInfo, int]]:
         """Item codes (normalised) -> (measure, position)."""
@@ -228,3 +235,41 @@ def number_text(cell: Cell) -> str:
     if isinstance(cell, str):
         return cell.strip()
     return f"{cell:g}" if isinstance(cell, float) else str(cell)
+
+
+# ---------------------------------------------------------------- the catalogue, once per process
+
+# Measures and items are added, never changed in place (records.add_measure, import_measures and
+# the question bank only insert; erasure and restore delete or insert whole rows), so counts, the
+# largest ids and sums over bounds, positions and reverse flags change whenever the catalogue does.
+# One row of aggregates costs a fraction of a millisecond; rebuilding the catalogue costs a query
+# per table and the Python objects for every measure and item.
+_VERSION = text(
+    "SELECT (SELECT count(*) FROM measure), (SELECT coalesce(max(id), 0) FROM measure),"
+    " (SELECT coalesce(sum(scale_min * 7 + scale_max * 13 + length(code)), 0) FROM measure),"
+    " (SELECT count(*) FROM measure_item), (SELECT coalesce(max(id), 0) FROM measure_item),"
+    " (SELECT coalesce(sum(measure_id * 31 + position * 17 + CASE WHEN reverse THEN 1 ELSE 0 END"
+    " + length(code)), 0) FROM measure_item)"
+)
+_CACHE: dict[str, tuple[tuple[Any, ...], Catalogue]] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def catalogue_version(connection: Connection) -> tuple[Any, ...]:
+    """A fingerprint of the catalogue as this transaction sees it (see ``_VERSION``)."""
+    return tuple(connection.execute(_VERSION).one())
+
+
+def load_catalogue(connection: Connection) -> Catalogue:
+    """The catalogue, built once per database and catalogue version and shared (read-only) by every
+    import and form submission of this process."""
+    where = connection.engine.url.render_as_string(hide_password=True)
+    version = catalogue_version(connection)
+    with _CACHE_LOCK:
+        cached = _CACHE.get(where)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    catalogue = Catalogue(connection)
+    with _CACHE_LOCK:
+        _CACHE[where] = (version, catalogue)
+    return catalogue

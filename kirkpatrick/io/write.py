@@ -14,6 +14,7 @@ import numpy as np
 from sqlalchemy import Connection, Table, insert, select
 
 from kirkpatrick.domain.vocab import Group
+from kirkpatrick.io.checks import FEW
 from kirkpatrick.io.context import ReadContext
 from kirkpatrick.io.rows import CHUNK
 from kirkpatrick.io.validate import RATERS, WAVES
@@ -102,10 +103,13 @@ def _write_items(ctx: ReadContext, connection: Connection, skip: np.ndarray) -> 
     ids: dict[tuple[int, int, str, str], int] = {}
     interventions = sorted({ctx.participants.intervention[int(ctx.store.record(n)["p"])] for n in wanted})
     item_measures = [info.id for info in ctx.catalogue.list if info.items]
+    pids = sorted({pid for n in wanted if (pid := ctx.participants.id[int(ctx.store.record(n)["p"])]) is not None})
     for iid in interventions:
         query = select(
             Measurement.id, Measurement.participant_id, Measurement.measure_id, Measurement.wave, Measurement.rater
         ).where(Measurement.intervention_id == iid, Measurement.measure_id.in_(item_measures))
+        if len(pids) <= FEW:
+            query = query.where(Measurement.participant_id.in_(pids))
         for mid_, pid, measure_id, wave, rater in connection.execute(query):
             ids[(pid, measure_id, _value(wave), _value(rater))] = mid_
     rows_: list[dict[str, Any]] = []

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kirkpatrick.io.context import ReadContext
+from kirkpatrick.io.rows import Row
 from kirkpatrick.io.sniff import Cell
 from kirkpatrick.io.validate import RATERS, WAVES, MeasureInfo, blank, is_blank_row, scale_error
 
@@ -107,14 +108,23 @@ class WideReader:
                 answers.append((position, value))
             if bad or not answers or not ok:
                 continue
-            # The scale score needs enough of the measure's items answered (all of them
-            # count, including items the file has no column for).
-            if len(answers) < ctx.min_item_share * len(info.items) - 1e-9:
-                ctx.too_few_items += 1
-                continue
-            total = 0.0
-            for position, value in answers:
-                total += info.low + info.high - value if info.items[position][2] else value
-            score = total / len(answers)
-            items = [(info.items[pos][0], v) for pos, v in answers]
-            ctx.store.add((p, info.index, w, r, score, d, line), items)  # type: ignore[arg-type]
+            add_scale_score(ctx, info, answers, (p, info.index, w, r, 0.0, d, line))  # type: ignore[arg-type]
+
+
+def add_scale_score(ctx: ReadContext, info: MeasureInfo, answers: list[tuple[int, float]], row: Row) -> None:
+    """Store the scale score of ``info`` from item ``answers`` ((position, value), each on the
+    scale), with the item answers; ``row`` is the measurement with its value to be filled in.
+
+    The score is the mean of the items answered, reverse-scored ones flipped; it needs enough of
+    the measure's items answered (all of them count, including items the input has no column for).
+    """
+    if len(answers) < ctx.min_item_share * len(info.items) - 1e-9:
+        ctx.too_few_items += 1
+        return
+    total = 0.0
+    for position, value in answers:
+        total += info.low + info.high - value if info.items[position][2] else value
+    score = total / len(answers)
+    items = [(info.items[pos][0], v) for pos, v in answers]
+    p, m, w, r, _, d, line = row
+    ctx.store.add((p, m, w, r, score, d, line), items)
