@@ -147,6 +147,32 @@ def fill_contract(engine: Engine) -> None:
         contracts.add_quote(s, "AVTAL", "I1", AWKWARD_TEXT, theme="treatment", cleared=True)
 
 
+def fill_collect(engine: Engine) -> None:
+    """Survey collection with a row in each of its tables: bank, questionnaire, wave, a contact and
+    its invitation and link, a saved (not submitted) answer, a mail template, settings, the outbox."""
+    from sqlalchemy import select
+
+    from kirkpatrick.collect import bank, links, mail, plan, privacy, respond
+    from kirkpatrick.storage.collect import Invitation
+
+    with db.transaction(engine) as s:
+        records.import_measures(s, bank.measures_csv())
+        bank.load_bank(s)
+        plan.set_questionnaire(s, "NRB-LG-2024", Wave.PRE, Rater.SELF)
+        plan.set_wave(s, "NRB-LG-2024", Wave.PRE, dt.date(2024, 1, 1), dt.date(2024, 1, 14))
+        plan.add_respondent(s, "NRB-LG-2024", "enkät-1", "enkat@example.org")
+        invitation = s.scalars(select(Invitation).order_by(Invitation.id.desc())).first()
+        assert invitation is not None
+        token = links.issue_link(s, invitation.id)
+        intervention_id = invitation.intervention_id
+        mail.set_template(s, intervention_id, "invite", "sv", AWKWARD_TEXT[:80], AWKWARD_TEXT + " $link")
+        privacy.set_client_settings(s, "Norrby kommun", privacy_sv=AWKWARD_TEXT, retention_days=90)
+        mail.queue_due(s, dt.date(2024, 1, 2))
+    view = respond.open_form(engine, token, now=dt.datetime(2024, 1, 2, 9))
+    first = view.questions[0]
+    respond.save_answers(engine, token, {first.code: ""}, submit=False, now=dt.datetime(2024, 1, 2, 9))
+
+
 def _tables(path: Path) -> dict[str, list[list[object]]]:
     return backup.read_backup(path)[1]
 
@@ -172,6 +198,7 @@ def _other_backend(db_url: str, tmp_path: Path, postgres: PostgresCluster) -> st
 
 def test_every_table_is_in_the_backup_with_every_row(filled: Engine, tmp_path: Path) -> None:
     fill_contract(filled)
+    fill_collect(filled)
     out = tmp_path / "all.kpbackup"
     summary = backup.backup(filled, out)
     header, tables = backup.read_backup(out)

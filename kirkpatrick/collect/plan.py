@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from kirkpatrick.collect.bank import get_question
 from kirkpatrick.domain.errors import InvalidInput, NotFound
+from kirkpatrick.domain.parsing import parse_code
 from kirkpatrick.domain.vocab import Rater, Wave, parse
 from kirkpatrick.storage.collect import Contact, Invitation, Questionnaire, QuestionnaireQuestion, SurveyWave
 from kirkpatrick.storage.models import Intervention, Participant
@@ -221,9 +222,7 @@ def add_respondent(
 
 
 def _participant(session: OrmSession, intervention: Intervention, code: str, *, create: bool) -> Participant:
-    code = code.strip()
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}", code):
-        raise InvalidInput(f"participant code must be letters, digits, '_', '.', '-', not {code!r}")
+    code = parse_code(code, what="participant code")
     person = session.scalars(
         select(Participant).where(Participant.intervention_id == intervention.id, Participant.code == code)
     ).one_or_none()
