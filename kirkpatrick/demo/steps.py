@@ -113,6 +113,16 @@ def write_stats_and_reports(run: DemoRun) -> None:
     run.echo(f"Wrote statistics and reports (sv, en) of {len(codes)} interventions to {folder}")
 
 
+def add_demo_users(run: DemoRun) -> None:
+    """Demo users for ``kirkpatrick serve --demo`` (docs/web.md)."""
+    from kirkpatrick.services import accounts
+
+    assert run.engine is not None
+    with db.transaction(run.engine) as s:
+        users = accounts.add_demo_accounts(s)
+    run.echo(f"Added {len(users)} demo users for the web application (password {accounts.DEMO_PASSWORD})")
+
+
 STEPS: list[Step] = [
     create_database,
     import_catalogue,
@@ -123,6 +133,7 @@ STEPS: list[Step] = [
     # The portfolio: a generated set of fictional interventions, then the report over all of them.
     portfolio_demo.demo_add_portfolio,
     portfolio_demo.demo_write_portfolio,
+    add_demo_users,
 ]
 
 

@@ -315,3 +315,7 @@ class AuditEntry(Base):
 
     def __repr__(self) -> str:
         return f"AuditEntry(id={self.id!r}, action={self.action!r}, intervention_code={self.intervention_code!r})"
+
+
+# The web application's accounts share this metadata (Alembic and the models-vs-migration test see them).
+from kirkpatrick.storage import accounts as _accounts  # noqa: E402,F401
