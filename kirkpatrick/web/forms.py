@@ -15,6 +15,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from kirkpatrick.domain.vocab import Format, Level, TargetGroup, TransferFactor
@@ -23,8 +24,12 @@ from kirkpatrick.reports.environment import VOCAB_LABELS, N_
 REQUIRED = N_("This field is required.")
 
 
-def _choices(members: list[object]) -> list[tuple[str, str]]:
-    return [(m.value, VOCAB_LABELS[m]) for m in members]  # type: ignore[attr-defined,index]
+def _choices(members: list[object]) -> list[SelectChoice]:
+    return [SelectChoice(m.value, VOCAB_LABELS[m]) for m in members]  # type: ignore[attr-defined,index]
+
+
+def _pairs(*pairs: tuple[str, str]) -> list[SelectChoice]:
+    return [SelectChoice(value, text) for value, text in pairs]
 
 
 class SignInForm(FlaskForm):
@@ -39,14 +44,14 @@ class UserForm(FlaskForm):
     password = PasswordField(N_("Password (at least 10 characters)"), validators=[DataRequired(REQUIRED)])
     role = SelectField(
         N_("Role"),
-        choices=[("consultant", N_("Consultant")), ("hr", N_("HR")), ("client", N_("Client")), ("admin", N_("Admin"))],
+        choices=_pairs(("consultant", N_("Consultant")), ("hr", N_("HR")), ("client", N_("Client")), ("admin", N_("Admin"))),
     )
     organisation = StringField(N_("Organisation"), validators=[Optional(), Length(max=300)])
 
 
 class OrganisationForm(FlaskForm):
     name = StringField(N_("Name"), validators=[DataRequired(REQUIRED), Length(max=300)])
-    kind = SelectField(N_("Kind"), choices=[("client", N_("Client organisation")), ("consultancy", N_("Consultancy"))])
+    kind = SelectField(N_("Kind"), choices=_pairs(("client", N_("Client organisation")), ("consultancy", N_("Consultancy"))))
 
 
 class LinkClientForm(FlaskForm):
@@ -83,7 +88,7 @@ class FactorForm(FlaskForm):
 
 class FeedbackForm(FlaskForm):
     text = TextAreaField(N_("Quote"), validators=[DataRequired(REQUIRED), Length(max=5000)])
-    level = SelectField(N_("Level"), choices=[("", "\u2013"), *_choices(list(Level))])
+    level = SelectField(N_("Level"), choices=[SelectChoice("", "\u2013"), *_choices(list(Level))])
     theme = StringField(N_("Theme"), validators=[Optional(), Length(max=100)])
     cleared = BooleanField(N_("Cleared for reports"))
 
@@ -94,21 +99,21 @@ class PlainForm(FlaskForm):
 
 class UploadForm(FlaskForm):
     file = FileField(N_("Measurement file (.csv, .tsv or .xlsx)"), validators=[FileRequired(REQUIRED)])
-    layout = SelectField(N_("Layout"), choices=[("", N_("Detect")), ("long", N_("Long")), ("wide", N_("Wide"))])
+    layout = SelectField(N_("Layout"), choices=_pairs(("", N_("Detect")), ("long", N_("Long")), ("wide", N_("Wide"))))
     wave = SelectField(
         N_("Wave (wide files)"),
-        choices=[("", "\u2013"), ("pre", N_("Before")), ("post", N_("After")), ("follow_up", N_("Follow-up"))],
+        choices=_pairs(("", "\u2013"), ("pre", N_("Before")), ("post", N_("After")), ("follow_up", N_("Follow-up"))),
     )
     rater = SelectField(
         N_("Rater (wide files)"),
-        choices=[("", "\u2013"), ("self", N_("Self")), ("manager", N_("Manager")), ("report", N_("Direct reports")),
-                 ("peer", N_("Peers")), ("org", N_("Organisation"))],
+        choices=_pairs(("", "\u2013"), ("self", N_("Self")), ("manager", N_("Manager")), ("report", N_("Direct reports")),
+                 ("peer", N_("Peers")), ("org", N_("Organisation"))),
     )  # fmt: skip
 
 
 class ShareForm(FlaskForm):
     days = IntegerField(N_("Valid for (days)"), default=30, validators=[DataRequired(REQUIRED), NumberRange(1, 365)])
-    lang = SelectField(N_("Language of the report"), choices=[("sv", "Svenska"), ("en", "English")])
+    lang = SelectField(N_("Language of the report"), choices=_pairs(("sv", "Svenska"), ("en", "English")))
 
 
 class EraseForm(FlaskForm):
