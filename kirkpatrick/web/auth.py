@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
+from kirkpatrick.reports.environment import N_
 from kirkpatrick.services import accounts
 from kirkpatrick.web.common import LANGS, _, address, audit, reading, writing
 from kirkpatrick.web.forms import PlainForm, SignInForm
 
 bp = Blueprint("auth", __name__)
-FAILED = "Sign-in failed. Check the e-mail address and the password. After repeated failures, wait 15 minutes."
+FAILED = N_("Sign-in failed. Check the e-mail address and the password. After repeated failures, wait 15 minutes.")
 
 
 def _safe_next(target: str | None) -> str:

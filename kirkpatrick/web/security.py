@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from kirkpatrick.domain.errors import KirkpatrickError
+from kirkpatrick.reports.environment import N_
 
 SECRET_ENV = "KIRKPATRICK_SECRET_KEY"
 SECRET_FILE_ENV = "KIRKPATRICK_SECRET_KEY_FILE"
@@ -63,7 +64,7 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_refused(_exc: CSRFError) -> tuple[str, int]:
-        return page(400, "Form expired", "The form was too old or not sent from this site. Go back, reload and try again.")
+        return page(400, N_("Form expired"), N_("The form was too old or not sent from this site. Go back, reload and try again."))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> tuple[str, int] | Response:
@@ -72,21 +73,21 @@ def install(app: Flask) -> None:
 
             return redirect(url_for("auth.sign_in", next=request.full_path if request.method == "GET" else None))
         messages = {
-            403: ("Not allowed", "Your role does not allow this."),
-            404: ("Not found", "There is no such page, or it is not yours to see."),
-            405: ("Not allowed", "That cannot be done here."),
-            413: ("File too large", "The file is larger than this server accepts."),
+            403: (N_("Not allowed"), N_("Your role does not allow this.")),
+            404: (N_("Not found"), N_("There is no such page, or it is not yours to see.")),
+            405: (N_("Not allowed"), N_("That cannot be done here.")),
+            413: (N_("File too large"), N_("The file is larger than this server accepts.")),
         }
-        title, message = messages.get(exc.code or 500, ("Request refused", "The request could not be handled."))
+        title, message = messages.get(exc.code or 500, (N_("Request refused"), N_("The request could not be handled.")))
         return page(exc.code or 400, title, message)
 
     @app.errorhandler(KirkpatrickError)
     def user_error(exc: KirkpatrickError) -> tuple[str, int]:
         # Views turn user mistakes into form errors; one that slips through still shows no trace.
         log.info("user error: %s", exc)
-        return page(400, "Request refused", "The request could not be handled.")
+        return page(400, N_("Request refused"), N_("The request could not be handled."))
 
     @app.errorhandler(Exception)
     def server_error(exc: Exception) -> tuple[str, int]:
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return page(500, "Something went wrong", "The error has been logged. Nothing was changed.")
+        return page(500, N_("Something went wrong"), N_("The error has been logged. Nothing was changed."))
