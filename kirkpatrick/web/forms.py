@@ -16,7 +16,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from kirkpatrick.domain.vocab import Format, Level, TargetGroup, TransferFactor
 from kirkpatrick.reports.environment import VOCAB_LABELS, N_
@@ -39,7 +39,7 @@ class SignInForm(FlaskForm):
 
 class UserForm(FlaskForm):
     email = EmailField(
-        N_("E-mail address"), validators=[DataRequired(REQUIRED), Email(N_("Not an e-mail address.")), Length(max=320)]
+        N_("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=320)]
     )
     password = PasswordField(N_("Password (at least 10 characters)"), validators=[DataRequired(REQUIRED)])
     role = SelectField(
