@@ -17,6 +17,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kirkpatrick.domain.errors import KirkpatrickError
+from kirkpatrick.domain.vocab import Level, TransferFactor
 from kirkpatrick.reports.environment import format_date, format_number, label, translations
 from kirkpatrick.resources import templates_dir
 from kirkpatrick.storage import db
@@ -104,5 +105,7 @@ def _jinja(app: Flask) -> None:
     env.filters["num"] = lambda v, digits=2: format_number(v, common.lang(), digits)
     env.filters["date"] = lambda v: format_date(v, common.lang()) if v else "\u2013"
     env.filters["label"] = lambda v: label(v, common.lang())
+    env.filters["factor"] = lambda v: label(TransferFactor(v), common.lang())
+    env.filters["level"] = lambda v: label(Level(v), common.lang())
     env.filters["when"] = lambda v: v.strftime("%Y-%m-%d %H:%M") if v else "\u2013"
     env.globals.update(account=common.account, page_lang=common.lang, may_area=authz.may_area, Area=authz.Area)

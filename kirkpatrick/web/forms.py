@@ -33,15 +33,21 @@ def _pairs(*pairs: tuple[str, str]) -> list[SelectChoice]:
 
 
 class SignInForm(FlaskForm):
-    email = EmailField(N_("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=320)])
-    password = PasswordField(N_("Password"), validators=[DataRequired(REQUIRED), Length(max=1000)])
+    email = EmailField(
+        N_("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=320)], render_kw={"autocomplete": "username"}
+    )
+    password = PasswordField(
+        N_("Password"), validators=[DataRequired(REQUIRED), Length(max=1000)], render_kw={"autocomplete": "current-password"}
+    )
 
 
 class UserForm(FlaskForm):
     email = EmailField(
         N_("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=320)]
     )
-    password = PasswordField(N_("Password (at least 10 characters)"), validators=[DataRequired(REQUIRED)])
+    password = PasswordField(
+        N_("Password (at least 10 characters)"), validators=[DataRequired(REQUIRED)], render_kw={"autocomplete": "new-password"}
+    )
     role = SelectField(
         N_("Role"),
         choices=_pairs(("consultant", N_("Consultant")), ("hr", N_("HR")), ("client", N_("Client")), ("admin", N_("Admin"))),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from kirkpatrick.reports.environment import label, translations
+from kirkpatrick.reports.environment import N_, label, translations
 from kirkpatrick.services.analysis import InterventionAnalysis
 
 Cell = str | int | float | None
@@ -21,7 +21,10 @@ class Table:
     rows: list[list[Cell]]
 
 
-HEADER = ("Measure", "Rater", "Waves", "n", "Mean before", "Mean after", "Effect size", "CI low", "CI high")
+HEADER = (
+    N_("Measure"), N_("Rater"), N_("Waves"), "n", N_("Mean before"), N_("Mean after"), N_("Effect size"), N_("CI low"),
+    N_("CI high"),
+)  # fmt: skip
 
 
 def _f(value: float) -> float | None:

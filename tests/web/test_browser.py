@@ -51,14 +51,14 @@ class Tour:
         self.base, self.folders, self.axe = base, folders, axe
         self.violations: dict[str, list[str]] = {}
 
-    def check(self, page: Any, name: str, shot: bool = False) -> None:
+    def check(self, page: Any, name: str, shot: bool = False, full: bool = False) -> None:
         result = self.axe.run(page, options=WCAG)
         found = [f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in result.response["violations"]]
         if found:
             self.violations[name] = found
         if shot:
             for folder in self.folders:
-                page.screenshot(path=str(folder / f"{name}.png"))
+                page.screenshot(path=str(folder / f"{name}.png"), full_page=full)
 
 
 def sign_in(page: Any, base: str, email: str) -> None:
@@ -155,12 +155,17 @@ def test_tour(server: str, tmp_path: Path) -> None:
         page.get_by_role("button", name="Bekräfta importen").click()
         assert "Importerade" in page.content()
         assert page.locator("caption", has_text="Beteende").count() == 1  # the statistics table of level 3
-        page.locator("iframe.report").wait_for()
-        tour.check(page, "09-intervention-page", shot=True)
+        page.frame_locator("iframe.report").locator("h1").first.wait_for()
+        tour.check(page, "09-intervention-page", shot=True, full=True)
+        page.locator("#h-report").scroll_into_view_if_needed()
+        page.mouse.wheel(0, 150)
+        page.wait_for_timeout(300)
+        for folder in folders:
+            page.screenshot(path=str(folder / "10-report-in-the-page.png"))
         page.get_by_label("Giltig i (dagar)").fill("14")
         page.get_by_role("button", name="Skapa en länk för läsning").click()
         link = page.locator("#link").input_value()
-        tour.check(page, "10-link-created")
+        tour.check(page, "10b-link-created")
         page.goto(f"{server}/audit")
         tour.check(page, "11-audit")
 
