@@ -43,7 +43,9 @@ def serve(app: App, host: str, port: int, production: bool, demo: bool) -> None:
     db.require_current(engine)
     with db.reading(engine) as s:
         if accounts.count_users(s) == 0:
-            click.echo("No users yet. Create the first administrator:\n  kirkpatrick user add you@example.org --role admin")
+            click.echo(
+                "No users yet. Create the first administrator:\n  kirkpatrick user add you@example.org --role admin"
+            )
     engine.dispose()
     web = create_app(url, production=production)
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)")

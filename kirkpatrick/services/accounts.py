@@ -59,7 +59,9 @@ class Account:
 
 def _account(user: User) -> Account:
     org = user.organisation
-    return Account(user.id, user.email, user.role, user.organisation_id, org.name if org else None, user.session_version)
+    return Account(
+        user.id, user.email, user.role, user.organisation_id, org.name if org else None, user.session_version
+    )
 
 
 def normalise_email(email: str) -> str:
@@ -100,7 +102,13 @@ def list_organisations(session: OrmSession) -> list[dict[str, Any]]:
     for org_id, name in session.execute(select(ClientOwner.organisation_id, Client.name).join(Client)):
         clients.setdefault(org_id, []).append(name)
     return [
-        {"id": o.id, "name": o.name, "kind": o.kind.value, "users": users.get(o.id, 0), "clients": clients.get(o.id, [])}
+        {
+            "id": o.id,
+            "name": o.name,
+            "kind": o.kind.value,
+            "users": users.get(o.id, 0),
+            "clients": clients.get(o.id, []),
+        }
         for o in session.scalars(select(Organisation).order_by(Organisation.name))
     ]
 
@@ -177,8 +185,7 @@ def count_users(session: OrmSession) -> int:
 def list_users(session: OrmSession) -> list[dict[str, Any]]:
     rows = session.execute(select(User, Organisation.name).outerjoin(Organisation).order_by(User.email))
     return [
-        {"id": u.id, "email": u.email, "role": u.role.value, "organisation": org, "active": u.active}
-        for u, org in rows
+        {"id": u.id, "email": u.email, "role": u.role.value, "organisation": org, "active": u.active} for u, org in rows
     ]
 
 
@@ -333,7 +340,7 @@ def start_page(session: OrmSession, account: Account, today: dt.date) -> list[di
         ):
             responses.setdefault(iid, {})[wave.value] = n
         participants = dict(
-            session.execute(  # type: ignore[arg-type]
+            session.execute(
                 select(Participant.intervention_id, func.count())
                 .where(Participant.intervention_id.in_(ids))
                 .group_by(Participant.intervention_id)

@@ -78,7 +78,9 @@ def revoke(session: OrmSession, account: Account, code: str, link_id: int) -> No
     if link.revoked_at is None:
         link.revoked_at = utcnow()
     facts = ownership(session, code)
-    audit(session, account, "share_revoke", code, f"link {link_id}", organisation_id=facts.client_org if facts else None)
+    audit(
+        session, account, "share_revoke", code, f"link {link_id}", organisation_id=facts.client_org if facts else None
+    )
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,6 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     engine = db.make_engine(db.resolve_url(url))
     app.extensions["kirkpatrick_engine"] = engine
-    CSRFProtect(app)
     _jinja(app)
     security.install(app)
 
@@ -84,6 +83,9 @@ def create_app(
                 g.account = load_account(s, uid, version)
             if g.account is None:
                 session.pop("uid", None)
+
+    # After load_user, so that a refused form is answered in the user's language.
+    CSRFProtect(app)
 
     from kirkpatrick.web import admin, auth, edit, imports, interventions, misc, sharing
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from collections.abc import Callable
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session as OrmSession
 from werkzeug.wrappers import Response
 
 from kirkpatrick.domain.errors import KirkpatrickError
@@ -29,7 +33,7 @@ def users() -> str | Response:
             flash(_("User %(email)s created.", email=added.email))
             return redirect(url_for("admin.users"))
         except KirkpatrickError as exc:
-            form.email.errors = [str(exc)]  # type: ignore[assignment]
+            form.email.errors = [str(exc)]
     with reading() as s:
         rows = accounts.list_users(s)
     return render_template("web/users.html", form=form, rows=rows, plain=forms.PlainForm())
@@ -56,21 +60,33 @@ def organisations() -> str | Response:
     org_form = forms.OrganisationForm(prefix="org")
     client_form = forms.LinkClientForm(prefix="client")
     run_form = forms.LinkInterventionForm(prefix="run")
-    for form, save in (
-        (org_form, lambda s: accounts.organisation_for(s, org_form.name.data or "", OrgKind(org_form.kind.data))),
-        (client_form, lambda s: accounts.link_client(s, client_form.organisation.data or "", client_form.client.data or "")),
-        (run_form, lambda s: accounts.link_intervention(s, run_form.organisation.data or "", run_form.code.data or "")),
-    ):  # fmt: skip
-        if form.is_submitted() and f"{form._prefix}csrf_token" in __import__("flask").request.form:
-            if form.validate_on_submit():
-                try:
-                    with writing() as s:
-                        save(s)
-                        audit(s, "organisation_change", None, form._prefix.rstrip("-"))
-                    flash(_("Saved."))
-                    return redirect(url_for("admin.organisations"))
-                except KirkpatrickError as exc:
-                    next(iter(form)).errors = [str(exc)]
+
+    def add_org(s: OrmSession) -> None:
+        accounts.organisation_for(s, org_form.name.data or "", OrgKind(org_form.kind.data))
+
+    def own_client(s: OrmSession) -> None:
+        accounts.link_client(s, client_form.organisation.data or "", client_form.client.data or "")
+
+    def run(s: OrmSession) -> None:
+        accounts.link_intervention(s, run_form.organisation.data or "", run_form.code.data or "")
+
+    forms_and_actions: list[tuple[FlaskForm, Callable[[OrmSession], None]]] = [
+        (org_form, add_org),
+        (client_form, own_client),
+        (run_form, run),
+    ]
+    for form, save in forms_and_actions:
+        # Three forms on one page: the one sent is the one whose prefixed CSRF field came with it.
+        prefix = str(getattr(form, "_prefix", ""))
+        if f"{prefix}csrf_token" in request.form and form.validate_on_submit():
+            try:
+                with writing() as s:
+                    save(s)
+                    audit(s, "organisation_change", None, prefix.rstrip("-"))
+                flash(_("Saved."))
+                return redirect(url_for("admin.organisations"))
+            except KirkpatrickError as exc:
+                next(iter(form)).errors = [str(exc)]
     with reading() as s:
         rows = accounts.list_organisations(s)
         clients = records.list_clients(s)

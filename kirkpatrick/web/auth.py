@@ -37,7 +37,7 @@ def sign_in() -> str | Response:
             session.permanent = True
             session.update(uid=found.id, sv=found.session_version, lang=lang)
             return redirect(_safe_next(request.args.get("next")))
-        form.password.errors = [FAILED]  # type: ignore[assignment]
+        form.password.errors = [FAILED]
     with reading() as s:
         first_run = accounts.count_users(s) == 0
     return render_template("web/sign_in.html", form=form, first_run=first_run)

@@ -24,7 +24,8 @@ def engine() -> Engine:
 
 
 def account() -> Account | None:
-    return g.get("account")
+    found = g.get("account")
+    return found if isinstance(found, Account) else None
 
 
 def lang() -> str:

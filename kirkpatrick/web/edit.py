@@ -44,7 +44,7 @@ def new() -> str | Response:
             flash(_("Intervention saved."))
             return redirect(url_for("interventions.page", code=code))
         except KirkpatrickError as exc:
-            form.code.errors = [str(exc)]  # type: ignore[assignment]
+            form.code.errors = [str(exc)]
     return render_template("web/form.html", form=form, title=_("New intervention"), code=None)
 
 
@@ -64,12 +64,12 @@ def edit(code: str) -> str | Response:
     if form.validate_on_submit():
         try:
             with writing() as s:
-                records.edit_intervention(s, code, _fields(form))  # type: ignore[arg-type]
+                records.edit_intervention(s, code, _fields(form))
                 audit(s, "intervention_edit", code)
             flash(_("Intervention saved."))
             return redirect(url_for("interventions.page", code=code))
         except KirkpatrickError as exc:
-            form.title.errors = [str(exc)]  # type: ignore[assignment]
+            form.title.errors = [str(exc)]
     return render_template("web/form.html", form=form, title=_("Edit intervention"), code=code)
 
 
@@ -110,7 +110,7 @@ def factors(code: str) -> str | Response:
 @bp.route("/i/<code>/quotes", methods=["GET", "POST"])
 def quotes(code: str) -> str | Response:
     def save(s: object, form: forms.FeedbackForm) -> None:
-        records.add_feedback(  # type: ignore[arg-type]
+        records.add_feedback(
             s, code, form.text.data or "", level=form.level.data or None, theme=form.theme.data or None,  # type: ignore[arg-type]
             cleared=bool(form.cleared.data),
         )  # fmt: skip
@@ -150,12 +150,12 @@ def erase(code: str) -> str | Response:
             flash(_("The participant's data was erased."))
             return redirect(url_for("interventions.page", code=code))
         except KirkpatrickError:
-            erase_form.participant.errors = [_("No such participant in this intervention.")]  # type: ignore[assignment]
+            erase_form.participant.errors = [_("No such participant in this intervention.")]
     if "delete-confirm" in request.form and delete_form.validate_on_submit():
         with reading() as s:
             authz.require(s, account(), Action.EDIT, code)
         if (delete_form.confirm.data or "").strip() != code:
-            delete_form.confirm.errors = [_("The code does not match.")]  # type: ignore[assignment]
+            delete_form.confirm.errors = [_("The code does not match.")]
         else:
             with writing() as s:
                 done = erasure.delete_intervention(s, code)

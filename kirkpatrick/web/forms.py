@@ -15,11 +15,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; stubs lag
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from kirkpatrick.domain.vocab import Format, Level, TargetGroup, TransferFactor
-from kirkpatrick.reports.environment import VOCAB_LABELS, N_
+from kirkpatrick.reports.environment import N_, VOCAB_LABELS
 
 REQUIRED = N_("This field is required.")
 
@@ -34,30 +34,38 @@ def _pairs(*pairs: tuple[str, str]) -> list[SelectChoice]:
 
 class SignInForm(FlaskForm):
     email = EmailField(
-        N_("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=320)], render_kw={"autocomplete": "username"}
+        N_("E-mail address"),
+        validators=[DataRequired(REQUIRED), Length(max=320)],
+        render_kw={"autocomplete": "username"},
     )
     password = PasswordField(
-        N_("Password"), validators=[DataRequired(REQUIRED), Length(max=1000)], render_kw={"autocomplete": "current-password"}
+        N_("Password"),
+        validators=[DataRequired(REQUIRED), Length(max=1000)],
+        render_kw={"autocomplete": "current-password"},
     )
 
 
 class UserForm(FlaskForm):
-    email = EmailField(
-        N_("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=320)]
-    )
+    email = EmailField(N_("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=320)])
     password = PasswordField(
-        N_("Password (at least 10 characters)"), validators=[DataRequired(REQUIRED)], render_kw={"autocomplete": "new-password"}
+        N_("Password (at least 10 characters)"),
+        validators=[DataRequired(REQUIRED)],
+        render_kw={"autocomplete": "new-password"},
     )
     role = SelectField(
         N_("Role"),
-        choices=_pairs(("consultant", N_("Consultant")), ("hr", N_("HR")), ("client", N_("Client")), ("admin", N_("Admin"))),
+        choices=_pairs(
+            ("consultant", N_("Consultant")), ("hr", N_("HR")), ("client", N_("Client")), ("admin", N_("Admin"))
+        ),
     )
     organisation = StringField(N_("Organisation"), validators=[Optional(), Length(max=300)])
 
 
 class OrganisationForm(FlaskForm):
     name = StringField(N_("Name"), validators=[DataRequired(REQUIRED), Length(max=300)])
-    kind = SelectField(N_("Kind"), choices=_pairs(("client", N_("Client organisation")), ("consultancy", N_("Consultancy"))))
+    kind = SelectField(
+        N_("Kind"), choices=_pairs(("client", N_("Client organisation")), ("consultancy", N_("Consultancy")))
+    )
 
 
 class LinkClientForm(FlaskForm):
@@ -112,9 +120,15 @@ class UploadForm(FlaskForm):
     )
     rater = SelectField(
         N_("Rater (wide files)"),
-        choices=_pairs(("", "\u2013"), ("self", N_("Self")), ("manager", N_("Manager")), ("report", N_("Direct reports")),
-                 ("peer", N_("Peers")), ("org", N_("Organisation"))),
-    )  # fmt: skip
+        choices=_pairs(
+            ("", "\u2013"),
+            ("self", N_("Self")),
+            ("manager", N_("Manager")),
+            ("report", N_("Direct reports")),
+            ("peer", N_("Peers")),
+            ("org", N_("Organisation")),
+        ),
+    )
 
 
 class ShareForm(FlaskForm):

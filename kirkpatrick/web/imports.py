@@ -57,7 +57,7 @@ def upload(code: str) -> str | Response:
         name = Path(form.file.data.filename or "upload").name
         suffix = Path(name).suffix.lower()
         if suffix not in SUFFIXES:
-            form.file.errors = [_("Use a .csv, .tsv or .xlsx file.")]  # type: ignore[assignment]
+            form.file.errors = [_("Use a .csv, .tsv or .xlsx file.")]
         else:
             _discard()
             stored = f"{secrets.token_hex(16)}{suffix}"

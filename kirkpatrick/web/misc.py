@@ -30,7 +30,9 @@ def healthz() -> tuple[str, int]:
 @bp.route("/portfolio")
 def portfolio() -> str:
     me = authz.require_role(account(), Area.PORTFOLIO)
-    filters_in = {k: (request.args.get(k) or "").strip() or None for k in ("client", "consultant", "format", "since", "until")}
+    filters_in = {
+        k: (request.args.get(k) or "").strip() or None for k in ("client", "consultant", "format", "since", "until")
+    }
     error = None
     result = None
     try:
@@ -73,4 +75,3 @@ def audit_log() -> str:
             codes = list(s.scalars(select(Intervention.code).where(accounts.visible_condition(me))))
             rows = accounts.list_audit_events(s, [me.organisation_id or -1], codes=codes)
     return render_template("web/audit.html", rows=rows)
-

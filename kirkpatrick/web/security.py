@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask, Response, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
 
 from kirkpatrick.domain.errors import KirkpatrickError
 from kirkpatrick.reports.environment import N_
@@ -25,7 +26,9 @@ PAGE_CSP = (
 # Reports are self-contained documents with an inline <style> and inline SVG, identical to the
 # downloadable file. They get inline styles and nothing else, in a sandbox (an origin of their
 # own, no script, no forms), and may be framed only by our own pages.
-REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; sandbox; frame-ancestors 'self'"
+REPORT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; sandbox; frame-ancestors 'self'"
+)
 SHARED_REPORT_CSP = REPORT_CSP.replace("frame-ancestors 'self'", "frame-ancestors 'none'")
 
 
@@ -64,10 +67,14 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_refused(_exc: CSRFError) -> tuple[str, int]:
-        return page(400, N_("Form expired"), N_("The form was too old or not sent from this site. Go back, reload and try again."))
+        return page(
+            400,
+            N_("Form expired"),
+            N_("The form was too old or not sent from this site. Go back, reload and try again."),
+        )
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> tuple[str, int] | Response:
+    def http_error(exc: HTTPException) -> tuple[str, int] | BaseResponse:
         if exc.code == 401:
             from flask import redirect, url_for
 

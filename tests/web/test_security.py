@@ -55,7 +55,7 @@ def test_sign_in_renews_the_session_and_rejects_bad_passwords(app: Flask) -> Non
     with client.session_transaction() as s:
         s["planted"] = "by an attacker"
     status, page = sign_in(client, USERS["hr"][0], "wrong password")
-    assert status == 200 and "Sign-in failed" in page or "Inloggningen misslyckades" in page
+    assert status == 200 and "Inloggningen misslyckades" in page
     status, _page = sign_in(client, USERS["hr"][0], PASSWORD)
     assert status == 302
     with client.session_transaction() as s:
