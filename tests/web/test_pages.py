@@ -176,3 +176,13 @@ def test_excel_has_a_sheet_per_level_and_numbers_as_numbers(
     mean_before = found[0][header.index("Mean before")]
     assert isinstance(mean_before, float)
     assert abs(mean_before - expected) < 1e-9
+
+
+def test_an_upload_cannot_write_into_another_intervention(
+    as_user: Callable[[str | None], FlaskClient], catalogue: Engine
+) -> None:
+    """The HR user of Norrby uploads to their intervention a file naming Västerby's: refused."""
+    rows = "intervention,participant,measure,wave,rater,value\nVBY-KURS-2025,P1,knowledge,post,self,12\n"
+    page = _upload(as_user("hr"), "sneaky.csv", rows.encode())
+    assert "nothing can be imported" in page and "Confirm the import" not in page
+    assert _count(catalogue) == 0
