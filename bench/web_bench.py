@@ -95,15 +95,25 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class _BehindProxy(http.cookiejar.DefaultCookiePolicy):
+    def return_ok_secure(self, cookie: http.cookiejar.Cookie, request: urllib.request.Request) -> bool:
+        return True
+
+
 class User:
     def __init__(self, base: str, email: str, timings: dict[str, list[float]], errors: list[str]) -> None:
         self.base, self.email, self.timings, self.errors = base, email, timings, errors
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        # Production cookies are Secure; the bench speaks plain HTTP on loopback and says it came
+        # through a TLS proxy (X-Forwarded-Proto), so its cookie jar must return Secure cookies.
+        jar = http.cookiejar.CookieJar(policy=_BehindProxy())
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
 
     def request(self, name: str, path: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> str:
         started = time.perf_counter()
         try:
-            req = urllib.request.Request(self.base + path, data=data, headers=headers or {})
+            req = urllib.request.Request(
+                self.base + path, data=data, headers={"X-Forwarded-Proto": "https", **(headers or {})}
+            )
             with self.opener.open(req, timeout=60) as response:
                 body = response.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as exc:
@@ -132,8 +142,8 @@ class User:
             page = self.request("import page", f"/i/{code}/import")
             boundary = uuid.uuid4().hex
             body = (
-                f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{self.token(page)}\r\n"
-                f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.csv\"\r\n"
+                f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{self.token(page)}\r\n'
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="x.csv"\r\n'
                 "Content-Type: text/csv\r\n\r\nparticipant,measure,wave,rater,value\nQ1,knowledge,post,self,12\r\n"
                 f"--{boundary}--\r\n"
             )
@@ -164,7 +174,9 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="kirkpatrick-web-bench-") as tmp:
             t0 = time.perf_counter()
             emails = fill(url, args.interventions, args.participants, args.users, Path(tmp))
-            print(f"filled {args.interventions} + 1 interventions, {args.users} users in {time.perf_counter() - t0:.1f} s")
+            print(
+                f"filled {args.interventions} + 1 interventions, {args.users} users in {time.perf_counter() - t0:.1f} s"
+            )
             port = free_port()
             env = {**os.environ, "KIRKPATRICK_DB": url, "KIRKPATRICK_SECRET_KEY": uuid.uuid4().hex * 2}
             server = subprocess.Popen(

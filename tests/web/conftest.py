@@ -4,7 +4,7 @@ one user per role in each of two client organisations and two consultancies."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
@@ -51,11 +51,15 @@ def people(catalogue: Engine) -> dict[str, int]:
 
 
 @pytest.fixture
-def app(catalogue: Engine, people: dict[str, int], db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+def app(
+    catalogue: Engine, people: dict[str, int], db_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
     from kirkpatrick.web import create_app
 
     upload_dir = tmp_path_factory.mktemp("uploads")
-    return create_app(db_url, secret="test-secret-" + "x" * 20, config={"UPLOAD_DIR": str(upload_dir)})
+    made = create_app(db_url, secret="test-secret-" + "x" * 20, config={"UPLOAD_DIR": str(upload_dir)})
+    yield made
+    made.extensions["kirkpatrick_engine"].dispose()
 
 
 @pytest.fixture

@@ -44,6 +44,7 @@ def server(catalogue: Engine, db_url: str, tmp_path: Path) -> Iterator[str]:
     finally:
         httpd.shutdown()
         thread.join(timeout=10)
+        app.extensions["kirkpatrick_engine"].dispose()
 
 
 class Tour:

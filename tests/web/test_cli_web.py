@@ -46,6 +46,7 @@ def test_healthz(engine: Engine, db_url: str) -> None:
 
     app = create_app(db_url, secret="k" * 32)
     assert app.test_client().get("/healthz").status_code == 200
+    app.extensions["kirkpatrick_engine"].dispose()
 
 
 def test_healthz_fails_when_the_database_is_gone(tmp_path: object) -> None:

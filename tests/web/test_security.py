@@ -93,6 +93,7 @@ def test_no_stack_trace_reaches_the_browser(catalogue: Engine, db_url: str) -> N
 
     app.add_url_rule("/boom", "boom", boom)
     response = app.test_client().get("/boom")
+    app.extensions["kirkpatrick_engine"].dispose()
     text = response.get_data(as_text=True)
     assert response.status_code == 500
     assert "Traceback" not in text and "secret internals" not in text and "RuntimeError" not in text
