@@ -112,7 +112,14 @@ class User:
         started = time.perf_counter()
         try:
             req = urllib.request.Request(
-                self.base + path, data=data, headers={"X-Forwarded-Proto": "https", **(headers or {})}
+                self.base + path,
+                data=data,
+                # As a browser behind the TLS proxy sends them (the CSRF check wants a same-site referrer).
+                headers={
+                    "X-Forwarded-Proto": "https",
+                    "Referer": self.base.replace("http:", "https:") + "/",
+                    **(headers or {}),
+                },
             )
             with self.opener.open(req, timeout=60) as response:
                 body = response.read().decode("utf-8", "replace")
@@ -155,7 +162,7 @@ class User:
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> None:

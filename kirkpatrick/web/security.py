@@ -48,7 +48,9 @@ def set_headers(response: Response) -> Response:
     csp = g.get("csp", PAGE_CSP)
     response.headers["Content-Security-Policy"] = csp
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # Pages send a referrer to this site only: Flask-WTF checks it on forms sent over HTTPS.
+    # Reports (possibly opened by a share link) send none anywhere.
+    response.headers["Referrer-Policy"] = "same-origin" if csp == PAGE_CSP else "no-referrer"
     response.headers["X-Frame-Options"] = "SAMEORIGIN" if "frame-ancestors 'self'" in csp else "DENY"
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
     response.headers.setdefault("Cache-Control", "no-store")

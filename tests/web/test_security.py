@@ -28,7 +28,7 @@ def test_pages_carry_security_headers(as_user: Callable[[str | None], FlaskClien
     assert "frame-ancestors 'none'" in csp and "script-src" not in csp and "default-src 'none'" in csp
     assert "unsafe-inline" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
     page = response.get_data(as_text=True)
     assert "<script" not in page and " style=" not in page and "<style" not in page
 
@@ -38,6 +38,7 @@ def test_report_is_sandboxed_with_inline_style_only(as_user: Callable[[str | Non
     csp = response.headers["Content-Security-Policy"]
     assert "sandbox" in csp and "style-src 'unsafe-inline'" in csp and "frame-ancestors 'self'" in csp
     assert "script" not in csp
+    assert response.headers["Referrer-Policy"] == "no-referrer"
     assert "<script" not in response.get_data(as_text=True)
 
 
@@ -164,3 +165,25 @@ def test_error_page_of_a_foreign_id_names_nothing(as_user: Callable[[str | None]
 
     assert body(foreign) == body(missing)
     assert OWN not in body(foreign)
+
+
+def test_production_sign_in_over_tls_with_secure_cookie(catalogue: Engine, people: dict[str, int], db_url: str) -> None:
+    """Behind the TLS proxy: the cookie is Secure and a form sent by a browser (same-origin referrer) passes."""
+    from kirkpatrick.web import create_app
+
+    app = create_app(db_url, secret="p" * 40, production=True)
+    client = app.test_client()
+    headers = {"X-Forwarded-Proto": "https", "Referer": "https://localhost/sign-in"}
+    page = client.get("/sign-in", headers=headers)
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    assert "max-age" in page.headers["Strict-Transport-Security"]
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True))
+    assert token
+    response = client.post(
+        "/sign-in",
+        data={"email": USERS["hr"][0], "password": PASSWORD, "csrf_token": token.group(1)},
+        headers=headers,
+    )
+    app.extensions["kirkpatrick_engine"].dispose()
+    assert response.status_code == 302
+    assert "Secure" in response.headers["Set-Cookie"] and "HttpOnly" in response.headers["Set-Cookie"]
