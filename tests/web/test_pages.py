@@ -186,3 +186,11 @@ def test_an_upload_cannot_write_into_another_intervention(
     page = _upload(as_user("hr"), "sneaky.csv", rows.encode())
     assert "nothing can be imported" in page and "Confirm the import" not in page
     assert _count(catalogue) == 0
+
+
+def test_success_cases_name_participants(as_user: Callable[[str | None], FlaskClient], catalogue: Engine) -> None:
+    from kirkpatrick.io.importing import import_measurements
+
+    import_measurements(catalogue, SAMPLE / "measurements.csv")
+    page = as_user("consultant").get(f"/i/{OWN}/success-cases").get_data(as_text=True)
+    assert re.search(r"<td>NRBL\d+</td>", page), page
