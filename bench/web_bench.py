@@ -214,6 +214,14 @@ def main() -> None:
                 for t in phase:
                     t.join(timeout=900)
             wall = time.perf_counter() - t0
+            # Phase 3: one user alone, to separate the server's own cost from queueing under load.
+            alone = User(base, emails[0], {}, errors)
+            alone.opener = users[0].opener
+            for _ in range(20):  # bounded
+                alone.request("alone: start page", "/")
+                alone.request("alone: report (10,000 participants)", f"/i/{BIG}/report")
+            for name, values in alone.timings.items():
+                timings[name] = values
     finally:
         if server is not None:
             server.terminate()
