@@ -45,5 +45,6 @@ from kirkpatrick.cli import records as _records  # noqa: E402,F401
 from kirkpatrick.cli import reporting as _reporting  # noqa: E402,F401
 from kirkpatrick.cli import survey as _survey  # noqa: E402,F401
 from kirkpatrick.cli import trust as _trust  # noqa: E402,F401
+from kirkpatrick.cli import web as _web  # noqa: E402,F401
 
 __all__ = ["main"]

@@ -152,6 +152,16 @@ def write_portfolio(run: DemoRun) -> None:
     )
 
 
+def add_demo_users(run: DemoRun) -> None:
+    """Demo users for ``kirkpatrick serve --demo`` (docs/web.md)."""
+    from kirkpatrick.services import accounts
+
+    assert run.engine is not None
+    with db.transaction(run.engine) as s:
+        users = accounts.add_demo_accounts(s)
+    run.echo(f"Added {len(users)} demo users for the web application (password {accounts.DEMO_PASSWORD})")
+
+
 STEPS: list[Step] = [
     create_database,
     import_catalogue,
@@ -164,6 +174,7 @@ STEPS: list[Step] = [
     write_portfolio,
     # A city's coaching contract: three call-offs, eight interviews, a delivery summary; its follow-up report.
     contract_demo.demo_contract,
+    add_demo_users,
 ]
 
 

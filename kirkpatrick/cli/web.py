@@ -1,0 +1,79 @@
+"""``kirkpatrick serve`` and ``kirkpatrick user add``."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from kirkpatrick.cli import main
+from kirkpatrick.cli._common import App, pass_app
+from kirkpatrick.storage import db
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--production", is_flag=True, help="Refuse to start without a secret key; Secure cookies (behind TLS).")
+@click.option("--demo", is_flag=True, help="Build the demo in a temporary folder and serve it (demo users).")
+@pass_app
+def serve(app: App, host: str, port: int, production: bool, demo: bool) -> None:
+    """Serve the web application (development server; use gunicorn in production, see docs/web.md).
+
+    Example: kirkpatrick serve --port 8000
+    """
+    from kirkpatrick.services import accounts
+    from kirkpatrick.web import create_app
+
+    url = app.url
+    if demo:
+        from kirkpatrick.demo.steps import run_demo
+
+        folder = Path(tempfile.mkdtemp(prefix="kirkpatrick-demo-")) / "demo"
+        run = run_demo(folder, lambda _line: None)
+        url = run.url
+        click.echo(f"Demo database in {folder}; sign in as one of (password {accounts.DEMO_PASSWORD}):")
+        for email, role, org in accounts.DEMO_USERS:
+            click.echo(f"  {email:24} {role.value:10} {org or ''}")
+    engine = db.make_engine(url)
+    if db.current_revision(engine) is None:
+        db.init_db(engine)
+    db.require_current(engine)
+    with db.reading(engine) as s:
+        if accounts.count_users(s) == 0:
+            click.echo(
+                "No users yet. Create the first administrator:\n  kirkpatrick user add you@example.org --role admin"
+            )
+    engine.dispose()
+    web = create_app(url, production=production)
+    click.echo(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)")
+    web.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+@main.group("user")
+def user() -> None:
+    """Users of the web application."""
+
+
+@user.command("add")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(["admin", "consultant", "hr", "client"]))
+@click.option("--org", "organisation", metavar="NAME", help="Organisation (created if new); required except for admin.")
+@pass_app
+def user_add(app: App, email: str, role: str, organisation: str | None) -> None:
+    """Add a user. The password is prompted for, or read from standard input when that is not a terminal.
+
+    Example: kirkpatrick user add hr@norrby.se --role hr --org "Norrby kommun"
+    """
+    from kirkpatrick.services import accounts
+
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    with db.transaction(app.engine) as s:
+        added = accounts.create_user(s, email, password, role, organisation)
+        accounts.audit(s, "command line", "user_add", added.email, role, organisation_id=added.organisation_id)
+    click.echo(f"Added {added.email} ({role}{', ' + added.organisation if added.organisation else ''})")

@@ -1,0 +1,93 @@
+"""Every "may this user see or do this" decision of the web application, in one place.
+
+Views call :func:`require` (an intervention-bound action) or :func:`require_role` (everything
+else). A foreign or unknown intervention answers 404, the same as a missing one, so that a
+guessed code tells nothing. The rules (docs/web.md):
+
+- a consultant acts on the interventions their consultancy runs;
+- HR and client users act on the interventions of the clients their organisation owns;
+- a client user reads reports only; HR also sees statistics, uploads, shares and exports;
+- an admin manages users and organisations and sees no intervention data.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask import abort
+from sqlalchemy.orm import Session as OrmSession
+
+from kirkpatrick.services.accounts import Account, Ownership, ownership
+from kirkpatrick.storage.accounts import Role
+
+
+class Action(StrEnum):
+    READ_REPORT = "read_report"  # the report, in the page or as a download
+    READ_DETAILS = "read_details"  # details, statistics, data quality, Excel, audit of it
+    EDIT = "edit"  # intervention, sessions, factors, quotes
+    UPLOAD = "upload"  # measurements
+    SHARE = "share"  # create and revoke share links
+    ERASE = "erase"  # a participant's data, or the whole intervention
+    SUCCESS_CASES = "success_cases"
+
+
+class Area(StrEnum):
+    START = "start"  # the start page (an admin's is the user list)
+    NEW_INTERVENTION = "new_intervention"
+    PORTFOLIO = "portfolio"
+    AUDIT = "audit"
+    ADMIN = "admin"
+
+
+ALLOWED: dict[Role, frozenset[Action]] = {
+    Role.CONSULTANT: frozenset(Action),
+    Role.HR: frozenset({Action.READ_REPORT, Action.READ_DETAILS, Action.UPLOAD, Action.SHARE, Action.ERASE}),
+    Role.CLIENT: frozenset({Action.READ_REPORT}),
+    Role.ADMIN: frozenset(),
+}
+AREAS: dict[Role, frozenset[Area]] = {
+    Role.CONSULTANT: frozenset({Area.START, Area.NEW_INTERVENTION, Area.PORTFOLIO, Area.AUDIT}),
+    Role.HR: frozenset({Area.START, Area.AUDIT}),
+    Role.CLIENT: frozenset({Area.START}),
+    Role.ADMIN: frozenset({Area.ADMIN, Area.AUDIT}),
+}
+
+
+def owns(account: Account, facts: Ownership) -> bool:
+    """Whether the intervention's data belongs to the account's organisation."""
+    if account.organisation_id is None:
+        return False
+    if account.role == Role.CONSULTANT:
+        return facts.runner_org == account.organisation_id
+    if account.role in (Role.HR, Role.CLIENT):
+        return facts.client_org == account.organisation_id
+    return False
+
+
+def may(account: Account, action: Action, facts: Ownership) -> bool:
+    return action in ALLOWED[account.role] and owns(account, facts)
+
+
+def require(session: OrmSession, account: Account | None, action: Action, code: str) -> Ownership:
+    """The intervention's ownership facts if ``account`` may do ``action`` on it; else 404 (or 401
+    when nobody is signed in)."""
+    if account is None:
+        abort(401)
+    facts = ownership(session, code)
+    if facts is None or not owns(account, facts):
+        abort(404)
+    if action not in ALLOWED[account.role]:
+        abort(403)  # their own organisation's intervention, but not their role's to do
+    return facts
+
+
+def may_area(account: Account, area: Area) -> bool:
+    return area in AREAS[account.role]
+
+
+def require_role(account: Account | None, area: Area) -> Account:
+    if account is None:
+        abort(401)
+    if not may_area(account, area):
+        abort(403)
+    return account

@@ -1,0 +1,114 @@
+"""The import page: upload -> preview (format, mapping, first rows, errors) -> confirm.
+
+Nothing is written before confirm: the upload waits in a private folder under a random name
+that only the uploader's signed session knows.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from werkzeug.wrappers import Response
+
+from kirkpatrick.domain.errors import KirkpatrickError
+from kirkpatrick.io.importing import ImportFailed, ImportOptions
+from kirkpatrick.services import uploads
+from kirkpatrick.web import authz, forms
+from kirkpatrick.web.authz import Action
+from kirkpatrick.web.common import _, account, audit, engine, reading, writing
+
+bp = Blueprint("imports", __name__)
+SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
+
+
+def _folder() -> Path:
+    folder = Path(current_app.config["UPLOAD_DIR"])
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def _pending(code: str) -> tuple[Path, ImportOptions, str] | None:
+    item = session.get("upload")
+    if not isinstance(item, dict) or item.get("code") != code:
+        return None
+    path = _folder() / str(item["file"])
+    if not path.is_file() or path.parent != _folder():
+        return None
+    options = ImportOptions(
+        intervention=code, layout=item.get("layout"), wave=item.get("wave"), rater=item.get("rater")
+    )
+    return path, options, str(item.get("name", ""))
+
+
+def _discard() -> None:
+    item = session.pop("upload", None)
+    if isinstance(item, dict):
+        (_folder() / Path(str(item.get("file", "x"))).name).unlink(missing_ok=True)
+
+
+@bp.route("/i/<code>/import", methods=["GET", "POST"])
+def upload(code: str) -> str | Response:
+    with reading() as s:
+        authz.require(s, account(), Action.UPLOAD, code)
+    form = forms.UploadForm()
+    if form.validate_on_submit():
+        name = Path(form.file.data.filename or "upload").name
+        suffix = Path(name).suffix.lower()
+        if suffix not in SUFFIXES:
+            form.file.errors = [_("Use a .csv, .tsv or .xlsx file.")]
+        else:
+            _discard()
+            stored = f"{secrets.token_hex(16)}{suffix}"
+            form.file.data.save(_folder() / stored)
+            session["upload"] = {
+                "code": code, "file": stored, "name": name[:200], "layout": form.layout.data or None,
+                "wave": form.wave.data or None, "rater": form.rater.data or None,
+            }  # fmt: skip
+            return redirect(url_for("imports.preview", code=code))
+    return render_template("web/import.html", form=form, code=code)
+
+
+@bp.route("/i/<code>/import/preview")
+def preview(code: str) -> str | Response:
+    with reading() as s:
+        authz.require(s, account(), Action.UPLOAD, code)
+    pending = _pending(code)
+    if pending is None:
+        return redirect(url_for("imports.upload", code=code))
+    path, options, name = pending
+    try:
+        result = uploads.preview(engine(), path, options)
+    except KirkpatrickError as exc:
+        result = uploads.Preview("", None, [], [], None, [uploads.ErrorRow(None, None, str(exc).split(": ", 1)[-1])], 1)
+    return render_template("web/preview.html", code=code, p=result, name=name, form=forms.PlainForm())
+
+
+@bp.route("/i/<code>/import/confirm", methods=["POST"])
+def confirm(code: str) -> Response:
+    with reading() as s:
+        facts = authz.require(s, account(), Action.UPLOAD, code)
+    form = forms.PlainForm()
+    pending = _pending(code)
+    if not form.validate_on_submit() or pending is None:
+        abort(400)
+    path, options, name = pending
+    try:
+        summary = uploads.run_import(engine(), path, options, dry_run=False)
+    except ImportFailed:
+        return redirect(url_for("imports.preview", code=code))
+    except KirkpatrickError:
+        return redirect(url_for("imports.preview", code=code))
+    _discard()
+    with writing() as s:
+        audit(s, "import", code, f"{name}: {summary.imported} values", organisation_id=facts.client_org)
+    flash(_("Imported %(n)s values.", n=summary.imported))
+    return redirect(url_for("interventions.page", code=code))
+
+
+@bp.route("/i/<code>/import/cancel", methods=["POST"])
+def cancel(code: str) -> Response:
+    if forms.PlainForm().validate_on_submit():
+        _discard()
+    return redirect(url_for("interventions.page", code=code))
