@@ -15,8 +15,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from kirkpatrick.domain.errors import InvalidInput
-from kirkpatrick.io.importing import ImportFailed, ImportOptions, ImportSummary, detect_dialect, import_measurements
-from kirkpatrick.io.sniff import rows
+from kirkpatrick.io.importing import ImportFailed, ImportOptions, ImportSummary, import_measurements
+from kirkpatrick.io.pipeline import open_input
 
 # An xlsx is a zip: refuse archives that would unpack to far more than they weigh.
 MAX_XLSX_UNPACKED = 200 * 1024 * 1024
@@ -87,11 +87,11 @@ def preview(engine: Engine, path: Path, options: ImportOptions) -> Preview:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         guard_xlsx(path)
     try:
-        dialect = detect_dialect(path, options)
-        head = [[_cell(c) for c in cells] for _line, cells in islice(rows(path, dialect), PREVIEW_ROWS + 1)]
+        table = open_input(path, options)
+        head = [[_cell(c) for c in cells] for _line, cells in islice(table.rows(), PREVIEW_ROWS + 1)]
     except ImportFailed as exc:
         return Preview("", options.layout, [], [], None, error_rows(exc), exc.count)
-    result = Preview(dialect.describe(), options.layout, head[0] if head else [], head[1:], None)
+    result = Preview(table.dialect.describe(), options.layout, head[0] if head else [], head[1:], None)
     try:
         result.summary = run_import(engine, path, options, dry_run=True)
         result.layout = result.summary.layout

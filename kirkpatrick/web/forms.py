@@ -122,11 +122,11 @@ class UploadForm(FlaskForm):
         N_("Rater (wide files)"),
         choices=_pairs(
             ("", "\u2013"),
-            ("self", N_("Self")),
+            ("self", N_("Self-rating")),
             ("manager", N_("Manager")),
             ("report", N_("Direct reports")),
             ("peer", N_("Peers")),
-            ("org", N_("Organisation")),
+            ("org", N_("Records")),
         ),
     )
 
