@@ -68,6 +68,7 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     engine = db.make_engine(db.resolve_url(url))
     app.extensions["kirkpatrick_engine"] = engine
+    app.config["KIRKPATRICK_ENGINE"] = engine  # the respondents' form (web/survey.py) reads it here
     _jinja(app)
     security.install(app)
 
@@ -87,10 +88,11 @@ def create_app(
     # After load_user, so that a refused form is answered in the user's language.
     CSRFProtect(app)
 
-    from kirkpatrick.web import admin, auth, edit, imports, interventions, misc, sharing
+    from kirkpatrick.web import admin, auth, edit, imports, interventions, misc, sharing, survey
 
     for module in (auth, interventions, edit, imports, sharing, admin, misc):
         app.register_blueprint(module.bp)
+    survey.register(app)  # personal survey links: no sign-in, the link is the key
     return app
 
 

@@ -48,7 +48,7 @@ def revoke(code: str, link: int) -> Response:
     return redirect(url_for("interventions.page", code=code) + "#share")
 
 
-@bp.route("/s/<token>")
+@bp.route("/r/<token>")  # a shared report; /s/ is a survey link
 def shared(token: str) -> Response:
     with writing() as s:
         opened = sharing.open_link(s, token, address())

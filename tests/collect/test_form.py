@@ -211,3 +211,18 @@ def test_report_raters_are_stored_only_as_a_group_at_the_threshold(collecting: E
         rows = [r for r in _measurements(collecting) if r[3] == "report"]
         assert rows == ([] if i < 4 else [("p1", "kp_lb", "pre", "report", 3.0)])
     assert re.fullmatch(r"[A-Za-z0-9_-]{43}", tokens[0])
+
+
+def test_the_web_application_serves_the_form_with_its_security_headers(collecting: Engine, monkeypatch) -> None:
+    from kirkpatrick.web import create_app
+
+    token = _link(collecting)
+    app = create_app(collecting.url.render_as_string(hide_password=False), secret="test-secret-key")
+    client = app.test_client()
+    monkeypatch.setattr(respond, "_utcnow", lambda: dt.datetime(2024, 1, 5, 12))
+    page = client.get(f"/s/{token}")
+    assert page.status_code == 200 and "<fieldset" in page.text and 'lang="sv"' in page.text
+    policy = page.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy or "default-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert client.get("/s/" + "A" * 43).status_code == 404

@@ -211,7 +211,7 @@ def test_report_meets_wcag_aa(server: str, catalogue: Engine) -> None:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         # The report forbids script (CSP sandbox): axe runs with the CSP bypassed.
         page = browser.new_context(bypass_csp=True).new_page()
-        page.goto(f"{server}/s/{token}")
+        page.goto(f"{server}/r/{token}")
         violations = Axe().run(page, options=WCAG).response["violations"]
         browser.close()
     assert [v["id"] for v in violations] == []

@@ -79,7 +79,7 @@ def test_share_link_opens_logs_and_can_be_revoked(
     client = as_user("consultant")
     token = csrf(client, f"/i/{OWN}")
     page = client.post(f"/i/{OWN}/share", data={"csrf_token": token, "days": "7", "lang": "en"}).get_data(as_text=True)
-    url = re.search(r'value="(http://[^"]+/s/[^"]+)"', page)
+    url = re.search(r'value="(http://[^"]+/r/[^"]+)"', page)
     assert url, page
     path = url.group(1).split("localhost", 1)[1]
     anonymous = as_user(None)
@@ -102,7 +102,7 @@ def test_expired_share_link_opens_nothing(as_user: Callable[[str | None], FlaskC
     page = client.post(
         f"/i/{OWN}/share", data={"csrf_token": csrf(client, f"/i/{OWN}"), "days": "1", "lang": "sv"}
     ).get_data(as_text=True)
-    path = re.search(r"(/s/[^\"]+)\"", page).group(1)  # type: ignore[union-attr]
+    path = re.search(r"(/r/[^\"]+)\"", page).group(1)  # type: ignore[union-attr]
     with db.transaction(catalogue) as s:
         s.execute(update(ShareLink).values(expires_at=dt.datetime(2000, 1, 1)))
     assert as_user(None).get(path).status_code == 404
