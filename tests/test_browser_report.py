@@ -151,3 +151,5 @@ def test_pdf_through_chromium(demo_out: Path, tmp_path: Path) -> None:
     reports.html_to_pdf(html, pdf)
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and data.count(b"/Type /Page") - data.count(b"/Type /Pages") >= 5
+    # Tagged: a structure tree (headings, tables) that screen readers and PDF/UA checkers read.
+    assert b"/StructTreeRoot" in data and b"/Marked true" in data

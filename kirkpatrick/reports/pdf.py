@@ -50,6 +50,7 @@ def html_to_pdf(html_path: Path, pdf_path: Path, *, runner: Callable[..., Any] =
             executable,
             Path(profile),
             "--no-pdf-header-footer",
+            "--export-tagged-pdf",  # headings, paragraphs and tables as PDF structure (PDF/UA, WCAG)
             f"--print-to-pdf={pdf_path.resolve()}",
             html_path.resolve().as_uri(),
         )
