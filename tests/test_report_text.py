@@ -19,7 +19,7 @@ def demo_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 def test_no_unformatted_placeholder_in_any_report(demo_reports: dict[str, str]) -> None:
-    assert len(demo_reports) == 8  # three interventions and the portfolio, each in sv and en
+    assert len(demo_reports) == 10  # three interventions, the portfolio and the contract follow-up, in sv and en
     for name, html in demo_reports.items():
         text = BeautifulSoup(html, "html.parser").get_text(" ")
         assert not re.search(r"%\(\w+\)[sd]|\{\{|\{%", text), name

@@ -169,23 +169,27 @@ def forest_plot(
         row_text(y, row)
         if _finite(row.estimate, row.ci_low, row.ci_high):
             body.append(
-                f'<line class="ch-ci" x1="{scale(row.ci_low):.1f}" y1="{y:.1f}" x2="{scale(row.ci_high):.1f}" y2="{y:.1f}"/>'
+                f'<line class="ch-ci" x1="{scale(row.ci_low):.1f}" y1="{y:.1f}" '
+                f'x2="{scale(row.ci_high):.1f}" y2="{y:.1f}"/>'
             )
             s = 4 + 4 * max(0.0, min(1.0, row.weight))
             body.append(
-                f'<rect class="ch-mark" x="{scale(row.estimate) - s / 2:.1f}" y="{y - s / 2:.1f}" width="{s:.1f}" height="{s:.1f}"/>'
+                f'<rect class="ch-mark" x="{scale(row.estimate) - s / 2:.1f}" y="{y - s / 2:.1f}" '
+                f'width="{s:.1f}" height="{s:.1f}"/>'
             )
     if pooled is not None:
         y = top + ROW * len(items) + ROW / 2
         row_text(y, pooled, bold=True)
         if prediction is not None and _finite(*prediction):
             body.append(
-                f'<line class="ch-pi" x1="{scale(prediction[0]):.1f}" y1="{y:.1f}" x2="{scale(prediction[1]):.1f}" y2="{y:.1f}"/>'
+                f'<line class="ch-pi" x1="{scale(prediction[0]):.1f}" y1="{y:.1f}" '
+                f'x2="{scale(prediction[1]):.1f}" y2="{y:.1f}"/>'
             )
         if _finite(pooled.estimate, pooled.ci_low, pooled.ci_high):
             xl, xm, xh = scale(pooled.ci_low), scale(pooled.estimate), scale(pooled.ci_high)
             body.append(
-                f'<polygon class="ch-diamond" points="{xl:.1f},{y:.1f} {xm:.1f},{y - 7:.1f} {xh:.1f},{y:.1f} {xm:.1f},{y + 7:.1f}"/>'
+                f'<polygon class="ch-diamond" '
+                f'points="{xl:.1f},{y:.1f} {xm:.1f},{y - 7:.1f} {xh:.1f},{y:.1f} {xm:.1f},{y + 7:.1f}"/>'
             )
     return _svg(width, bottom + 40, title, body, "forest")
 
@@ -265,7 +269,7 @@ def stacked_bar(segments: Sequence[tuple[str, int]], *, title: str, width: int =
     height = 46
     body: list[str] = []
     x = 0.0
-    for k, (label, count) in enumerate(segments):
+    for k, (_label, count) in enumerate(segments):
         w = width * count / total if total else 0
         if w > 0:
             body.append(f'<rect class="ch-seg{k}" x="{x:.1f}" y="0" width="{w:.1f}" height="26"/>')

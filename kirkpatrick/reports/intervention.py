@@ -325,10 +325,21 @@ class _Builder(i18n.Localised):
                 if h.kind == "pomp"
                 else _("Benchmark: δ = %(value)s (Lacerenza et al. 2017)") % {"value": self.num(h.benchmark.estimate)}
             )
-            tiers.append(Tier(
-                lv.level, self.label(lv.level), figure, interval, h.n, self.reading(lv), benchmark, control, h.kind,
-                width_top=34 + 66 * (4 - k) / 4, width_bottom=34 + 66 * (5 - k) / 4,
-            ))  # fmt: skip
+            tiers.append(
+                Tier(
+                    lv.level,
+                    self.label(lv.level),
+                    figure,
+                    interval,
+                    h.n,
+                    self.reading(lv),
+                    benchmark,
+                    control,
+                    h.kind,
+                    width_top=34 + 66 * (4 - k) / 4,
+                    width_bottom=34 + 66 * (5 - k) / 4,
+                )
+            )
         return tiers
 
     def factors(self) -> list[FactorRow]:
@@ -358,13 +369,17 @@ class _Builder(i18n.Localised):
             else:
                 control = self.too_few()
         return ChangeLine(
-            self.rater(c.rater, c.measure), self.contrast(c), False,
+            self.rater(c.rater, c.measure),
+            self.contrast(c),
+            False,
             pre=f"{self.num(p.mean_pre)} ({self.num(p.sd_pre)})",
             post=f"{self.num(p.mean_post)} ({self.num(p.sd_post)})",
             change=f"{self.num(p.mean_diff, sign=True)} {self.interval(p.diff_ci_low, p.diff_ci_high)}",
             effect=f"{self.num(c.effect.estimate)} {self.interval(c.effect.ci_low, c.effect.ci_high)}",
-            p=i18n.format_p(p.p, self.lang), n=c.n, control=control,
-        )  # fmt: skip
+            p=i18n.format_p(p.p, self.lang),
+            n=c.n,
+            control=control,
+        )
 
     def descriptive_line(self, d: Descriptive) -> DescriptiveLine:
         if not d.reportable:
@@ -377,9 +392,15 @@ class _Builder(i18n.Localised):
                 f"{self.interval(max(d.nps.ci_low, -100.0), min(d.nps.ci_high, 100.0), 0)}"
             )
         return DescriptiveLine(
-            self.rater(d.rater, d.measure), self.label(d.wave), False, mean=f"{self.num(d.mean)} ({self.num(d.sd)})",
-            ci=self.interval(d.ci_low, d.ci_high), pomp=i18n.format_percent(d.pomp, self.lang), nps=nps, n=d.n,
-        )  # fmt: skip
+            self.rater(d.rater, d.measure),
+            self.label(d.wave),
+            False,
+            mean=f"{self.num(d.mean)} ({self.num(d.sd)})",
+            ci=self.interval(d.ci_low, d.ci_high),
+            pomp=i18n.format_percent(d.pomp, self.lang),
+            nps=nps,
+            n=d.n,
+        )
 
     def change_chart(self, name: str, changes: list[Change], scale: tuple[float, float]) -> Markup | None:
         rows = []
@@ -399,11 +420,14 @@ class _Builder(i18n.Localised):
         if not rows:
             return None
         return charts.change_plot(
-            rows, scale_min=scale[0], scale_max=scale[1], fmt=lambda v: self.num(v, 1 if scale[1] - scale[0] <= 20 else 0),
-            axis_label=self._("Mean on the measure's scale (%(low)s to %(high)s)") % {
-                "low": self.num(scale[0], 0), "high": self.num(scale[1], 0)},
+            rows,
+            scale_min=scale[0],
+            scale_max=scale[1],
+            fmt=lambda v: self.num(v, 1 if scale[1] - scale[0] <= 20 else 0),
+            axis_label=self._("Mean on the measure's scale (%(low)s to %(high)s)")
+            % {"low": self.num(scale[0], 0), "high": self.num(scale[1], 0)},
             title=self._("Means before and after: %(measure)s") % {"measure": name},
-        )  # fmt: skip
+        )
 
     def forest(self, lv: LevelResult) -> Markup | None:
         rows = []
@@ -420,21 +444,32 @@ class _Builder(i18n.Localised):
         if h.kind == "smcr":
             pooled = charts.ForestRow(self._("Headline (composite)"), h.estimate, h.ci_low, h.ci_high)
         return charts.forest_plot(
-            rows, fmt=self.num, pooled=pooled, reference=h.benchmark.estimate, ci_sep="; " if self.lang == "sv" else ", ",
-            reference_label=self._("benchmark"), axis_label=self._("Standardized mean change g (positive = improvement)"),
+            rows,
+            fmt=self.num,
+            pooled=pooled,
+            reference=h.benchmark.estimate,
+            ci_sep="; " if self.lang == "sv" else ", ",
+            reference_label=self._("benchmark"),
+            axis_label=self._("Standardized mean change g (positive = improvement)"),
             title=self._("Standardized change: %(level)s") % {"level": self.label(lv.level)},
-        )  # fmt: skip
+        )
 
     def level_section(self, lv: LevelResult) -> LevelSection:
         blocks = []
         for m in lv.measures:
             ch = [c for c in lv.changes if c.measure == m]
             ds = [d for d in lv.descriptives if d.measure == m]
-            blocks.append(MeasureBlock(
-                m.code, m.name, f"{self.num(m.scale_min, 0)}\u2013{self.num(m.scale_max, 0)}", not m.higher_is_better,
-                [self.change_line(c) for c in ch], [self.descriptive_line(d) for d in ds],
-                self.change_chart(m.name, ch, (m.scale_min, m.scale_max)) if ch else None,
-            ))  # fmt: skip
+            blocks.append(
+                MeasureBlock(
+                    m.code,
+                    m.name,
+                    f"{self.num(m.scale_min, 0)}\u2013{self.num(m.scale_max, 0)}",
+                    not m.higher_is_better,
+                    [self.change_line(c) for c in ch],
+                    [self.descriptive_line(d) for d in ds],
+                    self.change_chart(m.name, ch, (m.scale_min, m.scale_max)) if ch else None,
+                )
+            )
         return LevelSection(
             lv.level,
             lv.level.number,
@@ -459,11 +494,18 @@ class _Builder(i18n.Localised):
                     (self._("no reliable change"), r.unchanged),
                     (self._("declined"), r.deteriorated),
                 ]
-                out.append(ReliableRow(
-                    c.measure.name, self.rater(c.rater, c.measure), self.contrast(c), False, r.improved, r.unchanged,
-                    r.deteriorated,
-                    charts.stacked_bar(segments, title=f"{c.measure.name}: {self.rater(c.rater, c.measure)}"),
-                ))  # fmt: skip
+                out.append(
+                    ReliableRow(
+                        c.measure.name,
+                        self.rater(c.rater, c.measure),
+                        self.contrast(c),
+                        False,
+                        r.improved,
+                        r.unchanged,
+                        r.deteriorated,
+                        charts.stacked_bar(segments, title=f"{c.measure.name}: {self.rater(c.rater, c.measure)}"),
+                    )
+                )
         return out
 
     def quotes(self) -> tuple[list[QuoteGroup], bool]:
@@ -519,23 +561,33 @@ class _Builder(i18n.Localised):
         spacing = f.spacing_days
         quotes, withheld = self.quotes()
         return ReportContext(
-            lang=self.lang, code=f.code, title=f.title,
+            lang=self.lang,
+            code=f.code,
+            title=f.title,
             client=f"{f.client}, {f.client_unit}" if f.client_unit else f.client,
-            consultant=f.consultant, format=self.label(_vocab("format", f.format)),
+            consultant=f.consultant,
+            format=self.label(_vocab("format", f.format)),
             target_group=self.label(_vocab("target_group", f.target_group)),
             period=i18n.format_period(f.start, f.end, self.lang),
             sessions=len(f.sessions),
             spacing=self._spacing(spacing),
             sessions_text=self._sessions(len(f.sessions), spacing),
-            generated=i18n.format_date(dt.date.today(), self.lang), min_group=self.a.min_group,
-            confidence=round(self.a.confidence * 100), n_treatment=self.a.n_treatment, n_control=self.a.n_control,
-            has_control=self.a.has_control, pyramid=self.pyramid(), factors=self.factors(),
-            levels=[self.level_section(lv) for lv in self.a.levels], reliable=self.reliable(),
-            quotes=quotes, quotes_withheld=withheld,
+            generated=i18n.format_date(dt.date.today(), self.lang),
+            min_group=self.a.min_group,
+            confidence=round(self.a.confidence * 100),
+            n_treatment=self.a.n_treatment,
+            n_control=self.a.n_control,
+            has_control=self.a.has_control,
+            pyramid=self.pyramid(),
+            factors=self.factors(),
+            levels=[self.level_section(lv) for lv in self.a.levels],
+            reliable=self.reliable(),
+            quotes=quotes,
+            quotes_withheld=withheld,
             waves=[WaveLine(self.label(w), self.a.wave_n(w), self.a.wave_n(w, _control())) for w in Wave],
             attrition=i18n.format_percent(self.a.attrition * 100, self.lang),
             limits=self.limits(),
-        )  # fmt: skip
+        )
 
 
 def _vocab(kind: str, value: str) -> Any:

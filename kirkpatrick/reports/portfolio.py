@@ -161,14 +161,20 @@ class _Builder(i18n.Localised):
             "hi": self.num(r.pi_high),
         }
         if not (math.isfinite(r.pi_low) and math.isfinite(r.pi_high)):
-            return _(
+            return (
+                _(
+                    "Taken together over %(k)s interventions, the average change is %(est)s %(ci)s, %(comparison)s. "
+                    "A prediction interval needs at least three interventions."
+                )
+                % values
+            )
+        return (
+            _(
                 "Taken together over %(k)s interventions, the average change is %(est)s %(ci)s, %(comparison)s. "
-                "A prediction interval needs at least three interventions."
-            ) % values
-        return _(
-            "Taken together over %(k)s interventions, the average change is %(est)s %(ci)s, %(comparison)s. "
-            "A new, similar intervention would be expected to show a change between %(lo)s and %(hi)s."
-        ) % values
+                "A new, similar intervention would be expected to show a change between %(lo)s and %(hi)s."
+            )
+            % values
+        )
 
     def forest(self, pool: LevelPool) -> Markup | None:
         rows = self.p.effects_at(pool.level)
@@ -187,11 +193,16 @@ class _Builder(i18n.Localised):
             pooled = charts.ForestRow(self._("Pooled (random effects)"), r.estimate, r.ci_low, r.ci_high)
             prediction = (r.pi_low, r.pi_high)
         return charts.forest_plot(
-            items, fmt=self.num, pooled=pooled, prediction=prediction, reference=pool.benchmark.estimate,
-            reference_label=self._("benchmark"), ci_sep="; " if self.lang == "sv" else ", ",
+            items,
+            fmt=self.num,
+            pooled=pooled,
+            prediction=prediction,
+            reference=pool.benchmark.estimate,
+            reference_label=self._("benchmark"),
+            ci_sep="; " if self.lang == "sv" else ", ",
             axis_label=self._("Standardized mean change g (positive = improvement)"),
             title=self._("Change per intervention: %(level)s") % {"level": self.label(pool.level)},
-        )  # fmt: skip
+        )
 
     def level_block(self, pool: LevelPool) -> LevelBlock:
         _ = self._
@@ -218,14 +229,22 @@ class _Builder(i18n.Localised):
             )
         dash = "\u2013"
         return LevelBlock(
-            level=pool.level, number=pool.level.number, name=self.label(pool.level), k=pool.k, n=pool.n,
-            estimate=self.num(r.estimate) if ok else dash, ci=self.interval(r.ci_low, r.ci_high) if ok else dash,
-            pi=self.interval(r.pi_low, r.pi_high) if ok and math.isfinite(r.pi_low) else dash, tau2=self.num(r.tau2, 3) if ok else dash,
+            level=pool.level,
+            number=pool.level.number,
+            name=self.label(pool.level),
+            k=pool.k,
+            n=pool.n,
+            estimate=self.num(r.estimate) if ok else dash,
+            ci=self.interval(r.ci_low, r.ci_high) if ok else dash,
+            pi=self.interval(r.pi_low, r.pi_high) if ok and math.isfinite(r.pi_low) else dash,
+            tau2=self.num(r.tau2, 3) if ok else dash,
             i2=i18n.format_percent(r.I2, self.lang) if ok else dash,
             q=f"Q({int(r.Q_df)}) = {self.num(r.Q)}, {self.p_is(r.Q_p)}" if ok else dash,
-            benchmark=self.num(pool.benchmark.estimate), reading=self.reading(pool), forest=self.forest(pool),
+            benchmark=self.num(pool.benchmark.estimate),
+            reading=self.reading(pool),
+            forest=self.forest(pool),
             notes=notes,
-        )  # fmt: skip
+        )
 
     # -------------------------------------------------------------- moderators
 
@@ -248,12 +267,18 @@ class _Builder(i18n.Localised):
 
         estimable = f.reason is None
         return FactorLine(
-            name=self.label(f.factor), k_used=f.k_used, k_not_used=f.k_not_used,
-            used=group(f.used), not_used=group(f.not_used),
-            difference=f"{self.num(f.difference, sign=True)} {self.interval(f.ci_low, f.ci_high)}" if estimable else "\u2013",
-            p=i18n.format_p(f.p, self.lang) if estimable else "\u2013", note=self.factor_note(f),
+            name=self.label(f.factor),
+            k_used=f.k_used,
+            k_not_used=f.k_not_used,
+            used=group(f.used),
+            not_used=group(f.not_used),
+            difference=f"{self.num(f.difference, sign=True)} {self.interval(f.ci_low, f.ci_high)}"
+            if estimable
+            else "\u2013",
+            p=i18n.format_p(f.p, self.lang) if estimable else "\u2013",
+            note=self.factor_note(f),
             published=self._(FACTOR_EVIDENCE[f.factor].summary),
-        )  # fmt: skip
+        )
 
     def spacing(self, s: Regression) -> str:
         _ = self._
@@ -426,12 +451,19 @@ class _Builder(i18n.Localised):
 
     def build(self) -> PortfolioContext:
         return PortfolioContext(
-            lang=self.lang, scope=self.scope(), generated=i18n.format_date(dt.date.today(), self.lang),
-            k=len(self.p.interventions), n=max((pool.n for pool in self.p.levels), default=0),
-            min_group=self.p.min_group, confidence=round(self.p.confidence * 100), summary=self.summary(),
-            levels=[self.level_block(pool) for pool in self.p.levels], factors=self.factor_tables(),
-            interventions=self.intervention_lines(), rule=STUDIES_PER_MODERATOR,
-        )  # fmt: skip
+            lang=self.lang,
+            scope=self.scope(),
+            generated=i18n.format_date(dt.date.today(), self.lang),
+            k=len(self.p.interventions),
+            n=max((pool.n for pool in self.p.levels), default=0),
+            min_group=self.p.min_group,
+            confidence=round(self.p.confidence * 100),
+            summary=self.summary(),
+            levels=[self.level_block(pool) for pool in self.p.levels],
+            factors=self.factor_tables(),
+            interventions=self.intervention_lines(),
+            rule=STUDIES_PER_MODERATOR,
+        )
 
 
 def _factor(name: str) -> TransferFactor:

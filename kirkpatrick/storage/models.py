@@ -325,8 +325,9 @@ class AuditEntry(Base):
 
 
 # The survey tables share this metadata (Alembic, erasure and the schema test see them).
-from kirkpatrick.storage import collect as _collect  # noqa: E402,F401
-# The contract models share this metadata (Alembic, backups, the models-vs-migration test).
-from kirkpatrick.storage import contracts as _contracts  # noqa: E402,F401
 # The web application's accounts share this metadata (Alembic and the models-vs-migration test see them).
 from kirkpatrick.storage import accounts as _accounts  # noqa: E402,F401
+from kirkpatrick.storage import collect as _collect  # noqa: E402,F401
+
+# The contract models share this metadata (Alembic, backups, the models-vs-migration test).
+from kirkpatrick.storage import contracts as _contracts  # noqa: E402,F401
