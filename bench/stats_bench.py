@@ -52,16 +52,18 @@ def main() -> None:
 
     print(f"paired: {g} groups x {n} participants")
     for label, pre, post in (("continuous", cont_pre, cont_post), ("likert 1-7", likert_pre, likert_post)):
-        base = _time(lambda: [stats.ttest_rel(post[i], pre[i]) for i in range(g)])
-        many = _time(lambda: paired_many(pre, post), repeat=3)
-        single = _time(lambda: [paired(pre[i], post[i]) for i in range(g)])
+        base = _time(lambda pre=pre, post=post: [stats.ttest_rel(post[i], pre[i]) for i in range(g)])
+        many = _time(lambda pre=pre, post=post: paired_many(pre, post), repeat=3)
+        single = _time(lambda pre=pre, post=post: [paired(pre[i], post[i]) for i in range(g)])
         print(f"  [{label}]")
         print(f"    scipy.stats.ttest_rel per group : {base:8.3f} s  {1e6 * base / g:8.1f} us/group  (baseline)")
         print(
-            f"    paired_many (one call)          : {many:8.3f} s  {1e6 * many / g:8.1f} us/group  ratio {many / base:6.3f}x"
+            f"    paired_many (one call)          : {many:8.3f} s  {1e6 * many / g:8.1f} us/group  "
+            f"ratio {many / base:6.3f}x"
         )
         print(
-            f"    paired() per group              : {single:8.3f} s  {1e6 * single / g:8.1f} us/group  ratio {single / base:6.3f}x"
+            f"    paired() per group              : {single:8.3f} s  {1e6 * single / g:8.1f} us/group  "
+            f"ratio {single / base:6.3f}x"
         )
 
     k = args.studies

@@ -65,7 +65,7 @@ def test_writers_at_once_all_succeed(kind: str, tmp_path: Path, request: pytest.
     for code, out, err in results:
         assert code == 0, err
         assert "locked" not in err + out
-    for code, out, err in results[:WRITERS]:
+    for _code, out, _err in results[:WRITERS]:
         assert f"Imported {ROWS_EACH} measurements" in out, out
     measurements, participants = counts(url)
     assert measurements == SEED_ROWS + WRITERS * ROWS_EACH
@@ -85,7 +85,7 @@ def test_same_file_imported_twice_at_once_lands_once(kind: str, tmp_path: Path, 
     path = tmp_path / "same.csv"
     write_long_csv(path, ROWS_EACH, prefix="x")
     results = _finish([importer(url, path) for _ in range(3)])
-    for code, out, err in results:
+    for code, _out, err in results:
         assert code == 0, err
     outputs = sorted(out.splitlines()[0] for _, out, _ in results)
     # One process imports the rows; the others find every one of them already present.

@@ -3,7 +3,8 @@
 A 100,000-row long CSV is imported by ``python -m kirkpatrick import`` in a subprocess, which is
 killed soon after it starts, at moments spread over a reference run (reading and checking rows),
 and twice while it writes rows inside its transaction (SQLite: its uncommitted pages are growing
-the WAL file; PostgreSQL: its COPY has sent a share of the rows, by ``pg_stat_progress_copy``). Each attempt starts from a fresh copy of the same database. Afterwards
+the WAL file; PostgreSQL: its COPY has sent a share of the rows, by ``pg_stat_progress_copy``).
+Each attempt starts from a fresh copy of the same database. Afterwards
 every row is compared with the state before, SQLite's ``PRAGMA integrity_check`` must say ok,
 and a new import of the same file must succeed with all its rows.
 """
@@ -230,7 +231,7 @@ def test_killed_import_leaves_database_as_it_was(kind: str, tmp_path: Path, requ
     reference = backend.copy()
     started = time.monotonic()
     done = importer(reference, big)
-    out, err = done.communicate()
+    _out, err = done.communicate()
     duration = time.monotonic() - started
     assert done.returncode == 0, err.decode()
     assert counts(reference) == (seed_measurements + BIG_ROWS, seed_participants + BIG_ROWS // 150 + 1)
@@ -247,7 +248,7 @@ def test_killed_import_leaves_database_as_it_was(kind: str, tmp_path: Path, requ
         url = backend.copy()
         process = importer(url, big)
         deadline = time.monotonic() + moment
-        with killed_at(process, lambda: time.monotonic() >= deadline, duration * 3) as alive:
+        with killed_at(process, lambda deadline=deadline: time.monotonic() >= deadline, duration * 3) as alive:
             pass
         untouched = backend.check(url, complete)
         if not alive:  # finished before the planned moment: then it must have succeeded
@@ -264,7 +265,7 @@ def test_killed_import_leaves_database_as_it_was(kind: str, tmp_path: Path, requ
 
     # Nothing is left locked or half-done: the same import now runs to the end.
     again = importer(url, big)
-    out, err = again.communicate(timeout=120)
+    _out, err = again.communicate(timeout=120)
     assert again.returncode == 0, err.decode()
     assert counts(url) == complete
     # Nearly every kill hit a running import (on a loaded machine the last timed one may come too late).

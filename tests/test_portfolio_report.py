@@ -59,7 +59,8 @@ def test_levels_table_and_readings_in_both_languages() -> None:
     p = fixed()
     en, sv = soup(p, "en"), soup(p, "sv")
     row = [td.get_text() for td in en.select("#levels table tbody tr")[2].select("td")]
-    assert row[:5] == ["3 · Behaviour", "12", "0.69", "[0.54, 0.83]", "[0.31, 1.06]"]  # PI on t with k - 2 df: [0.3120, 1.0622]
+    # PI on t with k - 2 df: [0.3120, 1.0622]
+    assert row[:5] == ["3 · Behaviour", "12", "0.69", "[0.54, 0.83]", "[0.31, 1.06]"]
     assert row[8] == "0.82"
     row_sv = [td.get_text() for td in sv.select("#levels table tbody tr")[2].select("td")]
     assert row_sv[:5] == ["3 · Beteende", "12", "0,69", "[0,54; 0,83]", "[0,31; 1,06]"]

@@ -395,6 +395,6 @@ def test_xlsx_that_is_a_zip_bomb_shape_is_refused(target: Engine, tmp_path: Path
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("hello.txt", "x" * 10_000)
     before = snapshot(target)
-    with pytest.raises(KirkpatrickError, match="not a readable .xlsx file"):
+    with pytest.raises(KirkpatrickError, match=r"not a readable \.xlsx file"):
         import_measurements(target, path, ImportOptions(intervention="FUZZ-1", wave="pre"))
     assert snapshot(target) == before

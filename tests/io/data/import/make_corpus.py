@@ -40,7 +40,8 @@ def main() -> None:
     write(
         "blank_lines.csv",
         HEADER
-        + "p001,satisfaction,post,self,8,\n\n\np002,satisfaction,post,self,7,\n,,,,,\n\np003,satisfaction,post,self,ten,\n\n",
+        + "p001,satisfaction,post,self,8,\n\n\np002,satisfaction,post,self,7,\n,,,,,\n\n"
+        + "p003,satisfaction,post,self,ten,\n\n",
     )
     write("header_only.csv", HEADER)
     write("empty.csv", "")
