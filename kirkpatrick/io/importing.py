@@ -37,7 +37,7 @@ from sqlalchemy import Connection, Engine, insert, select, text
 from kirkpatrick.domain.errors import InvalidInput, KirkpatrickError, NotFound
 from kirkpatrick.domain.vocab import Group, Rater, Wave
 from kirkpatrick.io.sniff import Cell, Dialect, detect, row_batches
-from kirkpatrick.storage import db
+from kirkpatrick.storage import analysis_cache, db
 from kirkpatrick.storage.models import Intervention, ItemResponse, Measure, Measurement, Participant
 
 WAVES = [w.value for w in Wave]
@@ -344,6 +344,8 @@ class _Import:
             if write:
                 self._write_participants()
                 summary.item_responses = self._write_measurements(skip)
+                if summary.imported or summary.participants_created:  # cached analyses are now stale
+                    analysis_cache.bump(self.c, self.p_intervention)
             else:
                 summary.item_responses = sum(len(answers) for n, answers in self.items.items() if not skip[n])
             return summary
