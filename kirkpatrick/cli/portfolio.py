@@ -11,18 +11,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from kirkpatrick.cli import main
-from kirkpatrick.cli._common import App, FriendlyGroup, echo_json, echo_table, json_option, lazy, pass_app
+from kirkpatrick.cli._common import App, FriendlyGroup, echo_json, echo_table, json_option, pass_app
 from kirkpatrick.domain import settings as policy
 from kirkpatrick.domain.vocab import Format, Level
-from kirkpatrick.services.records import parse_date
-from kirkpatrick.storage import db
 
 if TYPE_CHECKING:
     from kirkpatrick.services import portfolio as portfolio_lib
-    from kirkpatrick.services import success_cases as cases_lib
-else:  # loaded on first use: see _common.lazy
-    cases_lib = lazy("kirkpatrick.services.success_cases")
-    portfolio_lib = lazy("kirkpatrick.services.portfolio")
 
 F = TypeVar("F", bound=Callable[..., Any])
 _FILTER_KEYS = ("client", "consultant", "format_", "since", "until", "min_group")
@@ -56,6 +50,9 @@ def filter_options(f: F) -> F:
 
 
 def _filters(values: dict[str, Any]) -> tuple[portfolio_lib.PortfolioFilters, int]:
+    from kirkpatrick.services import portfolio as portfolio_lib
+    from kirkpatrick.services.records import parse_date
+
     def date(name: str) -> dt.date | None:
         text = values.get(name)
         return parse_date(text, what=f"--{name} date") if text else None
@@ -70,6 +67,9 @@ def _filters(values: dict[str, Any]) -> tuple[portfolio_lib.PortfolioFilters, in
 
 
 def _build(app: App, values: dict[str, Any]) -> portfolio_lib.Portfolio:
+    from kirkpatrick.services import portfolio as portfolio_lib
+    from kirkpatrick.storage import db
+
     filters, min_group = _filters(values)
     with db.reading(app.engine) as s:
         return portfolio_lib.build(s, filters, min_group=min_group)
@@ -171,6 +171,8 @@ def portfolio_export(ctx: click.Context, output: Path, **values: Any) -> None:
 
     Example: kirkpatrick portfolio export -o effects.csv
     """
+    from kirkpatrick.services import portfolio as portfolio_lib
+
     merged = {k: v for k, v in (ctx.meta.get("portfolio.filters") or {}).items() if v is not None}
     merged.update({k: v for k, v in values.items() if v is not None})
     app = ctx.find_object(App)
@@ -201,6 +203,9 @@ def cases_command(app: App, code: str, top: int, as_json: bool) -> None:
 
     Example: kirkpatrick cases NRB-LG-2024 --top 3
     """
+    from kirkpatrick.services import success_cases as cases_lib
+    from kirkpatrick.storage import db
+
     with db.reading(app.engine) as s:
         result = cases_lib.success_cases(s, code, top=top)
     click.echo(cases_lib.WARNING, err=True)
