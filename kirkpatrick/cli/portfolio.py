@@ -89,7 +89,7 @@ def _build(app: App, values: dict[str, Any]) -> portfolio_lib.Portfolio:
 @click.option("--pdf", type=click.Path(dir_okay=False, path_type=Path), help="Also write a PDF (needs Chromium).")
 @click.pass_context
 def portfolio_group(
-    ctx: click.Context, as_json: bool, output: Path | None, lang: str, pdf: Path | None, **values: Any
+    ctx: click.Context, /, as_json: bool, output: Path | None, lang: str, pdf: Path | None, **values: Any
 ) -> None:
     """Your interventions as a meta-analysis: effect per level, heterogeneity, transfer factors.
 
@@ -145,7 +145,8 @@ def _echo_summary(p: portfolio_lib.Portfolio) -> None:
     click.echo("Transfer factors, behaviour level (used minus not used):")
     frows = [{
         "factor": f.factor.value, "k used": f.k_used, "k not": f.k_not_used,
-        "difference": _fmt(f.difference), "95% CI": f"{_fmt(f.ci_low)} to {_fmt(f.ci_high)}" if f.reason is None else "-",
+        "difference": _fmt(f.difference),
+        "95% CI": f"{_fmt(f.ci_low)} to {_fmt(f.ci_high)}" if f.reason is None else "-",
         "p": _fmt(f.p, 3), "note": f.reason or "",
     } for f in p.factors_at(Level.BEHAVIOUR)]  # fmt: skip
     echo_table(frows, ["factor", "k used", "k not", "difference", "95% CI", "p", "note"])
@@ -163,7 +164,7 @@ def _echo_summary(p: portfolio_lib.Portfolio) -> None:
     help="CSV file to write ('-' for standard output).",
 )
 @click.pass_context
-def portfolio_export(ctx: click.Context, output: Path, **values: Any) -> None:
+def portfolio_export(ctx: click.Context, /, output: Path, **values: Any) -> None:
     """Write one row per intervention and level (code, level, yi, vi, n, a 0/1 column per factor).
 
     The same numbers the report pools; check them in R with

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -11,10 +13,11 @@ from kirkpatrick.cli import main
 from kirkpatrick.cli._common import App, FriendlyGroup, echo_json, echo_table, json_option, pass_app
 from kirkpatrick.domain.vocab import Format, Level, TargetGroup, TransferFactor
 
+F = TypeVar("F", bound=Callable[..., Any])
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
-def _choices(vocabulary: type[StrEnum]) -> click.Choice:
+def _choices(vocabulary: type[StrEnum]) -> click.Choice[str]:
     return click.Choice([m.value for m in vocabulary], case_sensitive=False)
 
 
@@ -83,8 +86,8 @@ def intervention_group() -> None:
     """Interventions: coaching contracts, programmes, courses."""
 
 
-def _intervention_options(required: bool):  # type: ignore[no-untyped-def]
-    def decorate(f):  # type: ignore[no-untyped-def]
+def _intervention_options(required: bool) -> Callable[[F], F]:
+    def decorate(f: F) -> F:
         options = [
             click.option("--client", required=required, help="Client name (must exist; see `client add`)."),
             click.option("--title", required=required, help="Title shown in reports."),
