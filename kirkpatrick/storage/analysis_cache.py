@@ -105,6 +105,9 @@ def store(engine: Engine, key: str, entries: Sequence[tuple[int, int, str]]) -> 
     written (``False`` when the database was locked, read-only or not writable for us)."""
     if not entries:
         return True
+    database = engine.url.database or ""
+    if engine.dialect.name == "sqlite" and (database in ("", ":memory:") or "mode=memory" in database):
+        return False  # one connection per thread: a second transaction would end the reader's
     rows: list[dict[str, Any]] = [{"iv": iv, "version": v, "key": key, "payload": p} for iv, v, p in entries]
     try:
         with db.writer(engine).connect() as connection:
