@@ -16,8 +16,9 @@ Anonymity is decided here, once: a row whose group has fewer than ``min_group`` 
 marked ``reportable=False`` and left out of the headline; reports show no figure for it.
 
 The package: :mod:`.records` (the result records), :mod:`.loading` (the measurements as an
-array), :mod:`.cells` (statistics per cell and level), :mod:`.codec` and :mod:`.core` (the entry
-points, and the cache of computed results keyed by the data version).
+array), :mod:`.cells` (statistics per cell and level), :mod:`.codec` (results to JSON text and
+back, exactly) and :mod:`.core` (the entry points, with the cache of computed results keyed by the
+intervention's data version: see :mod:`kirkpatrick.storage.analysis_cache`).
 """
 
 from __future__ import annotations
