@@ -5,32 +5,34 @@ Each intervention has 7 factors, 6 sessions, 40 participants and 7 measurements 
 measurements for 1,000 interventions, inserted with Core bulk inserts.
 
 Prints wall-clock seconds (best of 3) for ``portfolio --json`` and ``portfolio -o report.html``,
-in-process through the CLI (click's runner) and as a fresh process, the parts (loading
-interventions, per-intervention effects, pooling and moderators, rendering), and the ratio to
-a baseline measured in the same run: reading every measurement row once
+each in a new process as a user runs it, first after every intervention's data changed (each
+intervention's headline effects computed from the raw rows and stored) and again with unchanged
+data (served from the analysis cache); the parts in-process (loading interventions,
+per-intervention effects with and without the cache, pooling and moderators, rendering); and
+the ratios to baselines measured in the same run: reading every measurement row once
 (``SELECT intervention_id, participant_id, measure_id, wave, rater, value``), the least any
-portfolio must read. ``--sizes 1000 2000 5000`` shows how it scales.
+portfolio computed from the raw rows must read, and ``python -c pass``.
+``--sizes 1000 2000 5000`` shows how it scales; ``--backend postgresql`` runs on a throwaway
+PostgreSQL cluster.
 
-Run: ``python bench/portfolio_bench.py [--sizes 1000 2000 5000] [--no-subprocess]``.
+Run: ``python bench/portfolio_bench.py [--sizes 1000 2000 5000] [--backend sqlite|postgresql]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from click.testing import CliRunner
 from sqlalchemy import insert, text
 
-from kirkpatrick.cli import main
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _support import analyse_after_vacuum, best, database, forget_cached, insert_rows, kirkpatrick, process, report
+
 from kirkpatrick.domain.vocab import TransferFactor
 from kirkpatrick.reports import portfolio as portfolio_report
 from kirkpatrick.services import analysis, portfolio
@@ -95,94 +97,107 @@ def build(url: str, k: int) -> int:
                 for s in range(6)
             ],
         )
-        c.exec_driver_sql(
-            "INSERT INTO participant (id, intervention_id, code, \"group\") VALUES (?, ?, ?, 'treatment')",
-            [(i * PARTICIPANTS + p + 1, i + 1, f"B{i:05d}P{p:02d}") for i in range(k) for p in range(PARTICIPANTS)],
-        )
-        effect = 0.3 + used @ np.full(len(factors), 0.05)
-        rows = []
-        for i in range(k):
-            pids = np.arange(PARTICIPANTS) + i * PARTICIPANTS + 1
-            for mid, _, _, (lo, hi), waves, rater in MEASURES:
-                pre = rng.standard_normal(PARTICIPANTS)
-                post = 0.6 * pre + 0.8 * rng.standard_normal(PARTICIPANTS) + effect[i]
-                span = (hi - lo) / 6
-                for wave, z in zip(waves, (pre, post) if len(waves) == 2 else (post,)):
-                    values = np.clip(np.round((lo + hi) / 2 + span * z, 2), lo, hi)
-                    rows += [(i + 1, int(p), mid, wave, rater, float(v)) for p, v in zip(pids, values)]
-        c.exec_driver_sql(
-            "INSERT INTO measurement (intervention_id, participant_id, measure_id, wave, rater, value) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+    insert_rows(
+        engine,
+        "participant",
+        ("id", "intervention_id", "code", '"group"'),
+        [
+            (i * PARTICIPANTS + p + 1, i + 1, f"B{i:05d}P{p:02d}", "treatment")
+            for i in range(k)
+            for p in range(PARTICIPANTS)
+        ],
+    )
+    effect = 0.3 + used @ np.full(len(factors), 0.05)
+    rows = []
+    for i in range(k):
+        pids = np.arange(PARTICIPANTS) + i * PARTICIPANTS + 1
+        for mid, _, _, (lo, hi), waves, rater in MEASURES:
+            pre = rng.standard_normal(PARTICIPANTS)
+            post = 0.6 * pre + 0.8 * rng.standard_normal(PARTICIPANTS) + effect[i]
+            span = (hi - lo) / 6
+            for wave, z in zip(waves, (pre, post) if len(waves) == 2 else (post,)):
+                values = np.clip(np.round((lo + hi) / 2 + span * z, 2), lo, hi)
+                rows += [(i + 1, int(p), mid, wave, rater, float(v)) for p, v in zip(pids, values)]
+    columns = ("intervention_id", "participant_id", "measure_id", "wave", "rater", "value")
+    insert_rows(engine, "measurement", columns, rows)
+    analyse_after_vacuum(engine)
     engine.dispose()
     return len(rows)
 
 
-def best(fn: Callable[[], object], repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
+def run(k: int, backend: str, subprocess_too: bool) -> dict[str, float]:  # name -> wall seconds
+    with database(backend) as url, tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+        n_rows = build(url, k)
+        print(
+            f"\n{backend}: {k} interventions, {k * PARTICIPANTS} participants, {n_rows} measurements "
+            f"(built in {time.perf_counter() - t:.1f} s)"
+        )
+        engine = db.make_engine(url)
+        out = Path(tmp) / f"report-{k}.html"
+        changed = lambda: forget_cached(engine)  # noqa: E731
 
+        def read_all() -> None:
+            with engine.connect() as c:
+                c.execute(
+                    text("SELECT intervention_id, participant_id, measure_id, wave, rater, value FROM measurement")
+                ).all()
 
-def run(k: int, folder: Path, subprocess_too: bool) -> dict[str, float]:
-    url = f"sqlite:///{folder / f'portfolio-{k}.db'}"
-    t = time.perf_counter()
-    n_rows = build(url, k)
-    print(
-        f"\n{k} interventions, {k * PARTICIPANTS} participants, {n_rows} measurements "
-        f"(built in {time.perf_counter() - t:.1f} s)"
-    )
-    engine = db.make_engine(url)
-    runner = CliRunner()
-    out = folder / f"report-{k}.html"
-
-    def baseline() -> None:
-        with engine.connect() as c:
-            c.execute(
-                text("SELECT intervention_id, participant_id, measure_id, wave, rater, value FROM measurement")
-            ).all()
-
-    def cli(*args: str) -> None:
-        result = runner.invoke(main, ["--db", url, "portfolio", *args], catch_exceptions=False)
-        assert result.exit_code == 0, result.output
-
-    parts: dict[str, float] = {"baseline (read all measurements)": best(baseline)}
-    with db.reading(engine) as s:
-        parts["select interventions"] = best(lambda: portfolio.select_interventions(s, portfolio.PortfolioFilters()))
-        parts["per-intervention effects (analysis.headline_effects)"] = best(lambda: analysis.headline_effects(s))
-        infos = portfolio.select_interventions(s, portfolio.PortfolioFilters())
-        heads = analysis.headline_effects(s)
-    parts["pooling and moderators (portfolio.assemble)"] = best(lambda: portfolio.assemble(infos, heads))
-    p = portfolio.assemble(infos, heads)
-    parts["render HTML (sv)"] = best(lambda: portfolio_report.render(p, "sv"))
-    parts["portfolio --json (CLI, in-process)"] = best(lambda: cli("--json"))
-    parts["portfolio -o report.html (CLI, in-process)"] = best(lambda: cli("-o", str(out)))
-    if subprocess_too:
-        env = dict(os.environ, KIRKPATRICK_DB=url)
-        for label, args in (("--json", ["--json"]), ("-o report.html", ["-o", str(out)])):
-            cmd = [sys.executable, "-m", "kirkpatrick", "portfolio", *args]
-            parts[f"portfolio {label} (new process)"] = best(
-                lambda cmd=cmd: subprocess.run(cmd, env=env, check=True, capture_output=True)
+        baselines = {
+            "read all measurements (in-process)": best(read_all),
+            "python -c pass (new process)": best(process(["-c", "pass"])),
+        }
+        parts: list[tuple[str, tuple[float, float]]] = []
+        with db.reading(engine) as s:
+            parts.append(
+                ("select interventions", best(lambda: portfolio.select_interventions(s, portfolio.PortfolioFilters())))
             )
-    engine.dispose()
-    base = parts["baseline (read all measurements)"]
-    for name, seconds in parts.items():
-        print(f"  {name:<55} {seconds:7.3f} s   {seconds / base:6.1f} x baseline")
-    print(f"  HTML size {out.stat().st_size / 1e6:.1f} MB; effects rows {len(p.effects)}")
-    return parts
+            parts.append(
+                (
+                    "effects from the raw rows (headline_effects)",
+                    best(lambda: analysis.headline_effects(s, use_cache=False)),
+                )
+            )
+
+        def effects() -> None:
+            # A session of its own, as each command has: a session's snapshot would not see
+            # what it stored itself.
+            with db.reading(engine) as s:
+                analysis.headline_effects(s)
+
+        changed()
+        parts.append(("effects, first after a change (computed, stored)", best(effects, 1)))
+        parts.append(("effects, again (from the cache)", best(effects)))
+        with db.reading(engine) as s:
+            infos = portfolio.select_interventions(s, portfolio.PortfolioFilters())
+            heads = analysis.headline_effects(s)
+        parts.append(("pooling and moderators (portfolio.assemble)", best(lambda: portfolio.assemble(infos, heads))))
+        p = portfolio.assemble(infos, heads)
+        parts.append(("render HTML (sv)", best(lambda: portfolio_report.render(p, "sv"))))
+        report(f"{backend}, in-process parts, best of 3:", parts, baselines)
+        rows: list[tuple[str, tuple[float, float]]] = []
+        if subprocess_too:
+            as_json = kirkpatrick("portfolio", "--json", url=url)
+            html = kirkpatrick("portfolio", "-o", str(out), url=url)
+            rows += [
+                ("portfolio --json, first after a change", best(as_json, before=changed)),
+                ("portfolio --json, again", best(as_json)),
+                ("portfolio -o report.html, first after a change", best(html, before=changed)),
+                ("portfolio -o report.html, again", best(html)),
+            ]
+            report(f"{backend}, each command in a new process, best of 3:", rows, baselines)
+            print(f"  HTML size {out.stat().st_size / 1e6:.1f} MB; effects rows {len(p.effects)}")
+        engine.dispose()
+        return {name: wall for name, (wall, _) in parts + rows}
 
 
 def main_() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000])
-    parser.add_argument("--no-subprocess", action="store_true", help="Skip the fresh-process timings.")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--no-subprocess", action="store_true", help="Skip the new-process timings.")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="kirkpatrick-portfolio-bench-") as tmp:
-        results = {k: run(k, Path(tmp), not args.no_subprocess) for k in args.sizes}
+    results = {k: run(k, args.backend, not args.no_subprocess) for k in args.sizes}
     if len(results) >= 2:
         ks = sorted(results)
         print("\nScaling (seconds per 1,000 interventions; linear extrapolation to 10,000):")

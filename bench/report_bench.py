@@ -1,25 +1,30 @@
 """Benchmark: `stats --json` and `report` for one intervention with 10,000 participants,
-25 measures, 2 waves and 3 raters (1.5 million measurements) on SQLite.
+25 measures, 2 waves and 3 raters (1.5 million measurements), on SQLite or PostgreSQL.
 
-Prints wall-clock seconds and the ratio to a baseline measured in the same run: one
-``SELECT count(*), sum(value)`` over the intervention's measurements (the least any analysis
-must read). Run: ``python bench/report_bench.py [--participants N]``.
+Each command runs in a new process, as a user runs it: "first" is the first run after the data
+changed (the analysis is computed from the raw rows and stored), "again" a run with unchanged
+data (served from the analysis cache). Ratios are to baselines measured in the same run: one
+``SELECT count(*), sum(value)`` over the intervention's measurements (the least any analysis of
+the raw rows must read) and ``python -c pass`` (the least any command costs).
+
+Run: ``python bench/report_bench.py [--participants N] [--backend sqlite|postgresql]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
-from click.testing import CliRunner
 from sqlalchemy import insert, text
 
-from kirkpatrick.cli import main
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _support import analyse_after_vacuum, best, database, forget_cached, insert_rows, kirkpatrick, process, report
+
 from kirkpatrick.storage import db
 from kirkpatrick.storage.models import Client, Intervention, Measure, Participant
 
@@ -85,61 +90,45 @@ def build(url: str, n: int, measures: int = 25) -> None:
                     for p in range(n):
                         mid += 1
                         rows.append((mid, 1, p + 1, m + 1, wave, r, float(values[p])))
-        c.exec_driver_sql(
-            "INSERT INTO measurement (id, intervention_id, participant_id, measure_id, wave, rater, value) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+    columns = ("id", "intervention_id", "participant_id", "measure_id", "wave", "rater", "value")
+    insert_rows(engine, "measurement", columns, rows)
+    analyse_after_vacuum(engine)
     engine.dispose()
 
 
-def timed(fn, repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
-
-
 def main_(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--participants", type=int, default=10_000)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+    with database(args.backend) as url, tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
         build(url, args.participants)
-        print(
-            f"built {args.participants} participants x 25 measures x 2 waves x 3 raters in {time.perf_counter() - t:.1f} s"
-        )
+        n = args.participants * 25 * 2 * 3
+        print(f"{args.backend}: {args.participants} participants x 25 measures x 2 waves x 3 raters = {n} values")
+        print(f"  built in {time.perf_counter() - t:.1f} s")
         engine = db.make_engine(url)
 
-        def baseline() -> None:
+        def scan() -> None:
             with engine.connect() as c:
                 c.execute(text("SELECT count(*), sum(value) FROM measurement WHERE intervention_id = 1")).one()
 
-        runner = CliRunner()
-
-        def stats_json() -> None:
-            result = runner.invoke(main, ["--db", url, "stats", "BENCH", "--json"], catch_exceptions=False)
-            assert result.exit_code == 0, result.output
-            json.loads(result.output)
-
-        out = Path(tmp) / "r.html"
-
-        def report() -> None:
-            result = runner.invoke(
-                main, ["--db", url, "report", "BENCH", "-o", str(out), "--lang", "sv"], catch_exceptions=False
-            )
-            assert result.exit_code == 0, result.output
-
-        base = timed(baseline)
-        s = timed(stats_json)
-        r = timed(report)
-        print(f"baseline SELECT count(*), sum(value): {base:.3f} s")
-        print(f"stats --json: {s:.3f} s  ({s / base:.1f} x baseline)")
-        print(f"report:       {r:.3f} s  ({r / base:.1f} x baseline; {out.stat().st_size / 1e6:.1f} MB HTML)")
+        out = str(Path(tmp) / "r.html")
+        stats_json = kirkpatrick("stats", "BENCH", "--json", url=url)
+        html = kirkpatrick("report", "BENCH", "-o", out, "--lang", "sv", url=url)
+        changed = lambda: forget_cached(engine)  # noqa: E731
+        baselines = {
+            "SELECT count(*), sum(value) (in-process)": best(scan, args.repeat),
+            "python -c pass (new process)": best(process(["-c", "pass"]), args.repeat),
+        }
+        rows = [
+            ("stats BENCH --json, first after a change", best(stats_json, args.repeat, before=changed)),
+            ("stats BENCH --json, again", best(stats_json, args.repeat)),
+            ("report BENCH -o r.html, first after a change", best(html, args.repeat, before=changed)),
+            ("report BENCH -o r.html, again", best(html, args.repeat)),
+        ]
+        report(f"{args.backend}, each command in a new process, best of {args.repeat}:", rows, baselines)
         engine.dispose()
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, event, func, inspect, select
 from kirkpatrick.domain.errors import DatabaseNotReady, InvalidInput
 from kirkpatrick.domain.vocab import Format, Group, Level, Rater, TargetGroup, TransferFactor, Wave
 from kirkpatrick.services import records
-from kirkpatrick.storage import backup, db
+from kirkpatrick.storage import analysis_cache, backup, db
 from kirkpatrick.storage.contracts import Delivery
 from kirkpatrick.storage.models import (
     AuditEntry,
@@ -115,6 +115,9 @@ def fill_database(engine: Engine, *, participants: int = 12, audit: bool = True)
                         value=3.0 - w / 7,
                     )
                 )
+        if "analysis_version" in inspect(s.connection()).get_table_names():
+            s.flush()
+            analysis_cache.bump(s.connection(), [first.id, second.id])
         if audit:
             s.add(
                 AuditEntry(
@@ -206,6 +209,8 @@ def test_every_table_is_in_the_backup_with_every_row(filled: Engine, tmp_path: P
     assert set(tables) == {t.name for t in Base.metadata.sorted_tables}
     with filled.connect() as c:
         for table in Base.metadata.sorted_tables:
+            if table.name in analysis_cache.DERIVED_TABLES:
+                continue  # computed results: see test_backup_leaves_out_cached_results
             count = c.execute(select(func.count()).select_from(table)).scalar_one()
             assert count > 0, f"the test data should fill {table.name}"
             assert len(tables[table.name]) == count == summary.rows[table.name]
@@ -311,7 +316,10 @@ def test_restore_refuses_a_database_with_rows(filled: Engine, db_url: str, tmp_p
     before = snapshot(filled)
     result = Cli(db_url)("restore", str(out), ok=False)
     assert result.exit_code == 1
-    assert "is not empty (rows in audit_entry, client, " in result.output and "nothing is overwritten" in result.output
+    assert (
+        "is not empty (rows in analysis_version, audit_entry, client, " in result.output
+        and "nothing is overwritten" in result.output
+    )
     assert snapshot(filled) == before
 
 
@@ -452,6 +460,7 @@ def test_backup_of_an_older_schema_is_upgraded_on_restore(filled: Engine, empty_
         assert db.current_revision(engine) == db.head_revision()
         expected = snapshot(filled)
         expected["audit_entry"] = []
+        expected["analysis_version"] = []
         assert snapshot(engine) == expected
     finally:
         engine.dispose()

@@ -51,6 +51,9 @@ def test_forget_removes_exactly_the_participants_rows(cli: Cli, engine: Engine) 
     for table in before:
         removed = set(before[table]) - set(after[table])
         added = set(after[table]) - set(before[table])
+        if table == "analysis_version":  # the intervention's data version went up by one
+            assert [(r[0], int(r[1]) + 1) for r in removed] == [(r[0], int(r[1])) for r in added] != []
+            continue
         if table == "audit_entry":
             assert not removed and len(added) == 1
         else:

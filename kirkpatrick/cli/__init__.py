@@ -8,7 +8,7 @@ from __future__ import annotations
 import click
 
 from kirkpatrick.cli._common import App, FriendlyGroup
-from kirkpatrick.storage import db
+from kirkpatrick.storage import location
 
 
 @click.group(cls=FriendlyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -16,7 +16,7 @@ from kirkpatrick.storage import db
     "--db",
     "db_url",
     metavar="URL",
-    help=f"Database URL (SQLAlchemy form). Default: ${db.ENV_VAR}, else {db.DEFAULT_URL}.",
+    help=f"Database URL (SQLAlchemy form). Default: ${location.ENV_VAR}, else {location.DEFAULT_URL}.",
 )
 @click.version_option(package_name="kirkpatrick")
 @click.pass_context
@@ -32,7 +32,7 @@ def main(ctx: click.Context, db_url: str | None) -> None:
       kirkpatrick init
       kirkpatrick demo --out demo      # sample data in, reports out
     """
-    ctx.obj = App(url=db.resolve_url(db_url))
+    ctx.obj = App(url=location.resolve_url(db_url))
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -3,21 +3,20 @@ JSON and table output."""
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 import math
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from types import ModuleType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
 
 from kirkpatrick.domain.errors import KirkpatrickError
-from kirkpatrick.storage import db
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,6 +31,8 @@ class App:
     @property
     def engine(self) -> Engine:
         """The engine of an initialised, up-to-date database."""
+        from kirkpatrick.storage import db
+
         engine = self.raw_engine
         db.require_current(engine)
         return engine
@@ -46,6 +47,8 @@ class App:
     def raw_engine(self) -> Engine:
         """The engine, whatever state the database is in (for ``init`` and ``restore``)."""
         if self._engine is None:
+            from kirkpatrick.storage import db
+
             self._engine = db.make_engine(self.url)
         return self._engine
 
@@ -61,29 +64,33 @@ class FriendlyGroup(click.Group):
             return super().invoke(ctx)
         except KirkpatrickError as exc:
             raise click.ClickException(str(exc)) from None
-        except IntegrityError as exc:
-            # A constraint the checks above did not foresee (e.g. a concurrent writer): still one line.
-            raise click.ClickException(f"database refused the change: {str(exc.orig).splitlines()[0]}") from None
-        except OperationalError as exc:
-            raise click.ClickException(f"database error: {str(exc.orig).splitlines()[0]}") from None
+        except Exception as exc:
+            # SQLAlchemy is loaded only by commands that use the database: if it is not loaded,
+            # the error cannot be one of its own.
+            sa = sys.modules.get("sqlalchemy.exc")
+            if sa is not None and isinstance(exc, sa.IntegrityError):
+                # A constraint the checks above did not foresee (e.g. a concurrent writer): still one line.
+                raise click.ClickException(f"database refused the change: {_first_line(exc.orig)}") from None
+            if sa is not None and isinstance(exc, sa.OperationalError):
+                raise click.ClickException(f"database error: {_first_line(exc.orig)}") from None
+            raise
 
 
-def lazy(name: str) -> ModuleType:
-    """Module ``name``, loaded on first attribute access (``importlib.util.LazyLoader``).
+def _first_line(error: object) -> str:
+    return str(error).splitlines()[0]
 
-    The library's heavy modules (SciPy through the statistics, Jinja2, openpyxl) then load only
-    for the commands that use them, so ``kirkpatrick client list`` starts fast.
-    """
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.find_spec(name)
-    assert spec is not None and spec.loader is not None, name
-    loader = importlib.util.LazyLoader(spec.loader)
-    spec.loader = loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    loader.exec_module(module)
-    return module
+
+class LazyDefaultOption(click.Option):
+    """An option whose default lives in a library module (``default_from=(module, name)``),
+    imported only when the default is needed: for a run without the option, or ``--help``."""
+
+    def __init__(self, *args: Any, default_from: tuple[str, str], **kwargs: Any) -> None:
+        self.default_from = default_from
+        super().__init__(*args, **kwargs)
+
+    def get_default(self, ctx: click.Context, call: bool = True) -> Any:
+        module, name = self.default_from
+        return getattr(importlib.import_module(module), name)
 
 
 def json_option(f: F) -> F:

@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from kirkpatrick.cli import main
-from kirkpatrick.cli._common import lazy
-
-if TYPE_CHECKING:
-    from kirkpatrick.demo import steps as demo
-else:  # loaded on first use: see _common.lazy
-    demo = lazy("kirkpatrick.demo.steps")
 
 
 @main.command("demo")
@@ -29,6 +22,8 @@ def demo_command(out: Path | None) -> None:
 
     Example: kirkpatrick demo --out demo
     """
+    from kirkpatrick.demo import steps as demo
+
     out = out or demo.default_out_dir(Path.cwd())
     click.echo(f"Demo in {out}")
     run = demo.run_demo(out, click.echo)

@@ -6,26 +6,18 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from kirkpatrick.cli import main
-from kirkpatrick.cli._common import App, echo_json, pass_app
+from kirkpatrick.cli._common import App, LazyDefaultOption, echo_json, pass_app
 from kirkpatrick.cli.records import feedback_group
-from kirkpatrick.domain.vocab import Rater, Wave
-from kirkpatrick.io import surveys
-from kirkpatrick.io.export import export_measurements
-from kirkpatrick.io.importing import (
-    DEFAULT_MIN_ITEM_SHARE,
-    ImportFailed,
-    ImportOptions,
-    ImportSummary,
-    Progress,
-    import_measurements,
-    open_input,
-)
-from kirkpatrick.services import records
-from kirkpatrick.storage import db
+from kirkpatrick.domain.vocab import Rater, SurveyTool, Wave
+
+if TYPE_CHECKING:
+    from kirkpatrick.io import surveys
+    from kirkpatrick.io.importing import ImportSummary, Progress
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 # Below this many lines an import is over before a progress bar would be worth drawing.
@@ -59,13 +51,14 @@ PROGRESS_FROM_LINES = 5_000
     "--min-items",
     "min_items",
     type=click.FloatRange(0, 1),
-    default=DEFAULT_MIN_ITEM_SHARE,
+    cls=LazyDefaultOption,
+    default_from=("kirkpatrick.io.importing", "DEFAULT_MIN_ITEM_SHARE"),
     show_default=True,
     help="Share of a measure's items that must be answered for a scale score.",
 )
 @click.option(
     "--source",
-    type=click.Choice(list(surveys.TOOLS)),
+    type=click.Choice([tool.value for tool in SurveyTool]),
     help="Survey tool that wrote the export. Default: detected (a file without a participant column is an export).",
 )
 @click.option("--participant", "participant_column", metavar="COLUMN", help="Export column naming the participant.")
@@ -106,6 +99,9 @@ def import_command(
       kirkpatrick import norrby_fore.csv --intervention NRB-LG-2024 --wave pre --rater self
       kirkpatrick import kurs.xlsx --intervention VBY-KURS-2025 --wave post --dry-run
     """
+    from kirkpatrick.io import surveys
+    from kirkpatrick.io.importing import ImportFailed, ImportOptions, import_measurements, open_input
+
     options = ImportOptions(intervention, layout, wave, rater, delimiter, decimal, encoding, sheet, min_items)
     engine = app.engine
     try:
@@ -218,6 +214,8 @@ def export_command(app: App, intervention: str | None, output: Path | None) -> N
 
     Example: kirkpatrick export --intervention NRB-LG-2024 -o nrb.csv
     """
+    from kirkpatrick.io.export import export_measurements
+
     engine = app.engine
     if output is None:
         export_measurements(engine, sys.stdout, intervention=intervention)
@@ -243,6 +241,9 @@ def feedback_import(app: App, file: Path, intervention: str | None) -> None:
 
     Example: kirkpatrick feedback import feedback.csv
     """
+    from kirkpatrick.services import records
+    from kirkpatrick.storage import db
+
     with db.transaction(app.engine) as s:
         added = records.import_feedback(s, file, intervention=intervention)
         cleared = sum(f.cleared for f in added)

@@ -12,18 +12,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from kirkpatrick.cli import main
-from kirkpatrick.cli._common import App, FriendlyGroup, echo_json, echo_table, json_option, lazy, pass_app
+from kirkpatrick.cli._common import App, FriendlyGroup, echo_json, echo_table, json_option, pass_app
 from kirkpatrick.domain import settings as policy
 from kirkpatrick.domain.vocab import Format, Level
-from kirkpatrick.services.records import parse_date
-from kirkpatrick.storage import db
 
 if TYPE_CHECKING:
     from kirkpatrick.services import portfolio as portfolio_lib
-    from kirkpatrick.services import success_cases as cases_lib
-else:  # loaded on first use: see _common.lazy
-    cases_lib = lazy("kirkpatrick.services.success_cases")
-    portfolio_lib = lazy("kirkpatrick.services.portfolio")
 
 F = TypeVar("F", bound=Callable[..., Any])
 _FILTER_KEYS = ("client", "consultant", "format_", "since", "until", "min_group")
@@ -57,6 +51,9 @@ def filter_options(f: F) -> F:
 
 
 def _filters(values: dict[str, Any]) -> tuple[portfolio_lib.PortfolioFilters, int]:
+    from kirkpatrick.services import portfolio as portfolio_lib
+    from kirkpatrick.services.records import parse_date
+
     def date(name: str) -> dt.date | None:
         text = values.get(name)
         return parse_date(text, what=f"--{name} date") if text else None
@@ -71,6 +68,9 @@ def _filters(values: dict[str, Any]) -> tuple[portfolio_lib.PortfolioFilters, in
 
 
 def _build(app: App, values: dict[str, Any]) -> portfolio_lib.Portfolio:
+    from kirkpatrick.services import portfolio as portfolio_lib
+    from kirkpatrick.storage import db
+
     filters, min_group = _filters(values)
     with db.reading(app.engine) as s:
         return portfolio_lib.build(s, filters, min_group=min_group)
@@ -90,7 +90,7 @@ def _build(app: App, values: dict[str, Any]) -> portfolio_lib.Portfolio:
 @click.option("--pdf", type=click.Path(dir_okay=False, path_type=Path), help="Also write a PDF (needs Chromium).")
 @click.pass_context
 def portfolio_group(
-    ctx: click.Context, as_json: bool, output: Path | None, lang: str, pdf: Path | None, **values: Any
+    ctx: click.Context, /, as_json: bool, output: Path | None, lang: str, pdf: Path | None, **values: Any
 ) -> None:
     """Your interventions as a meta-analysis: effect per level, heterogeneity, transfer factors.
 
@@ -146,7 +146,8 @@ def _echo_summary(p: portfolio_lib.Portfolio) -> None:
     click.echo("Transfer factors, behaviour level (used minus not used):")
     frows = [{
         "factor": f.factor.value, "k used": f.k_used, "k not": f.k_not_used,
-        "difference": _fmt(f.difference), "95% CI": f"{_fmt(f.ci_low)} to {_fmt(f.ci_high)}" if f.reason is None else "-",
+        "difference": _fmt(f.difference),
+        "95% CI": f"{_fmt(f.ci_low)} to {_fmt(f.ci_high)}" if f.reason is None else "-",
         "p": _fmt(f.p, 3), "note": f.reason or "",
     } for f in p.factors_at(Level.BEHAVIOUR)]  # fmt: skip
     echo_table(frows, ["factor", "k used", "k not", "difference", "95% CI", "p", "note"])
@@ -164,7 +165,7 @@ def _echo_summary(p: portfolio_lib.Portfolio) -> None:
     help="CSV file to write ('-' for standard output).",
 )
 @click.pass_context
-def portfolio_export(ctx: click.Context, output: Path, **values: Any) -> None:
+def portfolio_export(ctx: click.Context, /, output: Path, **values: Any) -> None:
     """Write one row per intervention and level (code, level, yi, vi, n, a 0/1 column per factor).
 
     The same numbers the report pools; check them in R with
@@ -172,6 +173,8 @@ def portfolio_export(ctx: click.Context, output: Path, **values: Any) -> None:
 
     Example: kirkpatrick portfolio export -o effects.csv
     """
+    from kirkpatrick.services import portfolio as portfolio_lib
+
     merged = {k: v for k, v in (ctx.meta.get("portfolio.filters") or {}).items() if v is not None}
     merged.update({k: v for k, v in values.items() if v is not None})
     app = ctx.find_object(App)
@@ -202,6 +205,9 @@ def cases_command(app: App, code: str, top: int, as_json: bool) -> None:
 
     Example: kirkpatrick cases NRB-LG-2024 --top 3
     """
+    from kirkpatrick.services import success_cases as cases_lib
+    from kirkpatrick.storage import db
+
     with db.reading(app.engine) as s:
         result = cases_lib.success_cases(s, code, top=top)
     click.echo(cases_lib.WARNING, err=True)

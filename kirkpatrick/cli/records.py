@@ -12,9 +12,6 @@ import click
 from kirkpatrick.cli import main
 from kirkpatrick.cli._common import App, FriendlyGroup, echo_json, echo_table, json_option, pass_app
 from kirkpatrick.domain.vocab import Format, Level, TargetGroup, TransferFactor
-from kirkpatrick.services import records
-from kirkpatrick.services.records import InterventionFields, MeasureFields
-from kirkpatrick.storage import db
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -31,6 +28,8 @@ def init_command(app: App) -> None:
 
     Example: kirkpatrick --db sqlite:///evaluations.db init
     """
+    from kirkpatrick.storage import db
+
     before, after = db.init_db(app.raw_engine)
     where = app.raw_engine.url.render_as_string(hide_password=True)
     if before is None:
@@ -58,6 +57,9 @@ def client_add(app: App, name: str, unit: str | None) -> None:
 
     Example: kirkpatrick client add "Norrby kommun" --unit Socialkontoret
     """
+    from kirkpatrick.services import records
+    from kirkpatrick.storage import db
+
     with db.transaction(app.engine) as s:
         client = records.add_client(s, name, unit)
         click.echo(f"Added client {client.name}.")
@@ -68,6 +70,9 @@ def client_add(app: App, name: str, unit: str | None) -> None:
 @pass_app
 def client_list(app: App, as_json: bool) -> None:
     """List clients and how many interventions each has."""
+    from kirkpatrick.services import records
+    from kirkpatrick.storage import db
+
     with db.reading(app.engine) as s:
         rows = records.list_clients(s)
     echo_json(rows) if as_json else echo_table(rows, ["name", "unit", "interventions"])
@@ -124,6 +129,10 @@ def intervention_add(
     --title "Ledningsgruppsutveckling" --target-group leadership_group
     --format leadership_group_development --start 2024-01-15 --end 2025-12-10
     """
+    from kirkpatrick.services import records
+    from kirkpatrick.services.records import InterventionFields
+    from kirkpatrick.storage import db
+
     fields = InterventionFields(title, client, consultant, target_group, format_, start, end, notes)
     with db.transaction(app.engine) as s:
         intervention = records.add_intervention(s, code, fields)
@@ -150,6 +159,10 @@ def intervention_edit(
 
     Example: kirkpatrick intervention edit NRB-LG-2024 --end 2026-01-31
     """
+    from kirkpatrick.services import records
+    from kirkpatrick.services.records import InterventionFields
+    from kirkpatrick.storage import db
+
     fields = InterventionFields(title, client, consultant, target_group, format_, start, end, notes)
     if fields == InterventionFields():
         raise click.UsageError("nothing to change: give at least one option")
@@ -163,6 +176,9 @@ def intervention_edit(
 @pass_app
 def intervention_list(app: App, as_json: bool) -> None:
     """List interventions with client, dates and number of participants."""
+    from kirkpatrick.services import records
+    from kirkpatrick.storage import db
+
     with db.reading(app.engine) as s:
         rows = records.list_interventions(s)
     if as_json:
@@ -177,6 +193,9 @@ def intervention_list(app: App, as_json: bool) -> None:
 @pass_app
 def intervention_show(app: App, code: str, as_json: bool) -> None:
     """Show everything logged for intervention CODE."""
+    from kirkpatrick.services import records
+    from kirkpatrick.storage import db
+
     with db.reading(app.engine) as s:
         info = records.describe_intervention(s, code)
     if as_json:
@@ -217,6 +236,9 @@ def intervention_import(app: App, file: Path) -> None:
     factors (codes of the transfer factors used, space-separated), sessions (ISO dates,
     space-separated), notes (optional). Clients are created on first sight.
     """
+    from kirkpatrick.services import records
+    from kirkpatrick.storage import db
+
     with db.transaction(app.engine) as s:
         added = records.import_interventions(s, file)
         click.echo(f"Imported {len(added)} interventions from {file}.")
@@ -239,6 +261,9 @@ def session_add(app: App, code: str, dates: tuple[str, ...]) -> None:
 
     Example: kirkpatrick session add NRB-LG-2024 2024-02-01 2024-03-07 2024-04-11
     """
+    from kirkpatrick.services import records
+    from kirkpatrick.storage import db
+
     with db.transaction(app.engine) as s:
         added = records.add_sessions(s, code, dates)
         click.echo(f"Added {len(added)} session(s) to {code}.")
@@ -266,6 +291,9 @@ def factor_set(app: App, code: str, factor: str, present: bool, note: str | None
 
     Example: kirkpatrick factor set NRB-LG-2024 needs_analysis --present --note "Intervjuer"
     """
+    from kirkpatrick.services import records
+    from kirkpatrick.storage import db
+
     with db.transaction(app.engine) as s:
         records.set_factor(s, code, factor, present, note)
         click.echo(f"{code}: {factor} {'present' if present else 'absent'}.")
@@ -277,6 +305,9 @@ def factor_set(app: App, code: str, factor: str, present: bool, note: str | None
 @pass_app
 def factor_list(app: App, code: str, as_json: bool) -> None:
     """List the seven transfer factors for intervention CODE (present, absent or not recorded)."""
+    from kirkpatrick.services import records
+    from kirkpatrick.storage import db
+
     with db.reading(app.engine) as s:
         rows = records.list_factors(s, code)
     echo_json(rows) if as_json else echo_table(rows, ["factor", "present", "note"])
@@ -316,6 +347,10 @@ def measure_add(
     Example: kirkpatrick measure add lf --name Ledarbeteende --level behaviour
     --scale-min 1 --scale-max 5 --reliability 0.85 --items "lf_1 lf_2 -lf_3"
     """
+    from kirkpatrick.services import records
+    from kirkpatrick.services.records import MeasureFields
+    from kirkpatrick.storage import db
+
     fields = MeasureFields(
         code, name, level, scale_min, scale_max, "false" if lower_is_better else "true", reliability, items
     )
@@ -329,6 +364,9 @@ def measure_add(
 @pass_app
 def measure_list(app: App, as_json: bool) -> None:
     """List the measures catalogue."""
+    from kirkpatrick.services import records
+    from kirkpatrick.storage import db
+
     with db.reading(app.engine) as s:
         rows = records.list_measures(s)
     if as_json:
@@ -345,6 +383,9 @@ def measure_import(app: App, file: Path) -> None:
 
     Columns: code, name, level, scale_min, scale_max, higher_is_better, reliability, items.
     """
+    from kirkpatrick.services import records
+    from kirkpatrick.storage import db
+
     with db.transaction(app.engine) as s:
         added = records.import_measures(s, file)
         click.echo(f"Imported {len(added)} measures from {file}.")
@@ -370,6 +411,9 @@ def feedback_add(app: App, code: str, text: str, level: str | None, theme: str |
 
     Example: kirkpatrick feedback add NRB-LG-2024 "Jag har fått konkreta verktyg." --level behaviour --cleared
     """
+    from kirkpatrick.services import records
+    from kirkpatrick.storage import db
+
     with db.transaction(app.engine) as s:
         item = records.add_feedback(s, code, text, level=level, theme=theme, cleared=cleared)
         click.echo(f"Added feedback #{item.id} to {code}{' (cleared)' if cleared else ''}.")
@@ -381,6 +425,9 @@ def feedback_add(app: App, code: str, text: str, level: str | None, theme: str |
 @pass_app
 def feedback_list(app: App, code: str, as_json: bool) -> None:
     """List the feedback of intervention CODE."""
+    from kirkpatrick.services import records
+    from kirkpatrick.storage import db
+
     with db.reading(app.engine) as s:
         rows = records.list_feedback(s, code)
     echo_json(rows) if as_json else echo_table(rows, ["id", "level", "theme", "cleared", "text"])

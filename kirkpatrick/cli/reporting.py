@@ -9,7 +9,6 @@ import click
 from kirkpatrick.cli import main
 from kirkpatrick.cli._common import App, echo_json, json_option, pass_app
 from kirkpatrick.domain import settings as policy
-from kirkpatrick.storage import db
 
 min_group_option = click.option(
     "--min-group",
@@ -32,6 +31,7 @@ def stats_command(app: App, code: str, min_group: int, as_json: bool) -> None:
     """
     from kirkpatrick.reports import text as report_text
     from kirkpatrick.services import analysis
+    from kirkpatrick.storage import db
 
     with db.reading(app.engine) as s:
         result = analysis.analyse(s, code, min_group=min_group)
@@ -57,6 +57,7 @@ def report_command(app: App, code: str, out: Path, lang: str, pdf: Path | None, 
     """
     from kirkpatrick.reports import intervention as reports
     from kirkpatrick.services import analysis
+    from kirkpatrick.storage import db
 
     with db.reading(app.engine) as s:
         result = analysis.analyse(s, code, min_group=min_group)

@@ -4,20 +4,11 @@ delete) and the audit log of erasures."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from kirkpatrick.cli import main
-from kirkpatrick.cli._common import App, FriendlyGroup, echo_json, echo_table, json_option, lazy, pass_app
-from kirkpatrick.storage import db
-
-if TYPE_CHECKING:
-    from kirkpatrick.storage import backup as backups
-    from kirkpatrick.storage import erasure
-else:  # loaded on first use: see _common.lazy
-    backups = lazy("kirkpatrick.storage.backup")
-    erasure = lazy("kirkpatrick.storage.erasure")
+from kirkpatrick.cli._common import App, FriendlyGroup, echo_json, echo_table, json_option, pass_app
 from kirkpatrick.cli.records import intervention_group
 
 
@@ -46,6 +37,8 @@ def backup_command(app: App, out: Path) -> None:
 
     Example: kirkpatrick backup -o kirkpatrick-2025-01-31.kpbackup
     """
+    from kirkpatrick.storage import backup as backups
+
     summary = backups.backup(app.engine, out)
     click.echo(f"Wrote {summary.total} rows from {len(summary.rows)} tables (schema {summary.schema}) to {out}.")
 
@@ -64,6 +57,9 @@ def restore_command(app: App, file: Path, db_url: str | None) -> None:
 
     Example: kirkpatrick restore kirkpatrick-2025-01-31.kpbackup --db postgresql+psycopg://hr@dbserver/kirkpatrick
     """
+    from kirkpatrick.storage import backup as backups
+    from kirkpatrick.storage import db
+
     target = App(url=db_url) if db_url else app
     try:
         summary = backups.restore(target.raw_engine, file)
@@ -91,6 +87,8 @@ def intervention_delete(app: App, code: str, yes: bool, as_json: bool) -> None:
 
     Example: kirkpatrick intervention delete NRB-LG-2024 --yes
     """
+    from kirkpatrick.storage import db, erasure
+
     if not yes:
         with db.reading(app.engine) as s:
             contents = erasure.intervention_contents(s, code)
@@ -125,6 +123,8 @@ def participant_forget(app: App, intervention: str, code: str, as_json: bool) ->
 
     Example: kirkpatrick participant forget NRB-LG-2024 p007
     """
+    from kirkpatrick.storage import db, erasure
+
     with db.transaction(app.engine) as s:
         done = erasure.forget_participant(s, intervention, code)
     if as_json:
@@ -150,6 +150,8 @@ def audit_command(app: App, as_json: bool) -> None:
 
     Example: kirkpatrick audit --json
     """
+    from kirkpatrick.storage import db, erasure
+
     with db.reading(app.engine) as s:
         entries = erasure.list_audit(s)
     if as_json:

@@ -81,6 +81,16 @@ class TransferFactor(StrEnum):
     ON_THE_JOB_APPLICATION = "on_the_job_application"
 
 
+class SurveyTool(StrEnum):
+    """Survey tools whose exports ``kirkpatrick import`` reads as they come (``io/formats/``)."""
+
+    QUALTRICS = "qualtrics"
+    SURVEYMONKEY = "surveymonkey"
+    MSFORMS = "msforms"
+    GOOGLEFORMS = "googleforms"
+    SWEDISH = "swedish"
+
+
 VOCABULARIES: dict[str, type[StrEnum]] = {
     "level": Level,
     "wave": Wave,

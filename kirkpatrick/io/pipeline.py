@@ -39,7 +39,7 @@ from kirkpatrick.io.participants import Participants
 from kirkpatrick.io.rows import CanonicalRow, RowStore
 from kirkpatrick.io.sniff import Cell, Dialect, Table, open_path, open_table
 from kirkpatrick.io.validate import RATERS, WAVES, Catalogue, Cells, Errors, ImportFailed, blank, load_catalogue
-from kirkpatrick.storage import db
+from kirkpatrick.storage import analysis_cache, db
 from kirkpatrick.storage.models import Measurement
 
 BATCH = 16_384  # rows checked together: big enough for C-level loops, small enough to stay in cache
@@ -296,6 +296,9 @@ def finish(ctx: ReadContext, connection: Connection, *, write: bool) -> ImportSu
     summary.per_measure_wave = checks.per_measure_wave(ctx, keys, skip)
     if write:
         summary.item_responses = _write(ctx, connection, skip)
+        if summary.imported or summary.participants_created:
+            # Cached analyses of these interventions are stale from this transaction on.
+            analysis_cache.bump(connection, ctx.participants.intervention)
     else:
         summary.item_responses = sum(len(a) for n, a in ctx.store.items.items() if not skip[n])
     return summary
@@ -343,7 +346,10 @@ def write_rows(
     rows = list(rows)
     lock(connection)
     participants.preload(participants.fixed, [r.participant.strip() for r in rows])
+    replace = list(replace)
     _delete(connection, catalogue, participants, replace)
+    if replace:
+        analysis_cache.bump(connection, [participants.fixed])
     ctx = ReadContext(
         table=table,
         catalogue=catalogue,

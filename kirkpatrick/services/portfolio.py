@@ -332,13 +332,23 @@ class Portfolio:
 
 
 METHOD_NOTE = {
-    "effect": "standardized mean change (SMCR, Becker 1988), pre to post, treatment group; sign: positive is improvement",
+    "effect": (
+        "standardized mean change (SMCR, Becker 1988), pre to post, treatment group; sign: positive is improvement"
+    ),
     "combination": analysis.HEADLINE_METHOD,
     "raters": "each rater of a measure (self, manager, direct reports, ...) is one outcome of the composite",
-    "pooling": "random effects, REML tau2, Knapp-Hartung CI and t test with k-1 df, prediction interval (metafor rma(yi, vi, method='REML', test='knha'))",
+    "pooling": (
+        "random effects, REML tau2, Knapp-Hartung CI and t test with k-1 df, prediction interval "
+        "(metafor rma(yi, vi, method='REML', test='knha'))"
+    ),
     "subgroups": "separate REML tau2 per subgroup, z intervals, between-groups Q (Borenstein et al. 2009, ch. 19)",
-    "meta_regression": f"mixed-effects REML with Knapp-Hartung; only with at least {STUDIES_PER_MODERATOR} interventions per moderator",
-    "spacing": "mean days between consecutive sessions; interventions with fewer than 2 sessions are left out of that moderator",
+    "meta_regression": (
+        f"mixed-effects REML with Knapp-Hartung; only with at least {STUDIES_PER_MODERATOR} interventions per moderator"
+    ),
+    "spacing": (
+        "mean days between consecutive sessions; "
+        "interventions with fewer than 2 sessions are left out of that moderator"
+    ),
     "anonymity": "an intervention is left out of a level when fewer than min_group participants have pre and post",
 }
 

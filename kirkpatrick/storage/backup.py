@@ -38,7 +38,7 @@ from sqlalchemy import Connection, Date, DateTime, Engine, MetaData, Table, func
 from sqlalchemy.exc import StatementError
 
 from kirkpatrick.domain.errors import InvalidInput
-from kirkpatrick.storage import db
+from kirkpatrick.storage import analysis_cache, db
 from kirkpatrick.storage.models import Base
 
 FORMAT = "kirkpatrick-backup"
@@ -112,6 +112,9 @@ def backup(engine: Engine, out: Path) -> BackupSummary:
                         "types": [_type_tag(c) for c in columns],
                     },
                 )
+                if table.name in analysis_cache.DERIVED_TABLES:
+                    rows[table.name] = 0  # computed results: recomputed from the data when asked for
+                    continue
                 order = list(table.primary_key.columns) or columns
                 result = connection.execution_options(yield_per=_BATCH).execute(select(*columns).order_by(*order))
                 count = 0
@@ -351,6 +354,7 @@ def restore(engine: Engine, path: Path) -> BackupSummary:
         if missing:
             raise InvalidInput(f"{path}: backup has no table {missing[0]!r}; it is incomplete")
         command.upgrade(db.alembic_config(connection), "head")
+        analysis_cache.clear(connection)  # results computed elsewhere are not trusted here
         if connection.dialect.name == "postgresql":
             _reset_sequences(connection)
     return BackupSummary(path, schema, str(reader.header.get("created", "")), dict(reader.counts))

@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Table, delete, distinct, func, select
 from sqlalchemy.orm import Session as OrmSession
 
 from kirkpatrick.domain.errors import NotFound
+from kirkpatrick.storage import analysis_cache
 from kirkpatrick.storage.models import AuditEntry, Base, Intervention, Measure, Measurement, Participant
 from kirkpatrick.storage.queries import get_intervention
 
@@ -122,6 +123,7 @@ def forget_participant(session: OrmSession, intervention: str, participant: str)
     counts: Counter[str] = Counter()
     session.expunge(person)  # the ORM must not try to flush an object whose row is gone
     _remove(session, table, table.c.id == person.id, counts)  # type: ignore[arg-type]
+    analysis_cache.bump(session.connection(), [found.id])
     removed = {name: n for name, n in sorted(counts.items()) if n}
     after = _participants_per_measure(session, found.id, measure_ids)
     changed = [MeasureChange(code, n, after.get(code, 0)) for code, n in sorted(before.items())]
@@ -152,6 +154,7 @@ def delete_intervention(session: OrmSession, code: str) -> Erasure:
     counts: Counter[str] = Counter()
     session.expunge_all()  # the rows go with Core deletes; no stale ORM object may be flushed
     _remove(session, table, table.c.id == found.id, counts)  # type: ignore[arg-type]
+    analysis_cache.bump(session.connection(), [found.id])
     removed = {name: n for name, n in sorted(counts.items()) if n}
     audit_id = _audit(session, DELETE_INTERVENTION, code, removed)
     return Erasure(DELETE_INTERVENTION, code, removed, audit_id)

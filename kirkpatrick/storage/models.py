@@ -324,6 +324,31 @@ class AuditEntry(Base):
         return f"AuditEntry(id={self.id!r}, action={self.action!r}, intervention_code={self.intervention_code!r})"
 
 
+class AnalysisVersion(Base):
+    """How often an intervention's measurements have changed: bumped in the same transaction
+    as every import, erasure and restore (see :mod:`kirkpatrick.storage.analysis_cache`).
+
+    No foreign key on purpose: the row outlives a deleted intervention, so that an intervention
+    that later gets the same id starts from a higher version than any result cached before.
+    """
+
+    __tablename__ = "analysis_version"
+
+    intervention_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class AnalysisCache(Base):
+    """A computed analysis (JSON) of one intervention at one data version and set of parameters."""
+
+    __tablename__ = "analysis_cache"
+
+    intervention_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    payload: Mapped[str] = mapped_column(Text)
+
+
 # The survey tables share this metadata (Alembic, erasure and the schema test see them).
 # The web application's accounts share this metadata (Alembic and the models-vs-migration test see them).
 from kirkpatrick.storage import accounts as _accounts  # noqa: E402,F401

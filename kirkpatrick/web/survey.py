@@ -56,10 +56,7 @@ class RedactTokens(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.args:
-            record.args = tuple(
-                _TOKEN_IN_PATH.sub("/s/[token]", a) if isinstance(a, str) else a
-                for a in record.args
-            )
+            record.args = tuple(_TOKEN_IN_PATH.sub("/s/[token]", a) if isinstance(a, str) else a for a in record.args)
         if isinstance(record.msg, str):
             record.msg = _TOKEN_IN_PATH.sub("/s/[token]", record.msg)
         return True

@@ -291,7 +291,11 @@ def check_measurement_import(engine: Engine, path: Path, options: ImportOptions)
     assert added == summary.imported
     event("imported" if added else "nothing new to import")
     _undo_import(engine, max_measurement, max_participant)
-    assert snapshot(engine) == before
+    after = snapshot(engine)
+    # An import that wrote raises its interventions' data version (the analysis cache's key):
+    # deleting the rows by hand above does not lower it again, and need not.
+    assert after.pop("analysis_version") == before.pop("analysis_version") or added or summary.participants_created
+    assert after == before
 
 
 class _Undo(Exception):

@@ -108,3 +108,10 @@ def test_a_saved_mapping_reused_on_the_next_wave_gives_the_same_import(tmp_path:
         assert result.exit_code == 0, result.output
         assert "(mapping file)" in result.output
     assert _values(engine) == _values(plain) and len(_values(engine)) > 23
+
+
+def test_the_cli_offers_every_survey_reader() -> None:
+    from kirkpatrick.domain.vocab import SurveyTool
+    from kirkpatrick.io import surveys
+
+    assert set(surveys.TOOLS) == {tool.value for tool in SurveyTool}
