@@ -10,8 +10,8 @@ import math
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE, Cli, PostgresCluster, snapshot
 from sqlalchemy import Engine, event, func, inspect, select
+from support import SAMPLE, Cli, PostgresCluster, snapshot
 
 from kirkpatrick.domain.errors import DatabaseNotReady, InvalidInput
 from kirkpatrick.domain.vocab import Format, Group, Level, Rater, TargetGroup, TransferFactor, Wave

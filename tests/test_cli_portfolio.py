@@ -7,8 +7,8 @@ import io
 import json
 from pathlib import Path
 
-from conftest import SAMPLE, Cli
 from sqlalchemy import Engine
+from support import SAMPLE, Cli
 
 from kirkpatrick.demo import portfolio as portfolio_demo
 from kirkpatrick.domain.vocab import TransferFactor

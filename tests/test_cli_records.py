@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLE, Cli, snapshot
 from sqlalchemy import Engine
+from support import SAMPLE, Cli, snapshot
 
 from kirkpatrick.cli import main
 

@@ -11,8 +11,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import PostgresCluster
 from sqlalchemy import func, select, text
+from support import PostgresCluster
 from test_crash import counts, importer, kirkpatrick_process, prepare, write_long_csv
 
 from kirkpatrick.storage import db

@@ -23,9 +23,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE, Cli, PostgresCluster, snapshot
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
+from support import SAMPLE, Cli, PostgresCluster, snapshot
 
 import kirkpatrick
 from kirkpatrick.storage import db

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from conftest import Cli, snapshot
 from sqlalchemy import Engine, func, select
+from support import Cli, snapshot
 from test_backup import fill_database
 
 from kirkpatrick.storage import db, erasure

@@ -6,8 +6,8 @@ import csv
 import io
 from pathlib import Path
 
-from conftest import SAMPLE, snapshot
 from sqlalchemy import Engine
+from support import SAMPLE, snapshot
 
 from kirkpatrick.io.export import EXPORT_COLUMNS, export_measurements, format_value
 from kirkpatrick.io.importing import import_measurements

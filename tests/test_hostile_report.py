@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import Cli
 from sqlalchemy import select, update
+from support import Cli
 
 from kirkpatrick.storage import db
 from kirkpatrick.storage.models import Client, Feedback, Intervention, Measure

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT
+from support import ROOT
 
 
 def test_installed_package_runs_the_demo_from_elsewhere(tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from conftest import Cli
 from sqlalchemy import Engine, MetaData, insert, inspect, select
+from support import Cli
 from test_backup import fill_database
 
 from kirkpatrick.storage import db

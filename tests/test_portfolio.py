@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import SAMPLE
 from numpy.testing import assert_allclose
 from sqlalchemy import Engine
+from support import SAMPLE
 
 from kirkpatrick import stats
 from kirkpatrick.demo import portfolio as portfolio_demo

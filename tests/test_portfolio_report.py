@@ -8,8 +8,8 @@ import math
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-from conftest import SAMPLE, Cli
 from sqlalchemy import Engine, select
+from support import SAMPLE, Cli
 from test_portfolio import BEHAVIOUR, info
 
 from kirkpatrick.demo import portfolio as portfolio_demo

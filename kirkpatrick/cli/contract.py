@@ -4,21 +4,13 @@ and ``interview`` (add, import, list, quote add, quote import)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from kirkpatrick.cli import main
-from kirkpatrick.cli._common import App, FriendlyGroup, echo_json, echo_table, json_option, lazy, pass_app
+from kirkpatrick.cli._common import App, FriendlyGroup, echo_json, echo_table, json_option, pass_app
 from kirkpatrick.domain import settings as policy
-from kirkpatrick.domain.vocab import Format
-from kirkpatrick.storage import db
-from kirkpatrick.storage.contracts import QuoteTheme
-
-if TYPE_CHECKING:
-    from kirkpatrick.services import contracts
-else:  # loaded on first use (SciPy comes with the grade statistics): see _common.lazy
-    contracts = lazy("kirkpatrick.services.contracts")
+from kirkpatrick.domain.vocab import Format, QuoteTheme
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -74,6 +66,9 @@ def contract_add(
     --supplier "Coachhuset AB" --start 2024-01-01 --end 2025-12-31
     --service individual_coaching=300 --service group_coaching=60 --service leadership_group_development
     """
+    from kirkpatrick.services import contracts
+    from kirkpatrick.storage import db
+
     fields = contracts.ContractFields(
         registration_number, title, buyer, supplier, start, end, scale, criteria, services, notes
     )
@@ -87,6 +82,9 @@ def contract_add(
 @pass_app
 def contract_list(app: App, as_json: bool) -> None:
     """List contracts with buyer, supplier, period, call-offs and interviews."""
+    from kirkpatrick.services import contracts
+    from kirkpatrick.storage import db
+
     with db.reading(app.engine) as s:
         rows = contracts.list_contracts(s)
     if as_json:
@@ -102,6 +100,9 @@ def contract_list(app: App, as_json: bool) -> None:
 @pass_app
 def contract_show(app: App, code: str, as_json: bool) -> None:
     """Show contract CODE: criteria, services, call-offs, deliveries and follow-up counts."""
+    from kirkpatrick.services import contracts
+    from kirkpatrick.storage import db
+
     with db.reading(app.engine) as s:
         info = contracts.describe_contract(s, code)
     if as_json:
@@ -135,6 +136,9 @@ def contract_call_off(app: App, code: str, interventions: tuple[str, ...], remov
 
     Example: kirkpatrick contract call-off GRN-COACH-2024 GRN-IND-2024 GRN-LG-2024
     """
+    from kirkpatrick.services import contracts
+    from kirkpatrick.storage import db
+
     with db.transaction(app.engine) as s:
         done = contracts.set_call_offs(s, code, interventions, remove=remove)
     click.echo(f"{'Unlinked' if remove else 'Linked'} {', '.join(done)} {'from' if remove else 'to'} {code}.")
@@ -156,6 +160,9 @@ def delivery_import(app: App, code: str, file: Path) -> None:
 
     Example: kirkpatrick contract delivery import GRN-COACH-2024 leverans.csv
     """
+    from kirkpatrick.services import contracts
+    from kirkpatrick.storage import db
+
     with db.transaction(app.engine) as s:
         added = contracts.import_delivery(s, code, file)
     click.echo(f"Imported {len(added)} delivery rows into {code}.")
@@ -182,6 +189,8 @@ def contract_report(app: App, code: str, out: Path, lang: str, pdf: Path | None,
     Example: kirkpatrick contract report GRN-COACH-2024 -o uppfoljning.html --lang sv --pdf uppfoljning.pdf
     """
     from kirkpatrick.reports import contract as report
+    from kirkpatrick.services import contracts
+    from kirkpatrick.storage import db
 
     with db.reading(app.engine) as s:
         follow_up = contracts.follow_up(s, code, min_group=min_group)
@@ -221,6 +230,9 @@ def interview_add(
     Example: kirkpatrick interview add GRN-COACH-2024 I01 --role rektor --unit Utbildningsförvaltningen
     --date 2025-11-12 --interviewer "Upphandlingsenheten" --grade feasibility=5 --grade credibility=4
     """
+    from kirkpatrick.services import contracts
+    from kirkpatrick.storage import db
+
     parsed: dict[str, str] = {}
     for g in grades:
         criterion, sep, value = g.partition("=")
@@ -245,6 +257,9 @@ def interview_import(app: App, contract: str, file: Path) -> None:
 
     Example: kirkpatrick interview import GRN-COACH-2024 intervjuer.csv
     """
+    from kirkpatrick.services import contracts
+    from kirkpatrick.storage import db
+
     with db.transaction(app.engine) as s:
         added = contracts.import_interviews(s, contract, file)
     click.echo(f"Imported {len(added)} interviews into {contract}.")
@@ -256,6 +271,9 @@ def interview_import(app: App, contract: str, file: Path) -> None:
 @pass_app
 def interview_list(app: App, contract: str, as_json: bool) -> None:
     """List the interviews of CONTRACT with their grades and numbers of quotes."""
+    from kirkpatrick.services import contracts
+    from kirkpatrick.storage import db
+
     with db.reading(app.engine) as s:
         rows = contracts.list_interviews(s, contract)
     if as_json:
@@ -290,6 +308,9 @@ def quote_add(app: App, contract: str, interview: str, text: str, theme: str, cl
     Example: kirkpatrick interview quote add GRN-COACH-2024 I01 "Jag har fått konkreta verktyg."
     --theme quality_outcome --cleared
     """
+    from kirkpatrick.services import contracts
+    from kirkpatrick.storage import db
+
     with db.transaction(app.engine) as s:
         contracts.add_quote(s, contract, interview, text, theme=theme, cleared=cleared)
     click.echo(f"Added a quote to interview {interview} ({'cleared' if cleared else 'not cleared'}).")
@@ -304,6 +325,9 @@ def quote_import(app: App, contract: str, file: Path) -> None:
 
     Example: kirkpatrick interview quote import GRN-COACH-2024 citat.csv
     """
+    from kirkpatrick.services import contracts
+    from kirkpatrick.storage import db
+
     with db.transaction(app.engine) as s:
         added = contracts.import_quotes(s, contract, file)
     click.echo(f"Imported {len(added)} quotes ({sum(q.cleared for q in added)} cleared) into {contract}.")

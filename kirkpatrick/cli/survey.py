@@ -11,7 +11,6 @@ import click
 from kirkpatrick.cli import main
 from kirkpatrick.cli._common import App, FriendlyGroup, echo_json, echo_table, json_option, pass_app
 from kirkpatrick.domain.errors import InvalidInput
-from kirkpatrick.storage import db
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -37,6 +36,7 @@ def bank_command(app: App) -> None:
     """
     from kirkpatrick.collect import bank
     from kirkpatrick.services import records
+    from kirkpatrick.storage import db
 
     with db.transaction(app.engine) as s:
         if bank.missing_measures(s):
@@ -51,6 +51,7 @@ def bank_command(app: App) -> None:
 def questions_command(app: App, as_json: bool) -> None:
     """List the question bank. Example: kirkpatrick survey questions"""
     from kirkpatrick.collect import bank
+    from kirkpatrick.storage import db
 
     with db.reading(app.engine) as s:
         rows = [q.__dict__ for q in bank.list_questions(s)]
@@ -66,6 +67,7 @@ def questions_command(app: App, as_json: bool) -> None:
 def questionnaire_command(app: App, code: str, wave: str, rater: str, questions: tuple[str, ...]) -> None:
     """Set the questions RATER answers at WAVE. Example: kirkpatrick survey questionnaire NRB-LG-2024 --wave pre"""
     from kirkpatrick.collect import plan
+    from kirkpatrick.storage import db
 
     with db.transaction(app.engine) as s:
         q = plan.set_questionnaire(s, code, plan.parse_wave(wave), plan.parse_rater(rater), list(questions))
@@ -88,6 +90,7 @@ def schedule_command(
     Example: kirkpatrick survey schedule NRB-LG-2024 --follow-up-days 90
     """
     from kirkpatrick.collect import plan
+    from kirkpatrick.storage import db
 
     with db.transaction(app.engine) as s:
         waves = plan.schedule(
@@ -120,6 +123,7 @@ def wave_command(
     Example: kirkpatrick survey wave NRB-LG-2024 --wave pre --opens 2024-01-01 --closes 2024-01-14
     """
     from kirkpatrick.collect import plan
+    from kirkpatrick.storage import db
 
     with db.transaction(app.engine) as s:
         plan.set_wave(
@@ -147,6 +151,7 @@ def respondent_command(app: App, code: str, participant: str, email: str, rater:
     Example: kirkpatrick survey respondent NRB-LG-2024 p001 anna@kommun.se --rater manager
     """
     from kirkpatrick.collect import plan
+    from kirkpatrick.storage import db
 
     with db.transaction(app.engine) as s:
         added = plan.add_respondent(s, code, participant, email, rater=plan.parse_rater(rater), lang=lang)
@@ -196,6 +201,7 @@ def send_command(app: App, code: str | None, today: str | None, every: int | Non
 def outbox_command(app: App, code: str, state: str | None, as_json: bool) -> None:
     """List the messages of an intervention. Example: kirkpatrick survey outbox X --state sending"""
     from kirkpatrick.collect import mail
+    from kirkpatrick.storage import db
     from kirkpatrick.storage.queries import get_intervention
 
     with db.reading(app.engine) as s:
@@ -212,6 +218,7 @@ def outbox_command(app: App, code: str, state: str | None, as_json: bool) -> Non
 def resend_command(app: App, ids: tuple[int, ...]) -> None:
     """Send stuck ('sending') or failed messages again on the next `send` (check first that they did not arrive)."""
     from kirkpatrick.collect import mail
+    from kirkpatrick.storage import db
 
     with db.transaction(app.engine) as s:
         n = mail.resend(s, list(ids))
@@ -225,6 +232,7 @@ def resend_command(app: App, ids: tuple[int, ...]) -> None:
 def status_command(app: App, code: str, as_json: bool) -> None:
     """Invited, opened, answered per wave and rater group. Example: kirkpatrick survey status X"""
     from kirkpatrick.collect import tracking
+    from kirkpatrick.storage import db
 
     with db.reading(app.engine) as s:
         rows = [r.as_dict() for r in tracking.response_tracking(s, code)]
@@ -251,6 +259,7 @@ def privacy_command(
 ) -> None:
     """Set a client's privacy notice, retention period and rater-group threshold."""
     from kirkpatrick.collect import privacy
+    from kirkpatrick.storage import db
 
     with db.transaction(app.engine) as s:
         settings = privacy.set_client_settings(
@@ -270,6 +279,7 @@ def privacy_command(
 def retention_command(app: App, today: str | None) -> None:
     """Delete e-mail addresses whose retention period has passed (for cron)."""
     from kirkpatrick.collect import privacy
+    from kirkpatrick.storage import db
 
     with db.transaction(app.engine) as s:
         result = privacy.apply_retention(s, _date(today) or dt.date.today())
@@ -283,6 +293,7 @@ def retention_command(app: App, today: str | None) -> None:
 def export_command(app: App, code: str, participant: str) -> None:
     """Everything stored about one participant, as JSON (their copy under the GDPR)."""
     from kirkpatrick.collect import privacy
+    from kirkpatrick.storage import db
 
     with db.reading(app.engine) as s:
         click.echo(json.dumps(privacy.export_participant(s, code, participant), ensure_ascii=False, indent=2))

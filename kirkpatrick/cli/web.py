@@ -10,7 +10,6 @@ import click
 
 from kirkpatrick.cli import main
 from kirkpatrick.cli._common import App, pass_app
-from kirkpatrick.storage import db
 
 
 @main.command("serve")
@@ -25,6 +24,7 @@ def serve(app: App, host: str, port: int, production: bool, demo: bool) -> None:
     Example: kirkpatrick serve --port 8000
     """
     from kirkpatrick.services import accounts
+    from kirkpatrick.storage import db
     from kirkpatrick.web import create_app
 
     url = app.url
@@ -68,6 +68,7 @@ def user_add(app: App, email: str, role: str, organisation: str | None) -> None:
     Example: kirkpatrick user add hr@norrby.se --role hr --org "Norrby kommun"
     """
     from kirkpatrick.services import accounts
+    from kirkpatrick.storage import db
 
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)

@@ -81,6 +81,17 @@ class TransferFactor(StrEnum):
     ON_THE_JOB_APPLICATION = "on_the_job_application"
 
 
+class QuoteTheme(StrEnum):
+    """What a follow-up quote is about (the headings of a municipal contract follow-up)."""
+
+    QUALITY_OUTCOME = "quality_outcome"
+    SUCCESS_FACTORS = "success_factors"
+    AVAILABILITY_FLEXIBILITY = "availability_flexibility"
+    TREATMENT = "treatment"
+    FUTURE_REQUIREMENTS = "future_requirements"
+    OTHER = "other"
+
+
 class SurveyTool(StrEnum):
     """Survey tools whose exports ``kirkpatrick import`` reads as they come (``io/formats/``)."""
 

@@ -18,12 +18,11 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from kirkpatrick.domain.literature import LEADERSHIP_TRAINING
-from kirkpatrick.domain.vocab import Format
+from kirkpatrick.domain.vocab import Format, QuoteTheme
 from kirkpatrick.reports import environment as i18n
 from kirkpatrick.reports.environment import N_, environment
 from kirkpatrick.reports.pdf import find_chromium, html_to_pdf
 from kirkpatrick.services.contracts import FollowUp
-from kirkpatrick.storage.contracts import QuoteTheme
 
 CRITERION_NAMES = {
     "target_group_fit": N_("Fit to the target group"),

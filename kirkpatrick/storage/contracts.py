@@ -11,24 +11,12 @@ and the models-vs-migration test see these tables.
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 
 from sqlalchemy import Boolean, CheckConstraint, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kirkpatrick.domain.vocab import Format
+from kirkpatrick.domain.vocab import Format, QuoteTheme
 from kirkpatrick.storage.models import Base, Client, Intervention, _vocabulary, code_str, intpk, name_str
-
-
-class QuoteTheme(StrEnum):
-    """What a follow-up quote is about (the headings of a municipal contract follow-up)."""
-
-    QUALITY_OUTCOME = "quality_outcome"
-    SUCCESS_FACTORS = "success_factors"
-    AVAILABILITY_FLEXIBILITY = "availability_flexibility"
-    TREATMENT = "treatment"
-    FUTURE_REQUIREMENTS = "future_requirements"
-    OTHER = "other"
 
 
 class Contract(Base):

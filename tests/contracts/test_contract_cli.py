@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import pytest
 from bs4 import BeautifulSoup
-from conftest import SAMPLE, Cli
+from support import SAMPLE, Cli
 
 from kirkpatrick.cli import main
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 import pytest
-from conftest import snapshot
 from contract_fixtures import CODE, FIELDS, add_contract
 from sqlalchemy import Engine
+from support import snapshot
 
 from kirkpatrick.domain.errors import Duplicate, InvalidInput, NotFound
 from kirkpatrick.services import contracts

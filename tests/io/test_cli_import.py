@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import SAMPLE, Cli
+from support import SAMPLE, Cli
 
 from kirkpatrick.cli import main
 

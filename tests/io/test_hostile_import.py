@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE, Cli, PostgresCluster, snapshot
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select, text
+from support import SAMPLE, Cli, PostgresCluster, snapshot
 
 from kirkpatrick.domain.errors import KirkpatrickError
 from kirkpatrick.io.importing import LONG_COLUMNS, ImportOptions, import_measurements

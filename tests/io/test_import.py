@@ -7,10 +7,10 @@ import string
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select, text
+from support import SAMPLE, snapshot
 
 from kirkpatrick.io.importing import ImportFailed, ImportOptions, import_measurements
 from kirkpatrick.storage import db

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import Cli, snapshot
 from sqlalchemy import Engine
+from support import Cli, snapshot
 
 CORPUS = Path(__file__).resolve().parent / "data" / "import"
 KURS = ("--intervention", "VBY-KURS-2025", "--wave", "post")

@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import Cli
 from scipy import stats as scipy_stats
 from sqlalchemy import Engine, select
+from support import Cli
 
 from kirkpatrick.io import surveys
 from kirkpatrick.io.importing import ImportOptions, import_measurements, open_input

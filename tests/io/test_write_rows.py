@@ -4,8 +4,8 @@ checks as a file, the catalogue shared between calls and rebuilt when it changes
 from __future__ import annotations
 
 import pytest
-from conftest import snapshot
 from sqlalchemy import Engine, func, select
+from support import snapshot
 
 from kirkpatrick.domain.vocab import Rater, Wave
 from kirkpatrick.io import validate

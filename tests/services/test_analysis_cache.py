@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SAMPLE, Cli
 from sqlalchemy import Engine, func, select
+from support import SAMPLE, Cli
 
 from kirkpatrick.services import analysis
 from kirkpatrick.services.analysis import core
