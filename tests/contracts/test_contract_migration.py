@@ -39,7 +39,8 @@ def test_upgrade_from_0005_keeps_every_row(raw_engine: Engine, tmp_path: Path) -
     fill_at_revision(raw_engine, "0005", tmp_path, participants=20)
     before = _rows(raw_engine)
     assert before["intervention"] and before["measurement"]
-    db.init_db(raw_engine)
+    with db.writer(raw_engine).begin() as connection:
+        command.upgrade(db.alembic_config(connection), "0006")
     assert db.current_revision(raw_engine) == "0006"
     assert set(inspect(raw_engine).get_table_names()) >= NEW_TABLES
     after = _rows(raw_engine)

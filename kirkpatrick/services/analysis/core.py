@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session as OrmSession
 from kirkpatrick import stats
 from kirkpatrick.domain import settings as policy
 from kirkpatrick.domain.errors import NotFound
-from kirkpatrick.domain.vocab import Group, Level
+from kirkpatrick.domain.vocab import Group, Level, Wave
 from kirkpatrick.services.analysis import codec
 from kirkpatrick.services.analysis.cells import analyse_data
 from kirkpatrick.services.analysis.loading import Cell, catalogue, facts, measurement_rows, participants, pivot
@@ -102,16 +102,16 @@ def analyse(
         computed = _compute(session, i.id, measures, min_group, confidence)
         if use_cache:
             analysis_cache.store(session.get_bind(), key, [(i.id, current[i.id], codec.dumps(computed))])  # type: ignore[arg-type]
-    levels, waves, n_treatment, n_control = computed
+    levels, waves, n_treatment, n_control, completers = computed
     return InterventionAnalysis(
         facts=facts(session, i), levels=levels, waves=waves, n_treatment=n_treatment,
-        n_control=n_control, min_group=min_group, confidence=confidence,
+        n_control=n_control, min_group=min_group, confidence=confidence, completers=completers,
     )  # fmt: skip
 
 
 def _compute(
     session: OrmSession, iv: int, measures: dict[int, MeasureInfo], min_group: int, confidence: float
-) -> tuple[list[LevelResult], list[WaveCount], int, int]:
+) -> tuple[list[LevelResult], list[WaveCount], int, int, int]:
     data = pivot(measurement_rows(session, [iv]), participants(session, [iv]), measures)
     levels = analyse_data(data, min_group=min_group, confidence=confidence)
     seen: NDArray[np.bool_] = np.asarray(np.isfinite(data.values).any(axis=0))  # [participant, wave]
@@ -120,7 +120,10 @@ def _compute(
         for k, w in enumerate(WAVES)
         for g, mask in ((Group.TREATMENT, ~data.control), (Group.CONTROL, data.control))
     ]
-    return levels, waves, int((~data.control).sum()), int(data.control.sum())
+    pre, post = WAVES.index(Wave.PRE), WAVES.index(Wave.POST)
+    # Who answered both waves, person by person: attrition is never a difference of head counts.
+    completers = int((seen[~data.control, pre] & seen[~data.control, post]).sum())
+    return levels, waves, int((~data.control).sum()), int(data.control.sum()), completers
 
 
 def headline_effects(

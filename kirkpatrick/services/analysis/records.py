@@ -241,6 +241,7 @@ class InterventionAnalysis:
     n_control: int
     min_group: int
     confidence: float
+    completers: int = 0  # treatment participants measured both before and after
 
     @property
     def has_control(self) -> bool:
@@ -254,9 +255,11 @@ class InterventionAnalysis:
 
     @property
     def attrition(self) -> float:
-        """Treatment participants measured before but not after (pre -> post), as a share."""
-        pre, post = self.wave_n(Wave.PRE), self.wave_n(Wave.POST)
-        return 1.0 - post / pre if pre else math.nan
+        """Share of the treatment participants measured before who were not measured after: from
+        who answered both waves, person by person (late joiners measured only after do not hide
+        those who dropped out, as a difference of head counts would)."""
+        pre = self.wave_n(Wave.PRE)
+        return 1.0 - self.completers / pre if pre else math.nan
 
     def to_dict(self) -> dict[str, Any]:
         f = self.facts
@@ -268,6 +271,7 @@ class InterventionAnalysis:
             "headline_method": HEADLINE_METHOD,
             "participants": {"treatment": self.n_treatment, "control": self.n_control},
             "waves": [{"wave": w.wave.value, "group": w.group.value, "n": w.n} for w in self.waves],
+            "completers": self.completers,
             "attrition": to_jsonable(self.attrition),
             "levels": [lv.to_dict() for lv in self.levels],
         }
