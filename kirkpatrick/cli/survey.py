@@ -309,7 +309,7 @@ def serve_command(app: App, host: str, port: int) -> None:
     import secrets
 
     from flask import Flask
-    from flask_wtf.csrf import CSRFProtect  # type: ignore[import-untyped]
+    from flask_wtf.csrf import CSRFProtect
 
     from kirkpatrick.web import survey as web_survey
 
@@ -318,6 +318,6 @@ def serve_command(app: App, host: str, port: int) -> None:
         SECRET_KEY=os.environ.get("KIRKPATRICK_SECRET_KEY") or secrets.token_hex(32),
         KIRKPATRICK_ENGINE=app.engine,
     )
-    CSRFProtect(flask_app)
+    CSRFProtect(flask_app)  # type: ignore[no-untyped-call]
     web_survey.register(flask_app)
     flask_app.run(host=host, port=port)

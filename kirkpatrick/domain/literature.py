@@ -6,9 +6,10 @@ design factor is supported by other research, the text says so and gives no inve
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-from kirkpatrick.domain.vocab import Level, TransferFactor
+from kirkpatrick.domain.vocab import Comparison, Level, TransferFactor
 
 LACERENZA_2017 = (
     "Lacerenza, C. N., Reyes, D. L., Marlow, S. L., Joseph, D. L., & Salas, E. (2017). "
@@ -39,6 +40,16 @@ class Benchmark:
     samples: str
     source: str
     where: str
+
+    def compare(self, low: float, high: float) -> Comparison:
+        """Where the interval ``[low, high]`` lies against this benchmark (the one place this is decided)."""
+        if not (math.isfinite(low) and math.isfinite(high)):
+            return Comparison.NONE
+        if low > self.estimate:
+            return Comparison.ABOVE
+        if high < self.estimate:
+            return Comparison.BELOW
+        return Comparison.CONSISTENT
 
 
 # Lacerenza et al. (2017), abstract (and their Table 1): 335 independent samples of leadership

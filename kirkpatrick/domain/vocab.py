@@ -92,6 +92,24 @@ class QuoteTheme(StrEnum):
     OTHER = "other"
 
 
+class HeadlineKind(StrEnum):
+    """What a level's headline figure is."""
+
+    SMCR = "smcr"  # composite standardized mean change from before to after
+    POMP = "pomp"  # measured after only: mean percent of the scale's maximum (descriptive)
+    NONE = "none"  # nothing reportable
+
+
+class Comparison(StrEnum):
+    """Where a result's confidence interval lies against a published benchmark."""
+
+    ABOVE = "above"
+    BELOW = "below"
+    CONSISTENT = "consistent"  # the benchmark lies inside the interval
+    NOT_COMPARABLE = "not_comparable"  # a descriptive figure, on another scale than the benchmark
+    NONE = "none"  # no interval
+
+
 class SurveyTool(StrEnum):
     """Survey tools whose exports ``kirkpatrick import`` reads as they come (``io/formats/``)."""
 

@@ -17,7 +17,7 @@ from typing import Any
 from markupsafe import Markup
 
 from kirkpatrick.domain.literature import FACTOR_EVIDENCE, REFERENCES
-from kirkpatrick.domain.vocab import Level, Rater, TransferFactor, Wave
+from kirkpatrick.domain.vocab import Comparison, HeadlineKind, Level, Rater, TransferFactor, Wave
 from kirkpatrick.reports import charts
 from kirkpatrick.reports import environment as i18n
 from kirkpatrick.reports.environment import N_, environment
@@ -258,7 +258,7 @@ class _Builder(i18n.Localised):
     def reading(self, lv: LevelResult) -> str:
         _ = self._
         h = lv.headline
-        if h.kind == "smcr":
+        if h.kind == HeadlineKind.SMCR:
             values = {
                 "what": self.subject(lv),
                 "size": self.size(h.estimate),
@@ -276,9 +276,9 @@ class _Builder(i18n.Localised):
                 first = _("%(what)s: no clear change, as the %(confidence)s%% interval includes zero.")
             first = first % values
             second = {
-                "above": _("The change is larger than the research benchmark for leadership training."),
-                "below": _("The change is smaller than the research benchmark for leadership training."),
-                "consistent": _("The change is in line with the research benchmark for leadership training."),
+                Comparison.ABOVE: _("The change is larger than the research benchmark for leadership training."),
+                Comparison.BELOW: _("The change is smaller than the research benchmark for leadership training."),
+                Comparison.CONSISTENT: _("The change is in line with the research benchmark for leadership training."),
             }[h.comparison]
             text = f"{first} {self.per_measure(lv)}{second}"
             if h.control_k and math.isfinite(h.control_ci_low) and h.control_ci_low > 0:
@@ -286,7 +286,7 @@ class _Builder(i18n.Localised):
             elif h.control_k and math.isfinite(h.control_ci_low):
                 text += " " + _("Against the control group there is no clear effect.")
             return text
-        if h.kind == "pomp":
+        if h.kind == HeadlineKind.POMP:
             return _(
                 "Average rating %(value)s of the scale maximum. It was measured only after the intervention, so it "
                 "shows how the participants rated the intervention, not a change."
@@ -300,7 +300,7 @@ class _Builder(i18n.Localised):
             h = lv.headline
             k = lv.level.number
             control = ""
-            if h.kind == "smcr":
+            if h.kind == HeadlineKind.SMCR:
                 figure = f"g = {self.num(h.estimate)}"
                 interval = _("%(confidence)s%% CI %(interval)s") % {
                     "confidence": round(self.a.confidence * 100),
@@ -311,7 +311,7 @@ class _Builder(i18n.Localised):
                         "value": self.num(h.control_estimate),
                         "interval": self.interval(h.control_ci_low, h.control_ci_high),
                     }
-            elif h.kind == "pomp":
+            elif h.kind == HeadlineKind.POMP:
                 figure = _("%(value)s of the maximum") % {"value": i18n.format_percent(h.estimate, self.lang)}
                 interval = _("%(confidence)s%% CI %(interval)s") % {
                     "confidence": round(self.a.confidence * 100),
@@ -322,7 +322,7 @@ class _Builder(i18n.Localised):
             # A rating after the intervention cannot be set beside a published change (δ).
             benchmark = (
                 ""
-                if h.kind == "pomp"
+                if h.kind == HeadlineKind.POMP
                 else _("Benchmark: δ = %(value)s (Lacerenza et al. 2017)") % {"value": self.num(h.benchmark.estimate)}
             )
             tiers.append(
@@ -441,7 +441,7 @@ class _Builder(i18n.Localised):
             return None
         h = lv.headline
         pooled = None
-        if h.kind == "smcr":
+        if h.kind == HeadlineKind.SMCR:
             pooled = charts.ForestRow(self._("Headline (composite)"), h.estimate, h.ci_low, h.ci_high)
         return charts.forest_plot(
             rows,
@@ -541,7 +541,7 @@ class _Builder(i18n.Localised):
                 "(response-shift bias); ratings by managers and direct reports are less exposed to it."
             )
         )
-        if any(lv.headline.kind == "pomp" for lv in self.a.levels):
+        if any(lv.headline.kind == HeadlineKind.POMP for lv in self.a.levels):
             out.append(
                 _(
                     "Reaction measures were collected only after the intervention. They describe satisfaction "

@@ -18,7 +18,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from kirkpatrick.domain.literature import FACTOR_EVIDENCE, REFERENCES
-from kirkpatrick.domain.vocab import Level, TransferFactor
+from kirkpatrick.domain.vocab import Comparison, Level, TransferFactor
 from kirkpatrick.reports import charts
 from kirkpatrick.reports import environment as i18n
 from kirkpatrick.reports import pdf as printer
@@ -138,9 +138,11 @@ class _Builder(i18n.Localised):
         _ = self._
         bench = self.num(pool.benchmark.estimate)
         return {
-            "above": _("above the published benchmark (%(bench)s), which lies below our interval"),
-            "below": _("below the published benchmark (%(bench)s), which lies above our interval"),
-            "consistent": _("consistent with the published benchmark (%(bench)s), which lies within our interval"),
+            Comparison.ABOVE: _("above the published benchmark (%(bench)s), which lies below our interval"),
+            Comparison.BELOW: _("below the published benchmark (%(bench)s), which lies above our interval"),
+            Comparison.CONSISTENT: _(
+                "consistent with the published benchmark (%(bench)s), which lies within our interval"
+            ),
         }.get(pool.comparison, "") % {"bench": bench}
 
     def reading(self, pool: LevelPool) -> str:

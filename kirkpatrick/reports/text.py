@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from kirkpatrick.domain.vocab import Wave
+from kirkpatrick.domain.vocab import HeadlineKind, Wave
 from kirkpatrick.services.analysis import InterventionAnalysis
 
 
@@ -82,14 +82,14 @@ def stats_table(analysis: InterventionAnalysis) -> str:
     ]
     for lv in a.levels:
         h = lv.headline
-        if h.kind == "smcr":
+        if h.kind == HeadlineKind.SMCR:
             text = (
                 f"g = {_f(h.estimate)} [{_f(h.ci_low)}, {_f(h.ci_high)}], n {h.n}, k {h.k}; "
                 f"benchmark {h.benchmark.estimate:.2f} ({h.comparison})"
             )
             if h.control_k:
                 text += f"; vs control d_ppc2 {_f(h.control_estimate)}"
-        elif h.kind == "pomp":
+        elif h.kind == HeadlineKind.POMP:
             text = f"post only: {_f(h.estimate, 0)}% of scale max [{_f(h.ci_low, 0)}, {_f(h.ci_high, 0)}], n {h.n}"
         else:
             text = "no reportable data"

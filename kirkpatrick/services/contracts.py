@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from kirkpatrick.domain.errors import Duplicate, InvalidInput, NotFound
 from kirkpatrick.domain.settings import DEFAULT_MIN_GROUP
-from kirkpatrick.domain.vocab import Format, Level
+from kirkpatrick.domain.vocab import Format, Level, QuoteTheme
 from kirkpatrick.services import records
 from kirkpatrick.services.records import parse_bool, parse_code, parse_date, parse_float, parse_vocab
 from kirkpatrick.stats.ordinal import GradeSummary, grade_summary
@@ -34,7 +34,6 @@ from kirkpatrick.storage.contracts import (
     Grade,
     Interview,
     InterviewQuote,
-    QuoteTheme,
 )
 from kirkpatrick.storage.models import Session
 

@@ -23,7 +23,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 import numpy as np
 from sqlalchemy import select
@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session as OrmSession
 from kirkpatrick import stats
 from kirkpatrick.domain.errors import InvalidInput
 from kirkpatrick.domain.literature import FACTOR_EVIDENCE, LEADERSHIP_TRAINING, Benchmark
-from kirkpatrick.domain.vocab import Format, Level, TransferFactor
+from kirkpatrick.domain.vocab import Comparison, Format, HeadlineKind, Level, TransferFactor
 from kirkpatrick.services import analysis
 from kirkpatrick.stats import MetaRegressionResult, MetaResult
 from kirkpatrick.stats._result import to_jsonable
@@ -45,7 +45,7 @@ FACTORS: tuple[TransferFactor, ...] = tuple(TransferFactor)
 STUDIES_PER_MODERATOR = 10
 # A subgroup needs two interventions to have a between-intervention variance of its own.
 MIN_PER_SUBGROUP = 2
-METHOD = "REML"
+METHOD: Literal["REML"] = "REML"
 KNHA = True
 
 EXPORT_COLUMNS = ("code", "level", "yi", "vi", "n", *(f.value for f in FACTORS), "spacing_days")
@@ -189,7 +189,7 @@ class LevelPool:
     n: int  # participants over all included interventions
     pooled: MetaResult
     benchmark: Benchmark
-    comparison: str  # "above", "below", "consistent" (benchmark within the CI) or "none"
+    comparison: Comparison
     suppressed: int  # interventions left out: fewer than min_group participants
     post_only: int  # interventions with only post-wave measures at this level (no change effect)
 
@@ -392,10 +392,10 @@ def assemble(
     for h in headlines:
         if h.code not in known:
             continue
-        if h.kind == "pomp":
+        if h.kind == HeadlineKind.POMP:
             post_only[h.level] += 1
             continue
-        if h.kind != "smcr" or not (math.isfinite(h.yi) and math.isfinite(h.vi) and h.vi > 0):
+        if h.kind != HeadlineKind.SMCR or not (math.isfinite(h.yi) and math.isfinite(h.vi) and h.vi > 0):
             continue
         if h.n < min_group:
             suppressed[h.level] += 1
@@ -406,7 +406,10 @@ def assemble(
     order = {c: k for k, c in enumerate(known)}
     effects.sort(key=lambda e: (e.level.number, order[e.code]))
 
-    levels, factors, spacing, regressions = [], [], [], []
+    levels: list[LevelPool] = []
+    factors: list[FactorComparison] = []
+    spacing: list[Any] = []
+    regressions: list[Any] = []
     for level in Level:
         rows = [e for e in effects if e.level == level]
         yi = np.array([e.yi for e in rows])
@@ -420,7 +423,7 @@ def assemble(
                 sum(e.n for e in rows),
                 pooled,
                 bench,
-                _compare(pooled, bench),
+                bench.compare(pooled.ci_low, pooled.ci_high),
                 suppressed[level],
                 post_only[level],
             )
@@ -441,16 +444,6 @@ def assemble(
         regressions,
         dict(METHOD_NOTE, rule=f"{STUDIES_PER_MODERATOR} interventions per moderator"),
     )
-
-
-def _compare(pooled: MetaResult, bench: Benchmark) -> str:
-    if not math.isfinite(pooled.ci_low):
-        return "none"
-    if pooled.ci_low > bench.estimate:
-        return "above"
-    if pooled.ci_high < bench.estimate:
-        return "below"
-    return "consistent"
 
 
 def _factor_comparison(

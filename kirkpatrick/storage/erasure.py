@@ -77,7 +77,8 @@ def _remove(session: OrmSession, table: Table, where: ColumnElement[bool], count
     because the second path finds it already gone."""
     for child, column, referenced in _children(table):
         _remove(session, child, column.in_(select(referenced).where(where)), counts)
-    counts[table.name] += session.execute(delete(table).where(where)).rowcount or 0
+    result = session.execute(delete(table).where(where))
+    counts[table.name] += getattr(result, "rowcount", 0) or 0  # a DELETE gives a CursorResult
 
 
 def _audit(session: OrmSession, action: str, intervention: str, removed: dict[str, int]) -> int:

@@ -15,7 +15,7 @@ from collections import deque
 from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, current_app, redirect, request, url_for
-from flask_wtf.csrf import generate_csrf  # type: ignore[import-untyped]
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import Engine
 from werkzeug.wrappers import Response as WerkzeugResponse
 

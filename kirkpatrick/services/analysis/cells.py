@@ -8,7 +8,7 @@ import numpy as np
 
 from kirkpatrick import stats
 from kirkpatrick.domain.literature import LEADERSHIP_TRAINING
-from kirkpatrick.domain.vocab import Level, Rater, Wave
+from kirkpatrick.domain.vocab import Comparison, HeadlineKind, Level, Rater, Wave
 from kirkpatrick.services.analysis.loading import Data, FloatArray
 from kirkpatrick.services.analysis.records import (
     RATERS,
@@ -99,10 +99,9 @@ def _level_headline(
     if rows:
         yi, vi = stats.composite([c.effect.estimate for c in rows], [c.effect.variance for c in rows])
         lo, hi = stats.normal_interval(yi, vi, confidence=confidence)
-        comparison = "above" if lo > bench.estimate else "below" if hi < bench.estimate else "consistent"
         return Headline(
             level,
-            "smcr",
+            HeadlineKind.SMCR,
             yi,
             lo,
             hi,
@@ -115,13 +114,13 @@ def _level_headline(
             c_hi,
             len(ctrl),
             bench,
-            comparison,
+            bench.compare(lo, hi),
         )
     post = [d for d in descriptives if d.reportable and math.isfinite(d.pomp)]
     if post:
         return Headline(
             level,
-            "pomp",
+            HeadlineKind.POMP,
             float(np.mean([d.pomp for d in post])),
             float(np.mean([d.pomp_ci_low for d in post])),
             float(np.mean([d.pomp_ci_high for d in post])),
@@ -134,9 +133,9 @@ def _level_headline(
             nan,
             0,
             bench,
-            "not_comparable",
+            Comparison.NOT_COMPARABLE,
         )
-    return Headline(level, "none", nan, nan, nan, nan, nan, 0, 0, nan, nan, nan, 0, bench, "none")
+    return Headline(level, HeadlineKind.NONE, nan, nan, nan, nan, nan, 0, 0, nan, nan, nan, 0, bench, Comparison.NONE)
 
 
 def analyse_data(data: Data, *, min_group: int, confidence: float, full: bool = True) -> list[LevelResult]:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session as OrmSession
 from kirkpatrick import stats
 from kirkpatrick.domain import settings as policy
 from kirkpatrick.domain.errors import NotFound
-from kirkpatrick.domain.vocab import Group, Level, Wave
+from kirkpatrick.domain.vocab import Group, HeadlineKind, Level, Wave
 from kirkpatrick.services.analysis import codec
 from kirkpatrick.services.analysis.cells import analyse_data
 from kirkpatrick.services.analysis.loading import Cell, catalogue, facts, measurement_rows, participants, pivot
@@ -173,7 +173,7 @@ def headline_effects(
     return out
 
 
-_NO_DATA: list[list[Any]] = [["none", math.nan, math.nan, 0, 0] for _ in Level]
+_NO_DATA: list[list[Any]] = [[HeadlineKind.NONE, math.nan, math.nan, 0, 0] for _ in Level]
 
 
 def _compute_heads(

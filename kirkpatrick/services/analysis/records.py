@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kirkpatrick.domain.literature import Benchmark
-from kirkpatrick.domain.vocab import Group, Level, Rater, TransferFactor, Wave
+from kirkpatrick.domain.vocab import Comparison, Group, HeadlineKind, Level, Rater, TransferFactor, Wave
 from kirkpatrick.stats import Effect, NPSResult, PairedResult, PrePostControlResult, ReliableChangeResult, SMCRResult
 from kirkpatrick.stats._result import to_jsonable
 from kirkpatrick.storage.models import Feedback
@@ -149,7 +149,7 @@ class Headline:
     """
 
     level: Level
-    kind: str
+    kind: HeadlineKind
     estimate: float
     ci_low: float
     ci_high: float
@@ -162,7 +162,7 @@ class Headline:
     control_ci_high: float
     control_k: int
     benchmark: Benchmark
-    comparison: str
+    comparison: Comparison
 
     def to_dict(self) -> dict[str, Any]:
         d = {k: to_jsonable(v) for k, v in self.__dict__.items() if k not in ("level", "benchmark")}
@@ -283,7 +283,7 @@ class LevelEffect:
 
     code: str
     level: Level
-    kind: str
+    kind: HeadlineKind
     yi: float
     vi: float
     n: int
