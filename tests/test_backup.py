@@ -176,6 +176,24 @@ def fill_collect(engine: Engine) -> None:
     respond.save_answers(engine, token, {first.code: ""}, submit=False, now=dt.datetime(2024, 1, 2, 9))
 
 
+def fill_accounts(engine: Engine) -> None:
+    """The web application's tables: organisations owning a client and running an intervention,
+    a user, a share link (opened once, which audits), a failed sign-in."""
+    from kirkpatrick.services import accounts, sharing
+    from kirkpatrick.storage.accounts import OrgKind
+
+    with db.transaction(engine) as s:
+        accounts.organisation_for(s, AWKWARD_TEXT[:60], OrgKind.CLIENT)
+        accounts.organisation_for(s, "Konsultbolaget", OrgKind.CONSULTANCY)
+        accounts.link_client(s, AWKWARD_TEXT[:60], "Norrby kommun")
+        user = accounts.create_user(s, "konsult@example.org", "lösenord-" * 2, "consultant", "Konsultbolaget")
+        accounts.link_intervention(s, "Konsultbolaget", "NRB-LG-2024")
+        token = sharing.create_link(s, user, "NRB-LG-2024", days=7, lang="sv")
+        sharing.open_link(s, token, "127.0.0.1")
+        accounts.authenticate(s, "konsult@example.org", "fel lösenord", "127.0.0.1")
+        accounts.audit(s, user, "test", AWKWARD_TEXT)
+
+
 def _tables(path: Path) -> dict[str, list[list[object]]]:
     return backup.read_backup(path)[1]
 
@@ -202,6 +220,7 @@ def _other_backend(db_url: str, tmp_path: Path, postgres: PostgresCluster) -> st
 def test_every_table_is_in_the_backup_with_every_row(filled: Engine, tmp_path: Path) -> None:
     fill_contract(filled)
     fill_collect(filled)
+    fill_accounts(filled)
     out = tmp_path / "all.kpbackup"
     summary = backup.backup(filled, out)
     header, tables = backup.read_backup(out)
