@@ -17,13 +17,13 @@ from typing import Any
 
 from markupsafe import Markup
 
+from kirkpatrick.collect.tracking import ResponseCounts
 from kirkpatrick.domain.literature import FACTOR_EVIDENCE, REFERENCES
 from kirkpatrick.domain.vocab import Level, Rater, TransferFactor, Wave
 from kirkpatrick.reports import charts
 from kirkpatrick.reports import environment as i18n
 from kirkpatrick.reports.environment import N_, environment
 from kirkpatrick.reports.pdf import find_chromium, html_to_pdf
-from kirkpatrick.collect.tracking import ResponseCounts
 from kirkpatrick.reports.tracking import TrackingLine, tracking_lines
 from kirkpatrick.services.analysis import Change, Descriptive, InterventionAnalysis, LevelResult, MeasureInfo
 from kirkpatrick.stats import magnitude

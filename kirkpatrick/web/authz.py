@@ -42,7 +42,9 @@ class Area(StrEnum):
 
 ALLOWED: dict[Role, frozenset[Action]] = {
     Role.CONSULTANT: frozenset(Action),
-    Role.HR: frozenset({Action.READ_REPORT, Action.READ_DETAILS, Action.UPLOAD, Action.SHARE, Action.ERASE, Action.SURVEY}),
+    Role.HR: frozenset(
+        {Action.READ_REPORT, Action.READ_DETAILS, Action.UPLOAD, Action.SHARE, Action.ERASE, Action.SURVEY}
+    ),
     Role.CLIENT: frozenset({Action.READ_REPORT}),
     Role.ADMIN: frozenset(),
 }

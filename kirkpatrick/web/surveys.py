@@ -29,7 +29,12 @@ from kirkpatrick.web.forms import REQUIRED, PlainForm, _pairs
 bp = Blueprint("surveys", __name__)
 
 WAVES = (("pre", N_("Before")), ("post", N_("After")), ("follow_up", N_("Follow-up")))
-RATERS = (("self", N_("Self-rating")), ("manager", N_("Manager")), ("report", N_("Direct reports")), ("peer", N_("Peers")))
+RATERS = (
+    ("self", N_("Self-rating")),
+    ("manager", N_("Manager")),
+    ("report", N_("Direct reports")),
+    ("peer", N_("Peers")),
+)
 LANGUAGES = (("sv", "Svenska"), ("en", "English"))
 
 

@@ -131,7 +131,13 @@ def test_a_programme_from_invitation_to_report(
     for wave in ("pre", "post", "follow_up"):
         for rater in ("self", "manager"):
             row = counts[(wave, rater)]
-            assert (row.respondents, row.invited, row.opened, row.answered, row.reminders) == (6, 6, 6, 6, 3 if rater == "manager" else 2)
+            assert (row.respondents, row.invited, row.opened, row.answered, row.reminders) == (
+                6,
+                6,
+                6,
+                6,
+                3 if rater == "manager" else 2,
+            )
 
     behaviour = result.level(Level.BEHAVIOUR)
     for rater, values in ((Rater.SELF, SELF), (Rater.MANAGER, MANAGER)):

@@ -81,8 +81,8 @@ def test_posts_follow_the_rules(as_user: Callable[[str | None], FlaskClient]) ->
         token = csrf(client, "/")
         response = client.post(f"{PAGE}/send", data={"s-csrf_token": token})
         assert response.status_code == status, role
-        response = client.post(f"{PAGE}/respondent", data={"r-csrf_token": token, "r-participant": "x",
-                                                             "r-email": "a@b.se", "r-lang": "sv", "r-rater": "self"})  # fmt: skip
+        data = {"r-csrf_token": token, "r-participant": "x", "r-email": "a@b.se", "r-lang": "sv", "r-rater": "self"}
+        response = client.post(f"{PAGE}/respondent", data=data)
         assert response.status_code == status, role
 
 
