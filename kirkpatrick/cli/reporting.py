@@ -55,11 +55,13 @@ def report_command(app: App, code: str, out: Path, lang: str, pdf: Path | None, 
 
     Example: kirkpatrick report NRB-LG-2024 -o norrby.html --lang sv --pdf norrby.pdf
     """
+    from kirkpatrick.collect.tracking import response_tracking
     from kirkpatrick.reports import intervention as reports
     from kirkpatrick.services import analysis
     from kirkpatrick.storage import db
 
     with db.reading(app.engine) as s:
         result = analysis.analyse(s, code, min_group=min_group)
-    for path in reports.write_report(result, out, lang=lang, pdf=pdf):
+        tracking = response_tracking(s, code)
+    for path in reports.write_report(result, out, lang=lang, pdf=pdf, tracking=tracking):
         click.echo(f"Wrote {path}")

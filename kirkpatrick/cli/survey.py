@@ -174,13 +174,8 @@ def send_command(app: App, code: str | None, today: str | None, every: int | Non
     """
     from kirkpatrick.collect import mail
 
-    settings = mail.SmtpSettings.from_env()
     while True:
-        send, close = mail.smtp_sender(settings)
-        try:
-            report = mail.send_due(app.engine, send, today=_date(today), intervention=code)
-        finally:
-            close()
+        report = mail.send_due_now(app.engine, intervention=code, today=_date(today))
         if as_json:
             echo_json(report.as_dict())
         else:

@@ -142,6 +142,24 @@ def participant_forget(app: App, intervention: str, code: str, as_json: bool) ->
         click.echo("The participant had no measurements, so no statistics changed.")
 
 
+@participant_group.command("export")
+@click.argument("intervention")
+@click.argument("code")
+@pass_app
+def participant_export(app: App, intervention: str, code: str) -> None:
+    """Everything stored about one participant, as JSON (their copy under the GDPR): record,
+    measurements, their own survey answers, invitations and e-mail addresses.
+
+    Example: kirkpatrick participant export NRB-LG-2024 p007 > p007.json
+    """
+    import json
+
+    from kirkpatrick.collect import privacy
+
+    with db.reading(app.engine) as s:
+        click.echo(json.dumps(privacy.export_participant(s, intervention, code), ensure_ascii=False, indent=2))
+
+
 @main.command("audit")
 @json_option
 @pass_app

@@ -328,3 +328,15 @@ def list_outbox(session: OrmSession, intervention_id: int, state: str | None = N
         OutboxRecord(o.id, code, i.wave.value, i.rater.value, o.kind, o.number, o.state, o.created_at, o.sent_at)
         for o, i, code in session.execute(query)
     ]
+
+
+def send_due_now(
+    engine: Engine, *, intervention: str | None = None, today: dt.date | None = None, timeout: float = 30.0
+) -> SendReport:
+    """What ``kirkpatrick survey send`` and the staff page's button do: connect to the server of
+    ``$KIRKPATRICK_SMTP_URL`` (``InvalidInput`` when it is unset), send what is due, disconnect."""
+    send, close = smtp_sender(SmtpSettings.from_env(), timeout=timeout)
+    try:
+        return send_due(engine, send, today=today, intervention=intervention)
+    finally:
+        close()

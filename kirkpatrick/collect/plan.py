@@ -238,3 +238,47 @@ def _participant(session: OrmSession, intervention: Intervention, code: str, *, 
 def waves_of(session: OrmSession, intervention_id: int) -> dict[Wave, SurveyWave]:
     rows = session.scalars(select(SurveyWave).where(SurveyWave.intervention_id == intervention_id))
     return {row.wave: row for row in rows}
+
+
+@dataclass(frozen=True)
+class QuestionnaireRecord:
+    wave: str
+    rater: str
+    questions: list[str]  # bank question codes, in order
+
+
+@dataclass(frozen=True)
+class WaveRecord:
+    wave: str
+    opens_on: dt.date
+    closes_on: dt.date
+    reminder_days: int
+    max_reminders: int
+
+
+@dataclass(frozen=True)
+class CollectionPlan:
+    """What an intervention collects: questionnaires per wave and rater, and the wave schedule."""
+
+    questionnaires: list[QuestionnaireRecord]
+    waves: list[WaveRecord]
+
+
+_ORDER = {w: i for i, w in enumerate(Wave)}
+_RATERS = {r: i for i, r in enumerate(Rater)}
+
+
+def describe(session: OrmSession, code: str) -> CollectionPlan:
+    intervention = get_intervention(session, code)
+    found = session.scalars(select(Questionnaire).where(Questionnaire.intervention_id == intervention.id)).all()
+    questionnaires = [
+        QuestionnaireRecord(
+            q.wave.value, q.rater.value, [x.question.code for x in sorted(q.questions, key=lambda x: x.position)]
+        )
+        for q in sorted(found, key=lambda q: (_ORDER[q.wave], _RATERS[q.rater]))
+    ]
+    waves = [
+        WaveRecord(w.wave.value, w.opens_on, w.closes_on, w.reminder_days, w.max_reminders)
+        for w in sorted(waves_of(session, intervention.id).values(), key=lambda w: _ORDER[w.wave])
+    ]
+    return CollectionPlan(questionnaires, waves)

@@ -83,3 +83,13 @@ def response_tracking(session: OrmSession, code: str) -> list[ResponseCounts]:
     ]
     order = {"pre": 0, "post": 1, "follow_up": 2}
     return sorted(out, key=lambda r: (order.get(r.wave, 9), r.rater))
+
+
+ANONYMOUS_RATERS = frozenset({"report", "peer"})
+
+
+def withheld(row: ResponseCounts, min_group: int) -> bool:
+    """Whether ``row``'s opened and answered counts must not be shown: an anonymous rater group
+    (direct reports, peers) with fewer respondents than the anonymity threshold, where a count
+    of who answered would point at people."""
+    return row.rater in ANONYMOUS_RATERS and row.respondents < min_group

@@ -93,6 +93,7 @@ def write_stats_and_reports(run: DemoRun) -> None:
     """Every intervention's ``stats`` (JSON) and its report in Swedish and English."""
     import json
 
+    from kirkpatrick.collect.tracking import response_tracking
     from kirkpatrick.reports import intervention as reports
     from kirkpatrick.services import analysis
     from kirkpatrick.stats._result import to_jsonable
@@ -104,13 +105,16 @@ def write_stats_and_reports(run: DemoRun) -> None:
         codes = [row["code"] for row in records.list_interventions(s)]
         for code in codes:
             result = analysis.analyse(s, code)
+            tracking = response_tracking(s, code)
             stats_path = folder / f"{code}-stats.json"
             stats_path.write_text(
                 json.dumps(to_jsonable(result.to_dict()), ensure_ascii=False, indent=2), encoding="utf-8"
             )
             run.written.append(stats_path)
             for lang in ("sv", "en"):
-                run.written += reports.write_report(result, folder / f"{code}-{lang}.html", lang=lang)
+                run.written += reports.write_report(
+                    result, folder / f"{code}-{lang}.html", lang=lang, tracking=tracking
+                )
     run.echo(f"Wrote statistics and reports (sv, en) of {len(codes)} interventions to {folder}")
 
 

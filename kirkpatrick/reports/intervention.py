@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
+from kirkpatrick.collect.tracking import ResponseCounts
 from kirkpatrick.domain.literature import FACTOR_EVIDENCE, REFERENCES
 from kirkpatrick.domain.vocab import Comparison, HeadlineKind, Level, Rater, TransferFactor, Wave
 from kirkpatrick.reports import charts
 from kirkpatrick.reports import environment as i18n
 from kirkpatrick.reports.environment import N_, environment
 from kirkpatrick.reports.pdf import find_chromium, html_to_pdf
+from kirkpatrick.reports.tracking import TrackingLine, tracking_lines
 from kirkpatrick.services.analysis import Change, Descriptive, InterventionAnalysis, LevelResult, MeasureInfo
 from kirkpatrick.stats import magnitude
 
@@ -176,6 +179,7 @@ class ReportContext:
     attrition: str
     limits: list[str]
     references: list[str] = field(default_factory=lambda: list(REFERENCES) + list(METHOD_REFERENCES))
+    tracking: list[TrackingLine] = field(default_factory=list)  # built-in collection: invited/opened/answered
 
 
 # ------------------------------------------------------------------ building the context
@@ -605,23 +609,36 @@ def _control() -> Any:
 # ------------------------------------------------------------------ public API
 
 
-def build_context(analysis: InterventionAnalysis, lang: str) -> ReportContext:
-    """The report's context in ``lang`` (``en`` or ``sv``)."""
+def build_context(
+    analysis: InterventionAnalysis, lang: str, tracking: Sequence[ResponseCounts] | None = None
+) -> ReportContext:
+    """The report's context in ``lang`` (``en`` or ``sv``); ``tracking``: the survey's response counts."""
     i18n.translations(lang)  # validates lang
-    return _Builder(analysis, lang).build()
+    context = _Builder(analysis, lang).build()
+    context.tracking = tracking_lines(tracking or [], analysis.min_group, lang)
+    return context
 
 
-def render_intervention(analysis: InterventionAnalysis, lang: str = "en") -> str:
+def render_intervention(
+    analysis: InterventionAnalysis, lang: str = "en", tracking: Sequence[ResponseCounts] | None = None
+) -> str:
     """The intervention report as one self-contained HTML page."""
-    context = build_context(analysis, lang)
+    context = build_context(analysis, lang, tracking)
     return environment(lang).get_template("intervention.html").render(r=context)
 
 
-def write_report(analysis: InterventionAnalysis, out: Path, *, lang: str = "en", pdf: Path | None = None) -> list[Path]:
+def write_report(
+    analysis: InterventionAnalysis,
+    out: Path,
+    *,
+    lang: str = "en",
+    pdf: Path | None = None,
+    tracking: Sequence[ResponseCounts] | None = None,
+) -> list[Path]:
     """Write the HTML report to ``out`` (and the PDF to ``pdf``); returns the paths written."""
     if pdf is not None:
         find_chromium()  # fail before writing anything
-    html = render_intervention(analysis, lang)
+    html = render_intervention(analysis, lang, tracking)
     out.write_text(html, encoding="utf-8")
     written = [out]
     if pdf is not None:

@@ -29,6 +29,7 @@ class Action(StrEnum):
     SHARE = "share"  # create and revoke share links
     ERASE = "erase"  # a participant's data, or the whole intervention
     SUCCESS_CASES = "success_cases"
+    SURVEY = "survey"  # questionnaires, waves, respondents, tracking and sending of built-in collection
 
 
 class Area(StrEnum):
@@ -41,7 +42,9 @@ class Area(StrEnum):
 
 ALLOWED: dict[Role, frozenset[Action]] = {
     Role.CONSULTANT: frozenset(Action),
-    Role.HR: frozenset({Action.READ_REPORT, Action.READ_DETAILS, Action.UPLOAD, Action.SHARE, Action.ERASE}),
+    Role.HR: frozenset(
+        {Action.READ_REPORT, Action.READ_DETAILS, Action.UPLOAD, Action.SHARE, Action.ERASE, Action.SURVEY}
+    ),
     Role.CLIENT: frozenset({Action.READ_REPORT}),
     Role.ADMIN: frozenset(),
 }

@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from kirkpatrick.collect import tracking
 from kirkpatrick.io.xlsx_export import workbook_bytes
 from kirkpatrick.reports.intervention import render_intervention
 from kirkpatrick.reports.pdf import html_to_pdf
@@ -66,7 +67,7 @@ def page(code: str) -> str:
 
 def _report_html(code: str, report_lang: str) -> str:
     with reading() as s:
-        return render_intervention(analysis.analyse(s, code), report_lang)
+        return render_intervention(analysis.analyse(s, code), report_lang, tracking.response_tracking(s, code))
 
 
 def report_response(html: str, csp: str) -> Response:

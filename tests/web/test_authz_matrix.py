@@ -28,6 +28,7 @@ INTERVENTION_ROUTES = {
     "/i/{code}/factors": {"consultant"},
     "/i/{code}/quotes": {"consultant"},
     "/i/{code}/success-cases": {"consultant"},
+    "/i/{code}/survey": {"consultant", "hr"},
 }
 OWNS_NRB = {"consultant", "hr", "client"}
 AREA_ROUTES = {

@@ -1,0 +1,85 @@
+"""The staff pages of data collection in Chromium with axe-core: no WCAG 2.1 A/AA violation, with
+filled tracking, and with an error tied to a field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from werkzeug.serving import make_server
+
+from kirkpatrick.collect import bank, plan
+from kirkpatrick.domain.vocab import Rater, Wave
+from kirkpatrick.services import records
+from kirkpatrick.storage import db
+from tests.web.conftest import OWN, PASSWORD, USERS
+from tests.web.test_browser import ARGS, WCAG
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def server(catalogue: Engine, people: dict[str, int], db_url: str, tmp_path: Path) -> Iterator[str]:
+    from kirkpatrick.web import create_app
+
+    today = dt.date.today()
+    with db.transaction(catalogue) as s:
+        records.import_measures(s, bank.measures_csv())
+        bank.load_bank(s)
+        for rater in (Rater.SELF, Rater.REPORT):
+            plan.set_questionnaire(s, OWN, Wave.PRE, rater)
+        plan.set_wave(s, OWN, Wave.PRE, today, today + dt.timedelta(days=14))
+        plan.add_respondent(s, OWN, "p1", "p1@norrby.example")
+        plan.add_respondent(s, OWN, "p1", "r1@norrby.example", rater=Rater.REPORT)
+    app = create_app(db_url, secret="s" * 40, config={"UPLOAD_DIR": str(tmp_path / "uploads")})
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        thread.join(timeout=10)
+        app.extensions["kirkpatrick_engine"].dispose()
+
+
+def test_survey_pages_meet_wcag_aa(server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KIRKPATRICK_SMTP_URL", raising=False)
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    axe = Axe()
+    violations: dict[str, list[str]] = {}
+
+    def check(page: object, name: str) -> None:
+        result = axe.run(page, options=WCAG)
+        found = [f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in result.response["violations"]]
+        if found:
+            violations[name] = found
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        page = browser.new_context(viewport={"width": 1100, "height": 800}).new_page()
+        page.goto(f"{server}/sign-in")
+        page.get_by_label("E-postadress").fill(USERS["hr"][0])
+        page.get_by_label("Lösenord").fill(PASSWORD)
+        page.get_by_role("button", name="Logga in").click()
+        page.goto(f"{server}/i/{OWN}")
+        page.get_by_role("link", name="Datainsamling").click()
+        assert "Svarsuppföljning" in page.content()
+        check(page, "survey-page")
+        page.locator("#r-participant").fill("p2")
+        page.locator("#r-email").fill("inte en adress")
+        page.get_by_role("button", name="Lägg till den svarande").click()
+        assert page.locator("#r-email").get_attribute("aria-invalid") == "true"
+        check(page, "survey-page-with-error")
+        page.goto(f"{server}/i/{OWN}/survey")
+        page.get_by_role("button", name="Skicka det som ska gå ut nu").click()
+        assert "KIRKPATRICK_SMTP_URL" in page.content()
+        check(page, "survey-page-after-send")
+        browser.close()
+    assert violations == {}
