@@ -155,6 +155,7 @@ def participant_export(app: App, intervention: str, code: str) -> None:
     import json
 
     from kirkpatrick.collect import privacy
+    from kirkpatrick.storage import db
 
     with db.reading(app.engine) as s:
         click.echo(json.dumps(privacy.export_participant(s, intervention, code), ensure_ascii=False, indent=2))
