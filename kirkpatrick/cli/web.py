@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -16,7 +15,7 @@ from kirkpatrick.cli._common import App, pass_app
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--production", is_flag=True, help="Refuse to start without a secret key; Secure cookies (behind TLS).")
-@click.option("--demo", is_flag=True, help="Build the demo in a temporary folder and serve it (demo users).")
+@click.option("--demo", is_flag=True, help="Build the demo in ./kirkpatrick-demo (database, reports), serve it.")
 @pass_app
 def serve(app: App, host: str, port: int, production: bool, demo: bool) -> None:
     """Serve the web application (development server; use gunicorn in production, see docs/web.md).
@@ -29,12 +28,12 @@ def serve(app: App, host: str, port: int, production: bool, demo: bool) -> None:
 
     url = app.url
     if demo:
-        from kirkpatrick.demo.steps import run_demo
+        from kirkpatrick.demo.steps import default_out_dir, run_demo
 
-        folder = Path(tempfile.mkdtemp(prefix="kirkpatrick-demo-")) / "demo"
-        run = run_demo(folder, lambda _line: None)
+        folder = default_out_dir(Path.cwd())
+        run = run_demo(folder, click.echo)
         url = run.url
-        click.echo(f"Demo database in {folder}; sign in as one of (password {accounts.DEMO_PASSWORD}):")
+        click.echo(f"Demo database and reports in {folder}; sign in as one of (password {accounts.DEMO_PASSWORD}):")
         for email, role, org in accounts.DEMO_USERS:
             click.echo(f"  {email:24} {role.value:10} {org or ''}")
     engine = db.make_engine(url)
