@@ -30,7 +30,7 @@ def test_no_page_uses_a_term_not_to_use(
             session["lang"] = lang
         for page in [*PAGES, "/sign-in"]:
             response = client.get(page)
-            if response.status_code != 200 or not response.mimetype == "text/html":
+            if response.status_code != 200 or response.mimetype != "text/html":
                 continue
             terms = forbidden_terms(response.get_data(as_text=True), lang)
             if terms:
