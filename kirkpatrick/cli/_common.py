@@ -8,6 +8,7 @@ import json
 import math
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -17,6 +18,7 @@ from kirkpatrick.domain.errors import KirkpatrickError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+    from sqlalchemy.orm import Session as OrmSession
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,6 +38,18 @@ class App:
         engine = self.raw_engine
         db.require_current(engine)
         return engine
+
+    def reading(self) -> AbstractContextManager[OrmSession]:
+        """A read-only session on the database (``db.reading``)."""
+        from kirkpatrick.storage import db
+
+        return db.reading(self.engine)
+
+    def transaction(self) -> AbstractContextManager[OrmSession]:
+        """A session whose changes are committed together, or not at all (``db.transaction``)."""
+        from kirkpatrick.storage import db
+
+        return db.transaction(self.engine)
 
     def close(self) -> None:
         """Release the engine's connections (called when the command ends)."""

@@ -67,12 +67,11 @@ def contract_add(
     --service individual_coaching=300 --service group_coaching=60 --service leadership_group_development
     """
     from kirkpatrick.services import contracts
-    from kirkpatrick.storage import db
 
     fields = contracts.ContractFields(
         registration_number, title, buyer, supplier, start, end, scale, criteria, services, notes
     )
-    with db.transaction(app.engine) as s:
+    with app.transaction() as s:
         contract = contracts.add_contract(s, code, fields)
         click.echo(f"Added contract {contract.code} ({contract.registration_number}): {contract.title}.")
 
@@ -83,9 +82,8 @@ def contract_add(
 def contract_list(app: App, as_json: bool) -> None:
     """List contracts with buyer, supplier, period, call-offs and interviews."""
     from kirkpatrick.services import contracts
-    from kirkpatrick.storage import db
 
-    with db.reading(app.engine) as s:
+    with app.reading() as s:
         rows = contracts.list_contracts(s)
     if as_json:
         echo_json(rows)
@@ -101,9 +99,8 @@ def contract_list(app: App, as_json: bool) -> None:
 def contract_show(app: App, code: str, as_json: bool) -> None:
     """Show contract CODE: criteria, services, call-offs, deliveries and follow-up counts."""
     from kirkpatrick.services import contracts
-    from kirkpatrick.storage import db
 
-    with db.reading(app.engine) as s:
+    with app.reading() as s:
         info = contracts.describe_contract(s, code)
     if as_json:
         echo_json(info)
@@ -137,9 +134,8 @@ def contract_call_off(app: App, code: str, interventions: tuple[str, ...], remov
     Example: kirkpatrick contract call-off GRN-COACH-2024 GRN-IND-2024 GRN-LG-2024
     """
     from kirkpatrick.services import contracts
-    from kirkpatrick.storage import db
 
-    with db.transaction(app.engine) as s:
+    with app.transaction() as s:
         done = contracts.set_call_offs(s, code, interventions, remove=remove)
     click.echo(f"{'Unlinked' if remove else 'Linked'} {', '.join(done)} {'from' if remove else 'to'} {code}.")
 
@@ -161,9 +157,8 @@ def delivery_import(app: App, code: str, file: Path) -> None:
     Example: kirkpatrick contract delivery import GRN-COACH-2024 leverans.csv
     """
     from kirkpatrick.services import contracts
-    from kirkpatrick.storage import db
 
-    with db.transaction(app.engine) as s:
+    with app.transaction() as s:
         added = contracts.import_delivery(s, code, file)
     click.echo(f"Imported {len(added)} delivery rows into {code}.")
 
@@ -190,9 +185,8 @@ def contract_report(app: App, code: str, out: Path, lang: str, pdf: Path | None,
     """
     from kirkpatrick.reports import contract as report
     from kirkpatrick.services import contracts
-    from kirkpatrick.storage import db
 
-    with db.reading(app.engine) as s:
+    with app.reading() as s:
         follow_up = contracts.follow_up(s, code, min_group=min_group)
     for path in report.write_report(follow_up, out, lang=lang, pdf=pdf):
         click.echo(f"Wrote {path}")
@@ -231,7 +225,6 @@ def interview_add(
     --date 2025-11-12 --interviewer "Upphandlingsenheten" --grade feasibility=5 --grade credibility=4
     """
     from kirkpatrick.services import contracts
-    from kirkpatrick.storage import db
 
     parsed: dict[str, str] = {}
     for g in grades:
@@ -240,7 +233,7 @@ def interview_add(
             raise click.BadParameter(f"{g!r} is not CRITERION=GRADE", param_hint="--grade")
         parsed[criterion.strip()] = value
     fields = contracts.InterviewFields(role, unit, date, interviewer, parsed)
-    with db.transaction(app.engine) as s:
+    with app.transaction() as s:
         interview = contracts.add_interview(s, contract, code, fields)
         click.echo(f"Added interview {interview.code} to {contract} ({len(interview.grades)} grades).")
 
@@ -258,9 +251,8 @@ def interview_import(app: App, contract: str, file: Path) -> None:
     Example: kirkpatrick interview import GRN-COACH-2024 intervjuer.csv
     """
     from kirkpatrick.services import contracts
-    from kirkpatrick.storage import db
 
-    with db.transaction(app.engine) as s:
+    with app.transaction() as s:
         added = contracts.import_interviews(s, contract, file)
     click.echo(f"Imported {len(added)} interviews into {contract}.")
 
@@ -272,9 +264,8 @@ def interview_import(app: App, contract: str, file: Path) -> None:
 def interview_list(app: App, contract: str, as_json: bool) -> None:
     """List the interviews of CONTRACT with their grades and numbers of quotes."""
     from kirkpatrick.services import contracts
-    from kirkpatrick.storage import db
 
-    with db.reading(app.engine) as s:
+    with app.reading() as s:
         rows = contracts.list_interviews(s, contract)
     if as_json:
         echo_json(rows)
@@ -309,9 +300,8 @@ def quote_add(app: App, contract: str, interview: str, text: str, theme: str, cl
     --theme quality_outcome --cleared
     """
     from kirkpatrick.services import contracts
-    from kirkpatrick.storage import db
 
-    with db.transaction(app.engine) as s:
+    with app.transaction() as s:
         contracts.add_quote(s, contract, interview, text, theme=theme, cleared=cleared)
     click.echo(f"Added a quote to interview {interview} ({'cleared' if cleared else 'not cleared'}).")
 
@@ -326,8 +316,7 @@ def quote_import(app: App, contract: str, file: Path) -> None:
     Example: kirkpatrick interview quote import GRN-COACH-2024 citat.csv
     """
     from kirkpatrick.services import contracts
-    from kirkpatrick.storage import db
 
-    with db.transaction(app.engine) as s:
+    with app.transaction() as s:
         added = contracts.import_quotes(s, contract, file)
     click.echo(f"Imported {len(added)} quotes ({sum(q.cleared for q in added)} cleared) into {contract}.")

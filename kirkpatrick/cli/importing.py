@@ -242,9 +242,8 @@ def feedback_import(app: App, file: Path, intervention: str | None) -> None:
     Example: kirkpatrick feedback import feedback.csv
     """
     from kirkpatrick.services import records
-    from kirkpatrick.storage import db
 
-    with db.transaction(app.engine) as s:
+    with app.transaction() as s:
         added = records.import_feedback(s, file, intervention=intervention)
         cleared = sum(f.cleared for f in added)
     click.echo(f"Imported {len(added)} feedback quotes ({cleared} cleared for reports).")

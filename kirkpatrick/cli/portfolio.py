@@ -69,10 +69,9 @@ def _filters(values: dict[str, Any]) -> tuple[portfolio_lib.PortfolioFilters, in
 
 def _build(app: App, values: dict[str, Any]) -> portfolio_lib.Portfolio:
     from kirkpatrick.services import portfolio as portfolio_lib
-    from kirkpatrick.storage import db
 
     filters, min_group = _filters(values)
-    with db.reading(app.engine) as s:
+    with app.reading() as s:
         return portfolio_lib.build(s, filters, min_group=min_group)
 
 
@@ -206,9 +205,8 @@ def cases_command(app: App, code: str, top: int, as_json: bool) -> None:
     Example: kirkpatrick cases NRB-LG-2024 --top 3
     """
     from kirkpatrick.services import success_cases as cases_lib
-    from kirkpatrick.storage import db
 
-    with db.reading(app.engine) as s:
+    with app.reading() as s:
         result = cases_lib.success_cases(s, code, top=top)
     click.echo(cases_lib.WARNING, err=True)
     if as_json:

@@ -58,9 +58,8 @@ def client_add(app: App, name: str, unit: str | None) -> None:
     Example: kirkpatrick client add "Norrby kommun" --unit Socialkontoret
     """
     from kirkpatrick.services import records
-    from kirkpatrick.storage import db
 
-    with db.transaction(app.engine) as s:
+    with app.transaction() as s:
         client = records.add_client(s, name, unit)
         click.echo(f"Added client {client.name}.")
 
@@ -71,9 +70,8 @@ def client_add(app: App, name: str, unit: str | None) -> None:
 def client_list(app: App, as_json: bool) -> None:
     """List clients and how many interventions each has."""
     from kirkpatrick.services import records
-    from kirkpatrick.storage import db
 
-    with db.reading(app.engine) as s:
+    with app.reading() as s:
         rows = records.list_clients(s)
     echo_json(rows) if as_json else echo_table(rows, ["name", "unit", "interventions"])
 
@@ -131,10 +129,9 @@ def intervention_add(
     """
     from kirkpatrick.services import records
     from kirkpatrick.services.records import InterventionFields
-    from kirkpatrick.storage import db
 
     fields = InterventionFields(title, client, consultant, target_group, format_, start, end, notes)
-    with db.transaction(app.engine) as s:
+    with app.transaction() as s:
         intervention = records.add_intervention(s, code, fields)
         click.echo(f"Added intervention {intervention.code}: {intervention.title}.")
 
@@ -161,12 +158,11 @@ def intervention_edit(
     """
     from kirkpatrick.services import records
     from kirkpatrick.services.records import InterventionFields
-    from kirkpatrick.storage import db
 
     fields = InterventionFields(title, client, consultant, target_group, format_, start, end, notes)
     if fields == InterventionFields():
         raise click.UsageError("nothing to change: give at least one option")
-    with db.transaction(app.engine) as s:
+    with app.transaction() as s:
         records.edit_intervention(s, code, fields)
         click.echo(f"Updated intervention {code}.")
 
@@ -177,9 +173,8 @@ def intervention_edit(
 def intervention_list(app: App, as_json: bool) -> None:
     """List interventions with client, dates and number of participants."""
     from kirkpatrick.services import records
-    from kirkpatrick.storage import db
 
-    with db.reading(app.engine) as s:
+    with app.reading() as s:
         rows = records.list_interventions(s)
     if as_json:
         echo_json(rows)
@@ -194,9 +189,8 @@ def intervention_list(app: App, as_json: bool) -> None:
 def intervention_show(app: App, code: str, as_json: bool) -> None:
     """Show everything logged for intervention CODE."""
     from kirkpatrick.services import records
-    from kirkpatrick.storage import db
 
-    with db.reading(app.engine) as s:
+    with app.reading() as s:
         info = records.describe_intervention(s, code)
     if as_json:
         echo_json(info)
@@ -237,9 +231,8 @@ def intervention_import(app: App, file: Path) -> None:
     space-separated), notes (optional). Clients are created on first sight.
     """
     from kirkpatrick.services import records
-    from kirkpatrick.storage import db
 
-    with db.transaction(app.engine) as s:
+    with app.transaction() as s:
         added = records.import_interventions(s, file)
         click.echo(f"Imported {len(added)} interventions from {file}.")
 
@@ -262,9 +255,8 @@ def session_add(app: App, code: str, dates: tuple[str, ...]) -> None:
     Example: kirkpatrick session add NRB-LG-2024 2024-02-01 2024-03-07 2024-04-11
     """
     from kirkpatrick.services import records
-    from kirkpatrick.storage import db
 
-    with db.transaction(app.engine) as s:
+    with app.transaction() as s:
         added = records.add_sessions(s, code, dates)
         click.echo(f"Added {len(added)} session(s) to {code}.")
 
@@ -292,9 +284,8 @@ def factor_set(app: App, code: str, factor: str, present: bool, note: str | None
     Example: kirkpatrick factor set NRB-LG-2024 needs_analysis --present --note "Intervjuer"
     """
     from kirkpatrick.services import records
-    from kirkpatrick.storage import db
 
-    with db.transaction(app.engine) as s:
+    with app.transaction() as s:
         records.set_factor(s, code, factor, present, note)
         click.echo(f"{code}: {factor} {'present' if present else 'absent'}.")
 
@@ -306,9 +297,8 @@ def factor_set(app: App, code: str, factor: str, present: bool, note: str | None
 def factor_list(app: App, code: str, as_json: bool) -> None:
     """List the seven transfer factors for intervention CODE (present, absent or not recorded)."""
     from kirkpatrick.services import records
-    from kirkpatrick.storage import db
 
-    with db.reading(app.engine) as s:
+    with app.reading() as s:
         rows = records.list_factors(s, code)
     echo_json(rows) if as_json else echo_table(rows, ["factor", "present", "note"])
 
@@ -349,12 +339,11 @@ def measure_add(
     """
     from kirkpatrick.services import records
     from kirkpatrick.services.records import MeasureFields
-    from kirkpatrick.storage import db
 
     fields = MeasureFields(
         code, name, level, scale_min, scale_max, "false" if lower_is_better else "true", reliability, items
     )
-    with db.transaction(app.engine) as s:
+    with app.transaction() as s:
         measure = records.add_measure(s, fields)
         click.echo(f"Added measure {measure.code} ({measure.level.value}).")
 
@@ -365,9 +354,8 @@ def measure_add(
 def measure_list(app: App, as_json: bool) -> None:
     """List the measures catalogue."""
     from kirkpatrick.services import records
-    from kirkpatrick.storage import db
 
-    with db.reading(app.engine) as s:
+    with app.reading() as s:
         rows = records.list_measures(s)
     if as_json:
         echo_json(rows)
@@ -384,9 +372,8 @@ def measure_import(app: App, file: Path) -> None:
     Columns: code, name, level, scale_min, scale_max, higher_is_better, reliability, items.
     """
     from kirkpatrick.services import records
-    from kirkpatrick.storage import db
 
-    with db.transaction(app.engine) as s:
+    with app.transaction() as s:
         added = records.import_measures(s, file)
         click.echo(f"Imported {len(added)} measures from {file}.")
 
@@ -412,9 +399,8 @@ def feedback_add(app: App, code: str, text: str, level: str | None, theme: str |
     Example: kirkpatrick feedback add NRB-LG-2024 "Jag har fått konkreta verktyg." --level behaviour --cleared
     """
     from kirkpatrick.services import records
-    from kirkpatrick.storage import db
 
-    with db.transaction(app.engine) as s:
+    with app.transaction() as s:
         item = records.add_feedback(s, code, text, level=level, theme=theme, cleared=cleared)
         click.echo(f"Added feedback #{item.id} to {code}{' (cleared)' if cleared else ''}.")
 
@@ -426,8 +412,7 @@ def feedback_add(app: App, code: str, text: str, level: str | None, theme: str |
 def feedback_list(app: App, code: str, as_json: bool) -> None:
     """List the feedback of intervention CODE."""
     from kirkpatrick.services import records
-    from kirkpatrick.storage import db
 
-    with db.reading(app.engine) as s:
+    with app.reading() as s:
         rows = records.list_feedback(s, code)
     echo_json(rows) if as_json else echo_table(rows, ["id", "level", "theme", "cleared", "text"])

@@ -31,9 +31,8 @@ def stats_command(app: App, code: str, min_group: int, as_json: bool) -> None:
     """
     from kirkpatrick.reports import text as report_text
     from kirkpatrick.services import analysis
-    from kirkpatrick.storage import db
 
-    with db.reading(app.engine) as s:
+    with app.reading() as s:
         result = analysis.analyse(s, code, min_group=min_group)
     if as_json:
         echo_json(result.to_dict())
@@ -58,9 +57,8 @@ def report_command(app: App, code: str, out: Path, lang: str, pdf: Path | None, 
     from kirkpatrick.collect.tracking import response_tracking
     from kirkpatrick.reports import intervention as reports
     from kirkpatrick.services import analysis
-    from kirkpatrick.storage import db
 
-    with db.reading(app.engine) as s:
+    with app.reading() as s:
         result = analysis.analyse(s, code, min_group=min_group)
         tracking = response_tracking(s, code)
     for path in reports.write_report(result, out, lang=lang, pdf=pdf, tracking=tracking):

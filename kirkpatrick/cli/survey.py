@@ -36,9 +36,8 @@ def bank_command(app: App) -> None:
     """
     from kirkpatrick.collect import bank
     from kirkpatrick.services import records
-    from kirkpatrick.storage import db
 
-    with db.transaction(app.engine) as s:
+    with app.transaction() as s:
         if bank.missing_measures(s):
             records.import_measures(s, bank.measures_csv())
         n = bank.load_bank(s)
@@ -51,9 +50,8 @@ def bank_command(app: App) -> None:
 def questions_command(app: App, as_json: bool) -> None:
     """List the question bank. Example: kirkpatrick survey questions"""
     from kirkpatrick.collect import bank
-    from kirkpatrick.storage import db
 
-    with db.reading(app.engine) as s:
+    with app.reading() as s:
         rows = [q.__dict__ for q in bank.list_questions(s)]
     echo_json(rows) if as_json else echo_table(rows, ["code", "kind", "measure", "item", "text_en"])
 
@@ -67,9 +65,8 @@ def questions_command(app: App, as_json: bool) -> None:
 def questionnaire_command(app: App, code: str, wave: str, rater: str, questions: tuple[str, ...]) -> None:
     """Set the questions RATER answers at WAVE. Example: kirkpatrick survey questionnaire NRB-LG-2024 --wave pre"""
     from kirkpatrick.collect import plan
-    from kirkpatrick.storage import db
 
-    with db.transaction(app.engine) as s:
+    with app.transaction() as s:
         q = plan.set_questionnaire(s, code, plan.parse_wave(wave), plan.parse_rater(rater), list(questions))
         n = len(q.questions)
     click.echo(f"{code} {wave}/{rater}: {n} questions")
@@ -90,9 +87,8 @@ def schedule_command(
     Example: kirkpatrick survey schedule NRB-LG-2024 --follow-up-days 90
     """
     from kirkpatrick.collect import plan
-    from kirkpatrick.storage import db
 
-    with db.transaction(app.engine) as s:
+    with app.transaction() as s:
         waves = plan.schedule(
             s,
             code,
@@ -123,9 +119,8 @@ def wave_command(
     Example: kirkpatrick survey wave NRB-LG-2024 --wave pre --opens 2024-01-01 --closes 2024-01-14
     """
     from kirkpatrick.collect import plan
-    from kirkpatrick.storage import db
 
-    with db.transaction(app.engine) as s:
+    with app.transaction() as s:
         plan.set_wave(
             s,
             code,
@@ -151,9 +146,8 @@ def respondent_command(app: App, code: str, participant: str, email: str, rater:
     Example: kirkpatrick survey respondent NRB-LG-2024 p001 anna@kommun.se --rater manager
     """
     from kirkpatrick.collect import plan
-    from kirkpatrick.storage import db
 
-    with db.transaction(app.engine) as s:
+    with app.transaction() as s:
         added = plan.add_respondent(s, code, participant, email, rater=plan.parse_rater(rater), lang=lang)
     click.echo(f"{added.participant} ({added.rater}): {added.invitations} new invitations")
 
@@ -196,10 +190,9 @@ def send_command(app: App, code: str | None, today: str | None, every: int | Non
 def outbox_command(app: App, code: str, state: str | None, as_json: bool) -> None:
     """List the messages of an intervention. Example: kirkpatrick survey outbox X --state sending"""
     from kirkpatrick.collect import mail
-    from kirkpatrick.storage import db
     from kirkpatrick.storage.queries import get_intervention
 
-    with db.reading(app.engine) as s:
+    with app.reading() as s:
         rows = [r.__dict__ for r in mail.list_outbox(s, get_intervention(s, code).id, state)]
     if as_json:
         echo_json(rows)
@@ -213,9 +206,8 @@ def outbox_command(app: App, code: str, state: str | None, as_json: bool) -> Non
 def resend_command(app: App, ids: tuple[int, ...]) -> None:
     """Send stuck ('sending') or failed messages again on the next `send` (check first that they did not arrive)."""
     from kirkpatrick.collect import mail
-    from kirkpatrick.storage import db
 
-    with db.transaction(app.engine) as s:
+    with app.transaction() as s:
         n = mail.resend(s, list(ids))
     click.echo(f"{n} messages back to pending")
 
@@ -227,9 +219,8 @@ def resend_command(app: App, ids: tuple[int, ...]) -> None:
 def status_command(app: App, code: str, as_json: bool) -> None:
     """Invited, opened, answered per wave and rater group. Example: kirkpatrick survey status X"""
     from kirkpatrick.collect import tracking
-    from kirkpatrick.storage import db
 
-    with db.reading(app.engine) as s:
+    with app.reading() as s:
         rows = [r.as_dict() for r in tracking.response_tracking(s, code)]
     if as_json:
         echo_json(rows)
@@ -254,9 +245,8 @@ def privacy_command(
 ) -> None:
     """Set a client's privacy notice, retention period and rater-group threshold."""
     from kirkpatrick.collect import privacy
-    from kirkpatrick.storage import db
 
-    with db.transaction(app.engine) as s:
+    with app.transaction() as s:
         settings = privacy.set_client_settings(
             s,
             client,
@@ -274,9 +264,8 @@ def privacy_command(
 def retention_command(app: App, today: str | None) -> None:
     """Delete e-mail addresses whose retention period has passed (for cron)."""
     from kirkpatrick.collect import privacy
-    from kirkpatrick.storage import db
 
-    with db.transaction(app.engine) as s:
+    with app.transaction() as s:
         result = privacy.apply_retention(s, _date(today) or dt.date.today())
     click.echo(f"{result.contacts_deleted} addresses deleted ({', '.join(result.interventions) or 'none due'})")
 
@@ -288,9 +277,8 @@ def retention_command(app: App, today: str | None) -> None:
 def export_command(app: App, code: str, participant: str) -> None:
     """Everything stored about one participant, as JSON (their copy under the GDPR)."""
     from kirkpatrick.collect import privacy
-    from kirkpatrick.storage import db
 
-    with db.reading(app.engine) as s:
+    with app.reading() as s:
         click.echo(json.dumps(privacy.export_participant(s, code, participant), ensure_ascii=False, indent=2))
 
 

@@ -87,15 +87,15 @@ def intervention_delete(app: App, code: str, yes: bool, as_json: bool) -> None:
 
     Example: kirkpatrick intervention delete NRB-LG-2024 --yes
     """
-    from kirkpatrick.storage import db, erasure
+    from kirkpatrick.storage import erasure
 
     if not yes:
-        with db.reading(app.engine) as s:
+        with app.reading() as s:
             contents = erasure.intervention_contents(s, code)
         raise click.ClickException(
             f"deleting intervention {code} would remove {_rows(contents)}; nothing removed: add --yes to delete it"
         )
-    with db.transaction(app.engine) as s:
+    with app.transaction() as s:
         done = erasure.delete_intervention(s, code)
     if as_json:
         echo_json(done.as_dict())
@@ -123,9 +123,9 @@ def participant_forget(app: App, intervention: str, code: str, as_json: bool) ->
 
     Example: kirkpatrick participant forget NRB-LG-2024 p007
     """
-    from kirkpatrick.storage import db, erasure
+    from kirkpatrick.storage import erasure
 
-    with db.transaction(app.engine) as s:
+    with app.transaction() as s:
         done = erasure.forget_participant(s, intervention, code)
     if as_json:
         echo_json(done.as_dict())
@@ -155,9 +155,8 @@ def participant_export(app: App, intervention: str, code: str) -> None:
     import json
 
     from kirkpatrick.collect import privacy
-    from kirkpatrick.storage import db
 
-    with db.reading(app.engine) as s:
+    with app.reading() as s:
         click.echo(json.dumps(privacy.export_participant(s, intervention, code), ensure_ascii=False, indent=2))
 
 
@@ -169,9 +168,9 @@ def audit_command(app: App, as_json: bool) -> None:
 
     Example: kirkpatrick audit --json
     """
-    from kirkpatrick.storage import db, erasure
+    from kirkpatrick.storage import erasure
 
-    with db.reading(app.engine) as s:
+    with app.reading() as s:
         entries = erasure.list_audit(s)
     if as_json:
         echo_json(entries)

@@ -67,13 +67,12 @@ def user_add(app: App, email: str, role: str, organisation: str | None) -> None:
     Example: kirkpatrick user add hr@norrby.se --role hr --org "Norrby kommun"
     """
     from kirkpatrick.services import accounts
-    from kirkpatrick.storage import db
 
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    with db.transaction(app.engine) as s:
+    with app.transaction() as s:
         added = accounts.create_user(s, email, password, role, organisation)
         accounts.audit(s, "command line", "user_add", added.email, role, organisation_id=added.organisation_id)
     click.echo(f"Added {added.email} ({role}{', ' + added.organisation if added.organisation else ''})")
