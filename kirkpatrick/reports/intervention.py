@@ -11,182 +11,37 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
 from kirkpatrick.collect.tracking import ResponseCounts
-from kirkpatrick.domain.literature import FACTOR_EVIDENCE, REFERENCES
+from kirkpatrick.domain.literature import FACTOR_EVIDENCE
 from kirkpatrick.domain.vocab import Comparison, HeadlineKind, Level, Rater, TransferFactor, Wave
 from kirkpatrick.reports import charts
 from kirkpatrick.reports import environment as i18n
 from kirkpatrick.reports.environment import N_, environment
+from kirkpatrick.reports.intervention_context import (
+    ChangeLine,
+    DescriptiveLine,
+    FactorRow,
+    LevelSection,
+    MeasureBlock,
+    QuoteGroup,
+    ReliableRow,
+    ReportContext,
+    Tier,
+    WaveLine,
+)
 from kirkpatrick.reports.pdf import find_chromium, html_to_pdf
-from kirkpatrick.reports.tracking import TrackingLine, tracking_lines
+from kirkpatrick.reports.tracking import tracking_lines
 from kirkpatrick.services.analysis import Change, Descriptive, InterventionAnalysis, LevelResult, MeasureInfo
 from kirkpatrick.stats import magnitude
 
-# ------------------------------------------------------------------ context records
 
-
-@dataclass(frozen=True)
-class Tier:
-    """One level of the summary pyramid."""
-
-    level: Level
-    name: str
-    figure: str  # "g = 0,81" / "93 % of max" / "–"
-    interval: str
-    n: int
-    reading: str
-    benchmark: str
-    control: str
-    kind: str
-    width_top: float  # percent of the pyramid's width, for the trapezoid
-    width_bottom: float
-
-
-@dataclass(frozen=True)
-class FactorRow:
-    name: str
-    present: bool | None  # None: not recorded
-    note: str | None
-    evidence: str
-
-
-@dataclass(frozen=True)
-class ChangeLine:
-    rater: str
-    contrast: str
-    suppressed: bool
-    pre: str = ""
-    post: str = ""
-    change: str = ""
-    effect: str = ""
-    p: str = ""
-    n: int = 0
-    control: str = ""
-
-
-@dataclass(frozen=True)
-class DescriptiveLine:
-    rater: str
-    wave: str
-    suppressed: bool
-    mean: str = ""
-    ci: str = ""
-    pomp: str = ""
-    nps: str = ""
-    n: int = 0
-
-
-@dataclass(frozen=True)
-class MeasureBlock:
-    code: str
-    name: str
-    scale: str
-    lower_is_better: bool
-    changes: list[ChangeLine]
-    descriptives: list[DescriptiveLine]
-    chart: Markup | None
-
-
-@dataclass(frozen=True)
-class LevelSection:
-    level: Level
-    number: int
-    name: str
-    reading: str
-    measures: list[MeasureBlock]
-    forest: Markup | None
-
-
-@dataclass(frozen=True)
-class ReliableRow:
-    measure: str
-    rater: str
-    contrast: str
-    suppressed: bool
-    improved: int = 0
-    unchanged: int = 0
-    declined: int = 0
-    chart: Markup | None = None
-
-
-@dataclass(frozen=True)
-class QuoteGroup:
-    heading: str
-    quotes: list[str]
-
-
-@dataclass(frozen=True)
-class WaveLine:
-    wave: str
-    treatment: int
-    control: int
-
-
-METHOD_REFERENCES: tuple[str, ...] = (
-    "Becker, B. J. (1988). Synthesizing standardized mean-change measures. British Journal of Mathematical "
-    "and Statistical Psychology, 41, 257-278.",
-    "Borenstein, M., Hedges, L. V., Higgins, J. P. T., & Rothstein, H. R. (2009). Introduction to "
-    "meta-analysis. Wiley.",
-    "Cohen, J. (1988). Statistical power analysis for the behavioral sciences (2nd ed.). Erlbaum.",
-    "Cohen, P., Cohen, J., Aiken, L. S., & West, S. G. (1999). The problem of units and the circumstance "
-    "for POMP. Multivariate Behavioral Research, 34(3), 315-346.",
-    "Jacobson, N. S., & Truax, P. (1991). Clinical significance: A statistical approach to defining "
-    "meaningful change in psychotherapy research. Journal of Consulting and Clinical Psychology, 59, 12-19.",
-    "Kirkpatrick, D. L., & Kirkpatrick, J. D. (2006). Evaluating training programs: The four levels "
-    "(3rd ed.). Berrett-Koehler.",
-    "Lakens, D. (2013). Calculating and reporting effect sizes to facilitate cumulative science. "
-    "Frontiers in Psychology, 4, 863.",
-    "Morris, S. B. (2008). Estimating effect sizes from pretest-posttest-control group designs. "
-    "Organizational Research Methods, 11, 364-386.",
-    "Reichheld, F. F. (2003). The one number you need to grow. Harvard Business Review, 81(12), 46-54.",
-)
-
-
-@dataclass
-class ReportContext:
-    """Everything ``intervention.html`` may use."""
-
-    lang: str
-    code: str
-    title: str
-    client: str
-    consultant: str | None
-    format: str
-    target_group: str
-    period: str
-    sessions: int
-    spacing: str
-    sessions_text: str
-    generated: str
-    min_group: int
-    confidence: int
-    n_treatment: int
-    n_control: int
-    has_control: bool
-    pyramid: list[Tier]
-    factors: list[FactorRow]
-    levels: list[LevelSection]
-    reliable: list[ReliableRow]
-    quotes: list[QuoteGroup]
-    quotes_withheld: bool
-    waves: list[WaveLine]
-    attrition: str
-    limits: list[str]
-    references: list[str] = field(default_factory=lambda: list(REFERENCES) + list(METHOD_REFERENCES))
-    tracking: list[TrackingLine] = field(default_factory=list)  # built-in collection: invited/opened/answered
-
-
-# ------------------------------------------------------------------ building the context
-
-
-class _Builder(i18n.Localised):
-    """Turns one analysis into a :class:`ReportContext` in one language."""
+class _Verdicts(i18n.Localised):
+    """The report's sentences about each level: its verdict, the pyramid, the words for size."""
 
     def __init__(self, analysis: InterventionAnalysis, lang: str) -> None:
         super().__init__(lang)
@@ -345,6 +200,10 @@ class _Builder(i18n.Localised):
                 )
             )
         return tiers
+
+
+class _LevelDetail(_Verdicts):
+    """Each level in detail: change and descriptive lines, charts, reliable change."""
 
     def factors(self) -> list[FactorRow]:
         used = {f.factor: f for f in self.a.facts.factors}
@@ -511,6 +370,10 @@ class _Builder(i18n.Localised):
                     )
                 )
         return out
+
+
+class _Builder(_LevelDetail):
+    """Turns one analysis into a :class:`ReportContext` in one language."""
 
     def quotes(self) -> tuple[list[QuoteGroup], bool]:
         if self.a.n_treatment < self.a.min_group:

@@ -119,7 +119,9 @@ class PortfolioContext:
 # ------------------------------------------------------------------ building the context
 
 
-class _Builder(i18n.Localised):
+class _Pools(i18n.Localised):
+    """Each level's pooled change: its sentence, forest plot and table row."""
+
     def __init__(self, p: Portfolio, lang: str) -> None:
         super().__init__(lang)
         self.p = p
@@ -250,6 +252,10 @@ class _Builder(i18n.Localised):
 
     # -------------------------------------------------------------- moderators
 
+
+class _Moderators(_Pools):
+    """The transfer factors, spacing and the meta-regression as moderators."""
+
     def factor_note(self, f: FactorComparison) -> str:
         _ = self._
         total = f.k_used + f.k_not_used
@@ -344,6 +350,10 @@ class _Builder(i18n.Localised):
         return out
 
     # -------------------------------------------------------------- summary
+
+
+class _Builder(_Moderators):
+    """Turns a portfolio into its report context in one language."""
 
     def summary(self) -> list[str]:
         _ = self._
