@@ -26,6 +26,7 @@ from kirkpatrick.services import records
 from kirkpatrick.services.accounts import Ownership
 from kirkpatrick.services.records import parse_bool, parse_code, parse_date, parse_float, parse_vocab
 from kirkpatrick.stats.ordinal import GradeSummary, grade_summary
+from kirkpatrick.storage.accounts import ClientOwner, InterventionRunner
 from kirkpatrick.storage.contracts import (
     AwardCriterion,
     CallOff,
@@ -36,7 +37,6 @@ from kirkpatrick.storage.contracts import (
     Interview,
     InterviewQuote,
 )
-from kirkpatrick.storage.accounts import ClientOwner, InterventionRunner
 from kirkpatrick.storage.models import Intervention, Session
 
 # The four award criteria of the model procurement (målgruppsanpassning, genomförbarhet,
@@ -176,8 +176,8 @@ def call_off_ownership(session: OrmSession, code: str | None = None) -> dict[str
     )
     if code is not None:
         query = query.where(Contract.code == code)
-    for contract_code, *facts in session.execute(query):
-        found[contract_code].append(Ownership(*facts))
+    for contract_code, intervention_id, intervention_code, client_org, runner_org in session.execute(query):
+        found[contract_code].append(Ownership(intervention_id, intervention_code, client_org, runner_org))
     return found
 
 
