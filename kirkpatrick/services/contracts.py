@@ -23,8 +23,10 @@ from kirkpatrick.domain.errors import Duplicate, InvalidInput, NotFound
 from kirkpatrick.domain.settings import DEFAULT_MIN_GROUP
 from kirkpatrick.domain.vocab import Format, Level, QuoteTheme
 from kirkpatrick.services import records
+from kirkpatrick.services.accounts import Ownership
 from kirkpatrick.services.records import parse_bool, parse_code, parse_date, parse_float, parse_vocab
 from kirkpatrick.stats.ordinal import GradeSummary, grade_summary
+from kirkpatrick.storage.accounts import ClientOwner, InterventionRunner
 from kirkpatrick.storage.contracts import (
     AwardCriterion,
     CallOff,
@@ -35,7 +37,7 @@ from kirkpatrick.storage.contracts import (
     Interview,
     InterviewQuote,
 )
-from kirkpatrick.storage.models import Session
+from kirkpatrick.storage.models import Intervention, Session
 
 # The four award criteria of the model procurement (målgruppsanpassning, genomförbarhet,
 # trovärdighet, effektivitet); their names come from the report's translations.
@@ -152,6 +154,31 @@ def list_contracts(session: OrmSession) -> list[dict[str, Any]]:
         {**_summary(c), "call_offs": counts.get(c.id, 0), "interviews": interviews.get(c.id, 0)}
         for c in session.scalars(select(Contract).order_by(Contract.start_date, Contract.code))
     ]
+
+
+def call_off_ownership(session: OrmSession, code: str | None = None) -> dict[str, list[Ownership]]:
+    """For every contract code (or only ``code``), who owns the data of each of its call-offs (web
+    authorisation)."""
+    codes = select(Contract.code) if code is None else select(Contract.code).where(Contract.code == code)
+    found: dict[str, list[Ownership]] = {c: [] for c in session.scalars(codes)}
+    query = (
+        select(
+            Contract.code,
+            Intervention.id,
+            Intervention.code,
+            ClientOwner.organisation_id,
+            InterventionRunner.organisation_id,
+        )
+        .join(CallOff, CallOff.contract_id == Contract.id)
+        .join(Intervention, Intervention.id == CallOff.intervention_id)
+        .outerjoin(ClientOwner, ClientOwner.client_id == Intervention.client_id)
+        .outerjoin(InterventionRunner, InterventionRunner.intervention_id == Intervention.id)
+    )
+    if code is not None:
+        query = query.where(Contract.code == code)
+    for contract_code, intervention_id, intervention_code, client_org, runner_org in session.execute(query):
+        found[contract_code].append(Ownership(intervention_id, intervention_code, client_org, runner_org))
+    return found
 
 
 def _summary(c: Contract) -> dict[str, Any]:

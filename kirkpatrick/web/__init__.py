@@ -88,9 +88,9 @@ def create_app(
     # After load_user, so that a refused form is answered in the user's language.
     CSRFProtect(app)
 
-    from kirkpatrick.web import admin, auth, edit, imports, interventions, misc, sharing, survey, surveys
+    from kirkpatrick.web import admin, auth, contracts, edit, imports, interventions, misc, sharing, survey, surveys
 
-    for module in (auth, interventions, edit, imports, sharing, admin, misc, surveys):
+    for module in (auth, interventions, edit, imports, sharing, admin, misc, surveys, contracts):
         app.register_blueprint(module.bp)
     survey.register(app)  # personal survey links: no sign-in, the link is the key
     return app

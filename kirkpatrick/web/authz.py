@@ -7,16 +7,19 @@ guessed code tells nothing. The rules (docs/web.md):
 - a consultant acts on the interventions their consultancy runs;
 - HR and client users act on the interventions of the clients their organisation owns;
 - a client user reads reports only; HR also sees statistics, uploads, shares and exports;
-- an admin manages users and organisations and sees no intervention data.
+- an admin manages users and organisations and sees no intervention data;
+- a contract is seen by whoever owns the data of every one of its call-offs (:func:`sees_contract`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 from flask import abort
 from sqlalchemy.orm import Session as OrmSession
 
+from kirkpatrick.services import contracts
 from kirkpatrick.services.accounts import Account, Ownership, ownership
 from kirkpatrick.storage.accounts import Role
 
@@ -38,6 +41,7 @@ class Area(StrEnum):
     PORTFOLIO = "portfolio"
     AUDIT = "audit"
     ADMIN = "admin"
+    CONTRACTS = "contracts"  # contract follow-up pages; which contracts, see sees_contract
 
 
 ALLOWED: dict[Role, frozenset[Action]] = {
@@ -49,9 +53,9 @@ ALLOWED: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(),
 }
 AREAS: dict[Role, frozenset[Area]] = {
-    Role.CONSULTANT: frozenset({Area.START, Area.NEW_INTERVENTION, Area.PORTFOLIO, Area.AUDIT}),
-    Role.HR: frozenset({Area.START, Area.AUDIT}),
-    Role.CLIENT: frozenset({Area.START}),
+    Role.CONSULTANT: frozenset({Area.START, Area.NEW_INTERVENTION, Area.PORTFOLIO, Area.AUDIT, Area.CONTRACTS}),
+    Role.HR: frozenset({Area.START, Area.AUDIT, Area.CONTRACTS}),
+    Role.CLIENT: frozenset({Area.START, Area.CONTRACTS}),
     Role.ADMIN: frozenset({Area.ADMIN, Area.AUDIT}),
 }
 
@@ -94,3 +98,31 @@ def require_role(account: Account | None, area: Area) -> Account:
     if not may_area(account, area):
         abort(403)
     return account
+
+
+def sees_contract(account: Account, call_offs: Sequence[Ownership]) -> bool:
+    """The contract rule: a contract with at least one call-off is visible to a user who owns
+    (:func:`owns`) every one of its call-offs: consultants of the consultancy that runs them, HR
+    and client users of the organisation that owns their clients. A contract without call-offs, or
+    with a call-off of another organisation, is visible to no one in the browser (its report shows
+    every call-off's results); admins see none."""
+    return (
+        account.role in (Role.CONSULTANT, Role.HR, Role.CLIENT)
+        and bool(call_offs)
+        and all(owns(account, facts) for facts in call_offs)
+    )
+
+
+def visible_contracts(session: OrmSession, account: Account) -> list[str]:
+    """The codes of the contracts ``account`` may see."""
+    return [code for code, facts in contracts.call_off_ownership(session).items() if sees_contract(account, facts)]
+
+
+def require_contract(session: OrmSession, account: Account | None, code: str) -> None:
+    """Nothing if ``account`` may see contract ``code``; else 404, the same as a missing one (401
+    when nobody is signed in)."""
+    if account is None:
+        abort(401)
+    facts = contracts.call_off_ownership(session, code).get(code)
+    if facts is None or not sees_contract(account, facts):
+        abort(404)

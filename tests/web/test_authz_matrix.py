@@ -37,6 +37,7 @@ AREA_ROUTES = {
     "/audit": {"consultant", "hr", "admin"},
     "/admin/users": {"admin"},
     "/admin/organisations": {"admin"},
+    "/contracts": {"consultant", "hr", "client"},
 }
 
 
