@@ -226,3 +226,4 @@ def test_the_web_application_serves_the_form_with_its_security_headers(collectin
     assert "default-src 'none'" in policy or "default-src 'self'" in policy
     assert "frame-ancestors 'none'" in policy
     assert client.get("/s/" + "A" * 43).status_code == 404
+    app.extensions["kirkpatrick_engine"].dispose()  # no connection left for the garbage collector
