@@ -14,7 +14,7 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import optimize, special
+from scipy import special
 
 from ._ci import FloatArray, check_confidence, z_crit
 from ._result import Result
@@ -190,6 +190,7 @@ def _reml_score(y: FloatArray, v: FloatArray, X: FloatArray, tau2: float) -> flo
 
 def _reml_score_root(y: FloatArray, v: FloatArray, X: FloatArray) -> float:
     """Root of the REML score y'PPy - tr(P) = 0 in tau2 (Viechtbauer 2005), or 0 at the boundary."""
+    from scipy import optimize
 
     def score(t2: float) -> float:
         return _reml_score(y, v, X, t2)
@@ -214,6 +215,8 @@ def _tau2_dl(y: FloatArray, v: FloatArray, X: FloatArray) -> float:
 
 def _tau2_pm(y: FloatArray, v: FloatArray, X: FloatArray) -> float:
     """Paule-Mandel: tau2 solving Q(tau2) = k - p by root finding (Paule & Mandel 1982)."""
+    from scipy import optimize
+
     target = float(y.size - X.shape[1])
 
     def f(t2: float) -> float:
