@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special
 
 __all__ = [
     "check_confidence",
@@ -39,11 +38,15 @@ def check_confidence(confidence: float) -> float:
 
 def z_crit(confidence: float) -> float:
     """Two-sided standard-normal critical value."""
+    from scipy import special
+
     return float(special.ndtri(0.5 + confidence / 2.0))
 
 
 def t_crit(confidence: float, df: ArrayLike) -> FloatArray:
     """Two-sided Student-t critical value(s) with ``df`` degrees of freedom."""
+    from scipy import special
+
     df_a = np.asarray(df, dtype=float)
     with np.errstate(invalid="ignore"):
         # special.stdtrit is what scipy.stats.t.ppf evaluates; calling it directly spares every
@@ -64,6 +67,8 @@ def hedges_j(m: ArrayLike) -> FloatArray:
     Hedges, L. V. (1981). Distribution theory for Glass's estimator of effect
     size and related estimators. Journal of Educational Statistics, 6, 107-128.
     """
+    from scipy import special
+
     m_a = np.asarray(m, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.exp(special.gammaln(m_a / 2.0) - 0.5 * np.log(m_a / 2.0) - special.gammaln((m_a - 1.0) / 2.0))
@@ -108,6 +113,8 @@ def nct_cdf(df: ArrayLike, nc: ArrayLike, t: ArrayLike) -> FloatArray:
 
     Far in a tail nctdtr returns NaN; the CDF there is 1 (``nc < t``) or 0.
     """
+    from scipy import special
+
     df_b, nc_b, t_b = np.broadcast_arrays(
         np.asarray(df, dtype=float), np.asarray(nc, dtype=float), np.asarray(t, dtype=float)
     )
@@ -138,6 +145,8 @@ def _solve_nc(t: FloatArray, df: FloatArray, p: FloatArray) -> FloatArray:
     bisection every fourth step, to |F - p| <= 1e-14 or a bracket of a few ulps. Bounded iterations: it
     always returns.
     """
+    from scipy import special
+
     z = special.ndtri(np.maximum(p, 1.0 - p))
     step = 1.5 * z * np.sqrt(1.0 + t * t / (2.0 * df)) + 1.0
     a = t - step

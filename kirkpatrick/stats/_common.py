@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special
 
 from ._ci import FloatArray
 from ._result import Effect
@@ -29,6 +28,8 @@ def nan_effect(name: str, method: str, confidence: float) -> Effect:
 
 
 def p_t(t: FloatArray, df: FloatArray) -> FloatArray:
+    from scipy import special
+
     with np.errstate(invalid="ignore"):
         return np.asarray(2.0 * special.stdtr(df, -np.abs(t)), dtype=float)
 

@@ -7,7 +7,6 @@ import math
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import special
 
 from ._ci import check_confidence, hedges_j, nct_ci
 from ._common import NCT, NCT_SCALED, as_1d, nan_effect
@@ -94,6 +93,8 @@ def independent(a: ArrayLike, b: ArrayLike, *, confidence: float = 0.95) -> Inde
     Lakens (2013); Hedges (1981); Borenstein et al. (2009); Welch, B. L.
     (1947). Biometrika, 34, 28-35.
     """
+    from scipy import special
+
     confidence = check_confidence(confidence)
     xa = as_1d(a, "a")
     xb = as_1d(b, "b")

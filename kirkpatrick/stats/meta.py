@@ -14,7 +14,6 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special
 
 from ._ci import FloatArray, check_confidence, z_crit
 from ._result import Result
@@ -245,6 +244,8 @@ def _i2_h2(tau2: float, v: FloatArray, X: FloatArray) -> tuple[float, float]:
 
 
 def _fit(y: FloatArray, v: FloatArray, dropped: int, method: str, knha: bool, confidence: float) -> MetaResult:
+    from scipy import special
+
     k = y.size
     if k < 2:
         return _nan_meta(method, k, dropped, knha, confidence, f"not estimable: fewer than 2 studies (k = {k})")
@@ -442,6 +443,8 @@ class SubgroupResult(Result):
 
 
 def _single_study(y: float, v: float, dropped: int, confidence: float) -> MetaResult:
+    from scipy import special
+
     se = math.sqrt(v)
     z = z_crit(confidence)
     nan = math.nan
@@ -483,6 +486,8 @@ def subgroups(yi: ArrayLike, vi: ArrayLike, labels: Sequence[object], *, confide
     Borenstein, M., Hedges, L. V., Higgins, J. P. T., & Rothstein, H. R.
     (2009). Introduction to Meta-Analysis. Wiley. Chapter 19.
     """
+    from scipy import special
+
     confidence = check_confidence(confidence)
     y_all = np.asarray(yi, dtype=float).ravel()
     lab = [str(x) for x in labels]

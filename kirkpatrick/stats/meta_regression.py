@@ -8,7 +8,6 @@ from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import special
 
 from ._ci import check_confidence, z_crit
 from ._result import Result
@@ -129,6 +128,8 @@ def meta_regression(
     Raudenbush, S. W. (2009). Analyzing effect sizes: random-effects models.
     In The Handbook of Research Synthesis and Meta-Analysis (2nd ed.).
     """
+    from scipy import special
+
     confidence = check_confidence(confidence)
     y_raw = np.asarray(yi, dtype=float).ravel()
     v_raw = np.asarray(vi, dtype=float).ravel()

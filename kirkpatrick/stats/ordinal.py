@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import special
 
 __all__ = ["GradeSummary", "grade_summary", "wilson_mean_interval"]
 
@@ -130,6 +129,8 @@ def wilson_mean_interval(
     >>> round(lo, 3), round(hi, 3)
     (3.116, 4.91)
     """
+    from scipy import special
+
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1, but got {confidence!r}")
     if not scale_max > scale_min:

@@ -10,7 +10,6 @@ import dataclasses
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special
 
 from ._ci import FloatArray, check_confidence, hedges_j, nct_ci, normal_ci
 from ._common import BORENSTEIN_428, BORENSTEIN_428_G, NCT, NCT_SCALED, as_1d, p_t
@@ -259,6 +258,8 @@ def paired_many(pre: ArrayLike, post: ArrayLike, *, confidence: float = 0.95) ->
     :func:`kirkpatrick.stats._ci.nct_ci`); the Wilcoxon test calls
     ``scipy.stats.wilcoxon`` once per row (see :func:`wilcoxon_rows`).
     """
+    from scipy import special
+
     confidence = check_confidence(confidence)
     x = np.asarray(pre, dtype=float)
     y = np.asarray(post, dtype=float)

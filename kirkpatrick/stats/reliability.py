@@ -8,7 +8,6 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import special
 
 from ._ci import FloatArray, check_confidence
 from ._result import Result
@@ -90,6 +89,8 @@ def cronbach_alpha(
     Feldt, L. S., Woodruff, D. J., & Salih, F. A. (1987). Applied
     Psychological Measurement, 11, 93-103.
     """
+    from scipy import special
+
     confidence = check_confidence(confidence)
     if missing not in ("listwise", "pairwise"):
         raise ValueError(f"missing must be 'listwise' or 'pairwise', but got {missing!r}")

@@ -7,7 +7,6 @@ import math
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import special
 
 from ._ci import check_confidence, z_crit
 from ._result import Result
@@ -155,6 +154,8 @@ def mean_ci(values: ArrayLike, *, confidence: float = 0.95) -> MeanResult:
     ----------
     Student (1908). The probable error of a mean. Biometrika, 6(1), 1-25.
     """
+    from scipy import special
+
     confidence = check_confidence(confidence)
     x = np.asarray(values, dtype=float).ravel()
     ok = np.isfinite(x)
