@@ -63,6 +63,39 @@ class Browser:
         raw, self.buf = self.buf.split(b"\0", 1)
         return json.loads(raw)
 
+    def open(self, url: str, width: int = 1100, height: int = 1400) -> str:
+        """Load ``url`` in a new tab of ``width`` x ``height`` and wait until it is complete; returns the session."""
+        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        s: str = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            self.send(f"{domain}.enable", session=s)
+        metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
+        self.send("Emulation.setDeviceMetricsOverride", metrics, session=s)
+        self.send("Page.navigate", {"url": url}, session=s)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and self.evaluate(s, "document.readyState") != "complete":
+            time.sleep(0.1)
+        return s
+
+    def evaluate(self, session: str, expression: str) -> Any:
+        return self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=session)[
+            "result"
+        ]["value"]
+
+    def requests(self) -> list[str]:
+        """Every URL the pages asked for."""
+        return [e["params"]["request"]["url"] for e in self.events if e.get("method") == "Network.requestWillBeSent"]
+
+    def errors(self) -> list[dict[str, Any]]:
+        """Exceptions, console errors and log errors the pages reported."""
+        return [
+            e
+            for e in self.events
+            if e.get("method") == "Runtime.exceptionThrown"
+            or (e.get("method") == "Runtime.consoleAPICalled" and e["params"]["type"] in ("error", "assert"))
+            or (e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] == "error")
+        ]
+
     def close(self) -> None:
         try:
             self.send("Browser.close")
@@ -88,33 +121,14 @@ def test_demo_report_in_chromium(demo_out: Path, tmp_path: Path, lang: str) -> N
     page = demo_out / "reports" / f"NRB-LG-2024-{lang}.html"
     browser = Browser(tmp_path / "profile")
     try:
-        target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        s = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            browser.send(f"{domain}.enable", session=s)
-        browser.send(
-            "Emulation.setDeviceMetricsOverride",
-            {"width": 1100, "height": 1400, "deviceScaleFactor": 1, "mobile": False},
-            session=s,
-        )
-        browser.send("Page.navigate", {"url": page.as_uri()}, session=s)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            state = browser.send(
-                "Runtime.evaluate", {"expression": "document.readyState", "returnByValue": True}, session=s
-            )["result"]["value"]
-            if state == "complete":
-                break
-            time.sleep(0.1)
+        s = browser.open(page.as_uri())
         probe = """JSON.stringify({
           tiers: [...document.querySelectorAll('.pyramid .tier-shape')].map(e => {
               const r = e.getBoundingClientRect(); return [r.width, r.height, getComputedStyle(e).visibility]; }),
           charts: [...document.querySelectorAll('svg.chart')].map(e => {
               const r = e.getBoundingClientRect(); return [r.width, r.height]; }),
           height: document.documentElement.scrollHeight})"""
-        seen = json.loads(
-            browser.send("Runtime.evaluate", {"expression": probe, "returnByValue": True}, session=s)["result"]["value"]
-        )
+        seen = json.loads(browser.evaluate(s, probe))
         shot = browser.send(
             "Page.captureScreenshot",
             {
@@ -125,20 +139,10 @@ def test_demo_report_in_chromium(demo_out: Path, tmp_path: Path, lang: str) -> N
             session=s,
         )
         (tmp_path / f"report-{lang}.png").write_bytes(base64.b64decode(shot["data"]))
-        requests = [
-            e["params"]["request"]["url"] for e in browser.events if e.get("method") == "Network.requestWillBeSent"
-        ]
     finally:
         browser.close()
-    errors = [
-        e
-        for e in browser.events
-        if e.get("method") == "Runtime.exceptionThrown"
-        or (e.get("method") == "Runtime.consoleAPICalled" and e["params"]["type"] in ("error", "assert"))
-        or (e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] == "error")
-    ]
-    assert errors == []
-    assert requests == [page.as_uri()]  # the page itself and nothing else: self-contained
+    assert browser.errors() == []
+    assert browser.requests() == [page.as_uri()]  # the page itself and nothing else: self-contained
     assert len(seen["tiers"]) == 4 and all(w > 100 and h > 50 and v == "visible" for w, h, v in seen["tiers"])
     assert len(seen["charts"]) >= 4 and all(w > 300 and h > 40 for w, h in seen["charts"])
     assert (tmp_path / f"report-{lang}.png").stat().st_size > 20_000

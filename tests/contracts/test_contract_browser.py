@@ -4,7 +4,6 @@ the grade charts drawn; and the same report as PDF. Run with --browser."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -32,46 +31,18 @@ def test_contract_report_in_chromium(reports_dir: Path, tmp_path: Path, lang: st
     page = reports_dir / f"contract-{contract_demo.CODE}-{lang}.html"
     browser = Browser(tmp_path / "profile")
     try:
-        target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        s = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            browser.send(f"{domain}.enable", session=s)
-        browser.send(
-            "Emulation.setDeviceMetricsOverride",
-            {"width": 1100, "height": 1400, "deviceScaleFactor": 1, "mobile": False},
-            session=s,
-        )
-        browser.send("Page.navigate", {"url": page.as_uri()}, session=s)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            state = browser.send("Runtime.evaluate", {"expression": "document.readyState", "returnByValue": True},
-                                 session=s)["result"]["value"]  # fmt: skip
-            if state == "complete":
-                break
-            time.sleep(0.1)
+        s = browser.open(page.as_uri())
         probe = """const page = document.querySelector('.page').getBoundingClientRect(); JSON.stringify({
           charts: [...document.querySelectorAll('#grades svg.chart')].map(e => {
               const r = e.getBoundingClientRect(); return [r.width, r.height]; }),
           overflow: [...document.querySelectorAll('table')].filter(t =>
               t.getBoundingClientRect().right > page.right + 1).length,
           sections: document.querySelectorAll('section h2').length})"""
-        seen = json.loads(
-            browser.send("Runtime.evaluate", {"expression": probe, "returnByValue": True}, session=s)["result"]["value"]
-        )
-        requests = [
-            e["params"]["request"]["url"] for e in browser.events if e.get("method") == "Network.requestWillBeSent"
-        ]
+        seen = json.loads(browser.evaluate(s, probe))
     finally:
         browser.close()
-    errors = [
-        e
-        for e in browser.events
-        if e.get("method") == "Runtime.exceptionThrown"
-        or (e.get("method") == "Runtime.consoleAPICalled" and e["params"]["type"] in ("error", "assert"))
-        or (e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] == "error")
-    ]
-    assert errors == []
-    assert requests == [page.as_uri()]
+    assert browser.errors() == []
+    assert browser.requests() == [page.as_uri()]
     assert seen["sections"] == 8
     assert len(seen["charts"]) == 3 and all(w > 100 and h > 20 for w, h in seen["charts"])  # efficiency: hidden
     assert seen["overflow"] == 0  # no table runs past the page
