@@ -12,7 +12,15 @@ from sqlalchemy.orm import Session as OrmSession
 
 from kirkpatrick.domain.errors import InvalidInput, NotFound
 from kirkpatrick.storage.collect import Answer, CollectSettings, Contact, Invitation, Question, SurveyWave
-from kirkpatrick.storage.models import Client, Intervention, Measure, Measurement, Participant
+from kirkpatrick.storage.models import (
+    Client,
+    Intervention,
+    Measure,
+    MeasureItem,
+    Measurement,
+    Participant,
+    UnscoredItemResponse,
+)
 from kirkpatrick.storage.queries import get_intervention
 
 DEFAULT_RETENTION_DAYS = 30
@@ -93,8 +101,9 @@ def apply_retention(session: OrmSession, today: dt.date) -> RetentionResult:
 
 
 def export_participant(session: OrmSession, code: str, participant: str) -> dict[str, Any]:
-    """Everything stored about one participant: record, measurements, survey answers (their own
-    and the answers given about them, per rater group), invitations and contact addresses."""
+    """Everything stored about one participant: record, measurements, item answers kept without a
+    scale score (too few of a measure's items answered), survey answers (their own and the answers
+    given about them, per rater group), invitations and contact addresses."""
     intervention = get_intervention(session, code)
     person = session.scalars(
         select(Participant).where(Participant.intervention_id == intervention.id, Participant.code == participant)
@@ -108,6 +117,17 @@ def export_participant(session: OrmSession, code: str, participant: str) -> dict
             .join(Measure, Measure.id == Measurement.measure_id)
             .where(Measurement.participant_id == person.id)
             .order_by(Measure.code, Measurement.wave, Measurement.rater)
+        )
+    ]
+    u = UnscoredItemResponse
+    unscored = [
+        {"measure": m, "item": i, "wave": w.value, "rater": r.value, "value": v, "date": d.isoformat() if d else None}
+        for m, i, w, r, v, d in session.execute(
+            select(Measure.code, MeasureItem.code, u.wave, u.rater, u.value, u.date)
+            .join(MeasureItem, MeasureItem.id == u.item_id)
+            .join(Measure, Measure.id == MeasureItem.measure_id)
+            .where(u.participant_id == person.id)
+            .order_by(Measure.code, u.wave, u.rater, MeasureItem.position)
         )
     ]
     invitations = list(session.scalars(select(Invitation).where(Invitation.participant_id == person.id)))
@@ -138,6 +158,7 @@ def export_participant(session: OrmSession, code: str, participant: str) -> dict
         "group": person.group.value,
         "role": person.role,
         "measurements": measurements,
+        "unscored_item_answers": unscored,
         "survey_answers": answers,
         "invitations": [
             {

@@ -29,7 +29,7 @@ from sqlalchemy import Connection, Engine, delete, text
 from kirkpatrick.domain.errors import InvalidInput
 from kirkpatrick.domain.parsing import column_name
 from kirkpatrick.domain.vocab import Rater, Wave
-from kirkpatrick.io import checks, write
+from kirkpatrick.io import checks, unscored, write
 from kirkpatrick.io.context import DEFAULT_MIN_ITEM_SHARE, Progress, ReadContext
 from kirkpatrick.io.formats import LAYOUTS, detect_layout
 from kirkpatrick.io.formats.canonical import CanonicalReader
@@ -74,6 +74,10 @@ class ImportSummary:
     participants_created: int = 0
     item_responses: int = 0
     too_few_items: int = 0  # item-level scores left out: too few items answered
+    # Their item answers, kept without a score (``io.unscored``), and those already stored so.
+    unscored_item_responses: int = 0
+    unscored_present: int = 0
+    unscored_replaced: int = 0  # stored answers without a score that this import's scores replace
     per_measure_wave: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -88,6 +92,9 @@ class ImportSummary:
             "participants_created": self.participants_created,
             "item_responses": self.item_responses,
             "too_few_items": self.too_few_items,
+            "unscored_item_responses": self.unscored_item_responses,
+            "unscored_present": self.unscored_present,
+            "unscored_replaced": self.unscored_replaced,
             "per_measure_wave": [
                 {"measure": m, "wave": w, **counts} for (m, w), counts in sorted(self.per_measure_wave.items())
             ],
@@ -288,15 +295,21 @@ def finish(ctx: ReadContext, connection: Connection, *, write: bool) -> ImportSu
     ctx.errors.raise_if_any()
     skip = checks.compare_with_database(ctx, connection, keys)
     ctx.errors.raise_if_any()
+    kept = unscored.check(ctx, connection, keys)
+    ctx.errors.raise_if_any()
     summary = ImportSummary(Path(ctx.table.name), ctx.table.dialect, ctx.layout, not write, rows_read=ctx.rows_read)
     summary.too_few_items = ctx.too_few_items
     summary.skipped = int(skip.sum())
     summary.imported = len(keys) - summary.skipped
     summary.participants_created = sum(1 for i in ctx.participants.id if i is None)
     summary.per_measure_wave = checks.per_measure_wave(ctx, keys, skip)
+    summary.unscored_item_responses = kept.answers
+    summary.unscored_present = kept.present
+    summary.unscored_replaced = len(kept.stale)
     if write:
         summary.item_responses = _write(ctx, connection, skip)
-        if summary.imported or summary.participants_created:
+        unscored.write(ctx, connection, kept)
+        if summary.imported or summary.participants_created or kept.new or kept.stale:
             # Cached analyses of these interventions are stale from this transaction on.
             analysis_cache.bump(connection, ctx.participants.intervention)
     else:
@@ -333,7 +346,8 @@ def write_rows(
     with the same checks and writers as a file import (known measure and item, value on the scale,
     wave and rater, items to the scale score, duplicates, comparison with what is stored).
 
-    ``replace`` deletes those stored measurements first, in the same transaction. Raises
+    ``replace`` deletes those stored measurements (and item answers kept without a score) first, in the
+    same transaction. Raises
     ``ImportFailed`` (messages ``SOURCE:ROW:COLUMN: ...``, rows counted from 1) and writes nothing
     of its own then; the caller rolls back. The catalogue is shared across calls (``load_catalogue``);
     only the rows' participants are read; nothing touches the disk.
@@ -363,7 +377,7 @@ def write_rows(
     try:
         CanonicalReader(ctx).read(rows)
         ctx.errors.raise_if_any()
-        if not ctx.store.count:
+        if not ctx.store.count and not ctx.store.unscored:
             return _empty(ctx)
         return finish(ctx, connection, write=True)
     finally:
@@ -392,6 +406,7 @@ def _delete(
                 Measurement.measure_id.in_(ids),
             )
         )
+        unscored.delete_for(connection, pid, Wave(r.wave), Rater(r.rater), ids)
 
 
 def _empty(ctx: ReadContext) -> ImportSummary:

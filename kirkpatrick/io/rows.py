@@ -41,8 +41,23 @@ class CanonicalRow:
     date: dt.date | None = None
 
 
+@dataclass(frozen=True)
+class Unscored:
+    """The item answers of one participant, measure, wave and rater, too few for a scale score:
+    kept without one (indexes as in ``Row``; ``items`` are (item id, value as given))."""
+
+    p: int
+    m: int
+    w: int
+    r: int
+    d: int
+    line: int
+    items: tuple[tuple[int, float], ...]
+
+
 class RowStore:
-    """The validated rows of one import: keys in memory, records on disk, item answers by row number."""
+    """The validated rows of one import: keys in memory, records on disk, item answers by row number,
+    and item answers without a score."""
 
     def __init__(self, n_measures: int, *, in_memory: bool = False) -> None:
         self.n_measures = max(n_measures, 1)
@@ -53,6 +68,8 @@ class RowStore:
             io.BytesIO() if in_memory else tempfile.TemporaryFile(prefix="kirkpatrick-import-")  # noqa: SIM115
         )
         self.items: dict[int, list[tuple[int, float]]] = {}  # row number -> (item id, value)
+        # Item answers too few for a score: few (a respondent who skipped most of a measure), kept in memory.
+        self.unscored: list[Unscored] = []
         self.count = 0
 
     def add(self, row: Row, items: list[tuple[int, float]] | None = None) -> None:

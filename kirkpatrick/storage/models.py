@@ -218,6 +218,9 @@ class Participant(Base):
     measurements: Mapped[list[Measurement]] = relationship(
         back_populates="participant", cascade="all, delete-orphan", passive_deletes=True
     )
+    unscored_items: Mapped[list[UnscoredItemResponse]] = relationship(
+        back_populates="participant", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     def __repr__(self) -> str:
         return f"Participant(id={self.id!r}, code={self.code!r}, group={self.group.value!r})"
@@ -282,6 +285,37 @@ class ItemResponse(Base):
 
     def __repr__(self) -> str:
         return f"ItemResponse(measurement_id={self.measurement_id!r}, item_id={self.item_id!r}, value={self.value!r})"
+
+
+class UnscoredItemResponse(Base):
+    """An item answer kept without a scale score: the participant answered too few of the
+    measure's items at that wave (from that rater) for a score, so there is no measurement to
+    hang it on. The analysis never reads these (no score, no statistic); imports count them, a
+    participant's copy of their data holds them, and erasure removes them with the participant.
+
+    At most one of a measurement's item answers and these exists for one participant, measure,
+    wave and rater: a later import that gives enough items for a score replaces these.
+    """
+
+    __tablename__ = "unscored_item_response"
+    __table_args__ = (UniqueConstraint("participant_id", "item_id", "wave", "rater"),)
+
+    id: Mapped[intpk]
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("measure_item.id"))
+    wave: Mapped[Wave]
+    rater: Mapped[Rater] = mapped_column(default=Rater.SELF)
+    value: Mapped[float] = mapped_column(Float)  # as given (before reverse scoring), on the measure's scale
+    date: Mapped[dt.date | None] = mapped_column(Date)
+
+    participant: Mapped[Participant] = relationship(back_populates="unscored_items")
+    item: Mapped[MeasureItem] = relationship()
+
+    def __repr__(self) -> str:
+        return (
+            f"UnscoredItemResponse(participant_id={self.participant_id!r}, item_id={self.item_id!r}, "
+            f"wave={self.wave.value!r}, rater={self.rater.value!r}, value={self.value!r})"
+        )
 
 
 class Feedback(Base):

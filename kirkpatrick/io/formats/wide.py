@@ -1,6 +1,6 @@
 """The wide layout, as survey tools export: one row per respondent, a participant column, one
 column per measure (its score) or per item (the scale score is the mean of the items answered,
-reverse-scored ones flipped; the item answers are kept).
+reverse-scored ones flipped; the item answers are kept, also when too few are answered for a score).
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kirkpatrick.io.context import ReadContext
-from kirkpatrick.io.rows import Row
+from kirkpatrick.io.rows import Row, Unscored
 from kirkpatrick.io.sniff import Cell
 from kirkpatrick.io.validate import RATERS, WAVES, MeasureInfo, blank, is_blank_row, scale_error
 
@@ -117,14 +117,17 @@ def add_scale_score(ctx: ReadContext, info: MeasureInfo, answers: list[tuple[int
 
     The score is the mean of the items answered, reverse-scored ones flipped; it needs enough of
     the measure's items answered (all of them count, including items the input has no column for).
+    With too few, there is no score and the answers are kept as they are (``RowStore.unscored``).
     """
+    p, m, w, r, _, d, line = row
     if len(answers) < ctx.min_item_share * len(info.items) - 1e-9:
+        # No score, but the answers given are kept (``io.unscored``): they are the respondent's.
         ctx.too_few_items += 1
+        ctx.store.unscored.append(Unscored(p, m, w, r, d, line, tuple((info.items[pos][0], v) for pos, v in answers)))
         return
     total = 0.0
     for position, value in answers:
         total += info.low + info.high - value if info.items[position][2] else value
     score = total / len(answers)
     items = [(info.items[pos][0], v) for pos, v in answers]
-    p, m, w, r, _, d, line = row
     ctx.store.add((p, m, w, r, score, d, line), items)
