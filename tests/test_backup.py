@@ -29,6 +29,7 @@ from kirkpatrick.storage.models import (
     Participant,
     Session,
     TransferFactorUse,
+    UnscoredItemResponse,
 )
 
 # Values that a careless format would change: floats that need all 17 digits, the smallest step
@@ -115,6 +116,18 @@ def fill_database(engine: Engine, *, participants: int = 12, audit: bool = True)
                         value=3.0 - w / 7,
                     )
                 )
+            # Two answers from peers too few for a score (no measurement), kept without one.
+            s.add_all(
+                UnscoredItemResponse(
+                    participant=p,
+                    item=item,
+                    wave=Wave.PRE,
+                    rater=Rater.PEER,
+                    value=AWKWARD_FLOATS[(i + k) % len(AWKWARD_FLOATS)],
+                    date=dt.date(2024, 1, 2 + i % 20) if k else None,
+                )
+                for k, item in enumerate(lf.items[:2])
+            )
         if "analysis_version" in inspect(s.connection()).get_table_names():
             s.flush()
             analysis_cache.bump(s.connection(), [first.id, second.id])
@@ -464,7 +477,7 @@ def test_backup_of_an_older_schema_is_upgraded_on_restore(filled: Engine, empty_
                     "columns": [line["columns"][i] for i in keep],
                     "types": [line["types"][i] for i in keep],
                 }
-        elif isinstance(line, list):
+        elif isinstance(line, list) and not skipping:
             line = [line[i] for i in keep]
         if not skipping:
             old.append(line)
@@ -480,6 +493,7 @@ def test_backup_of_an_older_schema_is_upgraded_on_restore(filled: Engine, empty_
         expected = snapshot(filled)
         expected["audit_entry"] = []
         expected["analysis_version"] = []
+        expected["unscored_item_response"] = []  # a table added since 0001
         assert snapshot(engine) == expected
     finally:
         engine.dispose()

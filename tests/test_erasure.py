@@ -10,7 +10,15 @@ from support import Cli, snapshot
 from test_backup import fill_database
 
 from kirkpatrick.storage import db, erasure
-from kirkpatrick.storage.models import AuditEntry, Feedback, Intervention, ItemResponse, Measurement, Participant
+from kirkpatrick.storage.models import (
+    AuditEntry,
+    Feedback,
+    Intervention,
+    ItemResponse,
+    Measurement,
+    Participant,
+    UnscoredItemResponse,
+)
 
 
 def _count(engine: Engine, model: type, *where: object) -> int:
@@ -39,7 +47,7 @@ def test_forget_removes_exactly_the_participants_rows(cli: Cli, engine: Engine) 
 
     result = cli("participant", "forget", "NRB-LG-2024", "p001")
 
-    assert f"removed 24 item_response, {mine} measurement, 1 participant" in result.output
+    assert f"removed 24 item_response, {mine} measurement, 1 participant, 2 unscored_item_response" in result.output
     assert "The statistics of NRB-LG-2024 changed" in result.output
     # p001 had lf and team values; the other NRB participants (8 of the 11 besides p001) remain.
     assert "lf: 7 participants with values (was 8)" in result.output
@@ -58,9 +66,13 @@ def test_forget_removes_exactly_the_participants_rows(cli: Cli, engine: Engine) 
             assert not removed and len(added) == 1
         else:
             assert not added
-            assert len(removed) == {"participant": 1, "measurement": mine, "item_response": my_items}.get(table, 0), (
-                table
-            )
+            mine_by_table = {
+                "participant": 1,
+                "measurement": mine,
+                "item_response": my_items,
+                "unscored_item_response": 2,
+            }
+            assert len(removed) == mine_by_table.get(table, 0), table
 
 
 def test_audit_entry_holds_no_personal_data(cli: Cli, engine: Engine) -> None:
@@ -70,11 +82,12 @@ def test_audit_entry_holds_no_personal_data(cli: Cli, engine: Engine) -> None:
         entry = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert entry is not None
     assert (entry.action, entry.intervention_code) == ("forget_participant", "NRB-LG-2024")
-    assert json.loads(entry.removed) == {"item_response": 24, "measurement": 6, "participant": 1}
+    removed = {"item_response": 24, "measurement": 6, "participant": 1, "unscored_item_response": 2}
+    assert json.loads(entry.removed) == removed
     stored = " ".join(str(getattr(entry, c)) for c in ("at", "action", "intervention_code", "removed"))
     assert "p005" not in stored and "005" not in stored
     shown = json.loads(cli("audit", "--json").output)
-    assert shown[-1]["removed"] == {"item_response": 24, "measurement": 6, "participant": 1}
+    assert shown[-1]["removed"] == removed
     assert "p005" not in json.dumps(shown)
 
 
@@ -103,7 +116,8 @@ def test_intervention_delete_needs_yes_and_says_what_it_removes(cli: Cli, engine
     expected = erasure.intervention_contents
     with db.reading(engine) as s:
         contents = expected(s, "NRB-LG-2024")
-    # 8 of the 12 participants belong to NRB (i % 3 != 0), 6 measurements and 24 item answers each.
+    # 8 of the 12 participants belong to NRB (i % 3 != 0), 6 measurements and 24 item answers each,
+    # and 2 item answers without a score.
     assert contents == {
         "feedback": 2,
         "intervention": 1,
@@ -112,12 +126,14 @@ def test_intervention_delete_needs_yes_and_says_what_it_removes(cli: Cli, engine
         "participant": 8,
         "session": 2,
         "transfer_factor_use": 2,
+        "unscored_item_response": 8 * 2,
     }
     refused = cli("intervention", "delete", "NRB-LG-2024", ok=False)
     assert refused.exit_code == 1
     assert refused.output == (
         "Error: deleting intervention NRB-LG-2024 would remove 2 feedback, 1 intervention, "
-        "192 item_response, 48 measurement, 8 participant, 2 session, 2 transfer_factor_use; "
+        "192 item_response, 48 measurement, 8 participant, 2 session, 2 transfer_factor_use, "
+        "16 unscored_item_response; "
         "nothing removed: add --yes to delete it\n"
     )
     assert snapshot(engine) == before
@@ -131,6 +147,7 @@ def test_intervention_delete_needs_yes_and_says_what_it_removes(cli: Cli, engine
     for table in ("client", "measure", "measure_item"):
         assert after[table] == before[table]
     assert _count(engine, Participant) == 4 and _count(engine, Measurement) == 4 * 6
+    assert _count(engine, UnscoredItemResponse) == 4 * 2
     entries = json.loads(cli("audit", "--json").output)
     assert entries[-1]["action"] == "delete_intervention" and entries[-1]["removed"] == contents
     assert (

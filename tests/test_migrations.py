@@ -114,6 +114,29 @@ def test_previous_release_with_data_upgrades_and_keeps_every_row(
     assert '"intervention": "NRB-LG-2024"' in stats.output
 
 
+def test_database_at_0008_with_data_upgrades_to_keep_unscored_item_answers(
+    raw_engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    """0008 -> 0010: every row kept, the new table there and empty, and in use at once (an import
+    whose respondent answers too few items keeps their answers; erasure removes them)."""
+    old = fill_at_revision(raw_engine, "0008", tmp_path, participants=12)
+    assert "unscored_item_response" not in inspect(raw_engine).get_table_names()
+    before = _all_rows(raw_engine)
+    assert sum(map(len, before.values())) > 300 and before["measurement"] and before["item_response"]
+    cli = Cli(db_url)
+    assert "from schema 0008 to" in cli("init").output
+    assert db.current_revision(raw_engine) == db.head_revision()
+    assert _all_rows(raw_engine, like=old) == before
+    assert _all_rows(raw_engine)["unscored_item_response"] == []
+    wide = tmp_path / "wide.csv"
+    wide.write_text("participant,lf_1,lf_2\np001,2,5\n", encoding="utf-8")
+    result = cli("import", str(wide), "--intervention", "NRB-LG-2024", "--wave", "pre", "--rater", "manager")
+    assert "their 2 item answers are kept without a score" in result.output
+    assert len(_all_rows(raw_engine)["unscored_item_response"]) == 2
+    assert "2 unscored_item_response" in cli("participant", "forget", "NRB-LG-2024", "p001").output
+    assert _all_rows(raw_engine)["unscored_item_response"] == []
+
+
 def test_downgrade_and_upgrade_again(engine: Engine) -> None:
     """Every migration can be undone and redone (the audit table goes and comes back)."""
     with db.writer(engine).begin() as connection:

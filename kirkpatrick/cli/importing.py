@@ -189,9 +189,20 @@ def _echo_summary(s: ImportSummary) -> None:
         f"{s.participants_created} new participants)."
     )
     if s.item_responses:
-        click.echo(f"  {s.item_responses} item responses stored with their scale scores.")
+        click.echo(
+            f"  {s.item_responses} item responses {'would be ' if s.dry_run else ''}stored with their scale scores."
+        )
     if s.too_few_items:
-        click.echo(f"  {s.too_few_items} scale scores left out: too few items answered.")
+        line = f"  {s.too_few_items} scale scores left out: too few items answered"
+        if s.unscored_item_responses:
+            kept = "would be kept" if s.dry_run else "are kept"
+            line += f"; their {s.unscored_item_responses} item answers {kept} without a score (not analysed)"
+        if s.unscored_present:
+            line += f"; {s.unscored_present} of these already present"
+        click.echo(line + ".")
+    if s.unscored_replaced:
+        verb = "would replace" if s.dry_run else "replaced"
+        click.echo(f"  New scale scores {verb} {s.unscored_replaced} item answers that had none.")
     if s.per_measure_wave:
         width = max(len(m) for m, _ in s.per_measure_wave)
         for (measure, wave), counts in sorted(s.per_measure_wave.items()):
