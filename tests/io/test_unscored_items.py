@@ -110,7 +110,7 @@ def test_a_later_score_replaces_the_answers_kept_without_one(catalogue: Engine, 
     conflicting = tmp_path / "conflicting.csv"
     conflicting.write_text("participant,lf_1,lf_2,lf_3,lf_4,lf_5,lf_6,lf_7,lf_8\nw003,5,3,3,3,3,3,3,3\n")
     before = snapshot(catalogue)
-    with pytest.raises(ImportFailed, match="conflicting.csv:2:lf_1: w003 lf post self: this item is already 3"):
+    with pytest.raises(ImportFailed, match=r"conflicting\.csv:2:lf_1: w003 lf post self: this item is already 3"):
         import_measurements(catalogue, conflicting, KURS)
     assert snapshot(catalogue) == before
     dry = import_measurements(catalogue, later, KURS, dry_run=True)
@@ -126,7 +126,7 @@ def test_a_later_score_replaces_the_answers_kept_without_one(catalogue: Engine, 
     # ... an error if not.
     other = tmp_path / "other.csv"
     other.write_text("participant,lf_1\nw003,1\n", encoding="utf-8")
-    with pytest.raises(ImportFailed, match="other.csv:2:lf_1: w003 lf post self already has a scale score"):
+    with pytest.raises(ImportFailed, match=r"other\.csv:2:lf_1: w003 lf post self already has a scale score"):
         import_measurements(catalogue, other, KURS)
 
 

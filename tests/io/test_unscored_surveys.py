@@ -33,7 +33,8 @@ def _catalogue(folder: Path) -> Path:
         f"lead,Ledarskap,behaviour,1,5,lead_fb lead_trust,,{LABELS},Vet ej | Don't know\n"
         "lead.lead_fb,,,,,,Min chef ger mig återkoppling som hjälper mig utvecklas,,\n"
         "lead.lead_trust,,,,,,Jag litar på min chef,,\n"
-        "nps,Rekommendation,reaction,0,10,,Hur troligt är det att du skulle rekommendera programmet till en kollega?,,\n",
+        "nps,Rekommendation,reaction,0,10,,"
+        "Hur troligt är det att du skulle rekommendera programmet till en kollega?,,\n",
         encoding="utf-8",
     )
     return path
