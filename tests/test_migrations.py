@@ -131,7 +131,7 @@ def test_database_at_0008_with_data_upgrades_to_keep_unscored_item_answers(
     wide = tmp_path / "wide.csv"
     wide.write_text("participant,lf_1,lf_2\np001,2,5\n", encoding="utf-8")
     result = cli("import", str(wide), "--intervention", "NRB-LG-2024", "--wave", "pre", "--rater", "manager")
-    assert "their 2 item answers are kept without a score" in result.output
+    assert "the 2 item answers given are kept without a score" in result.output
     assert len(_all_rows(raw_engine)["unscored_item_response"]) == 2
     assert "2 unscored_item_response" in cli("participant", "forget", "NRB-LG-2024", "p001").output
     assert _all_rows(raw_engine)["unscored_item_response"] == []

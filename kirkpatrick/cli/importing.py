@@ -193,22 +193,27 @@ def _echo_summary(s: ImportSummary) -> None:
             f"  {s.item_responses} item responses {'would be ' if s.dry_run else ''}stored with their scale scores."
         )
     if s.too_few_items:
-        line = f"  {s.too_few_items} scale scores left out: too few items answered"
+        line = f"  {_plural(s.too_few_items, 'scale score')} left out: too few items answered"
         if s.unscored_item_responses:
-            kept = "would be kept" if s.dry_run else "are kept"
-            line += f"; their {s.unscored_item_responses} item answers {kept} without a score (not analysed)"
+            n = s.unscored_item_responses
+            kept = "would be kept" if s.dry_run else "is kept" if n == 1 else "are kept"
+            line += f"; the {_plural(n, 'item answer')} given {kept} without a score (not analysed)"
         if s.unscored_present:
             line += f"; {s.unscored_present} of these already present"
         click.echo(line + ".")
     if s.unscored_replaced:
         verb = "would replace" if s.dry_run else "replaced"
-        click.echo(f"  New scale scores {verb} {s.unscored_replaced} item answers that had none.")
+        click.echo(f"  New scale scores {verb} {_plural(s.unscored_replaced, 'item answer')} kept without a score.")
     if s.per_measure_wave:
         width = max(len(m) for m, _ in s.per_measure_wave)
         for (measure, wave), counts in sorted(s.per_measure_wave.items()):
             click.echo(
                 f"  {measure.ljust(width)}  {wave:<9}  {counts['imported']:>8} new  {counts['skipped']:>8} present"
             )
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 @main.command("export")

@@ -454,6 +454,7 @@ class _Builder(_LevelDetail):
             waves=[WaveLine(self.label(w), self.a.wave_n(w), self.a.wave_n(w, _control())) for w in Wave],
             attrition=i18n.format_percent(self.a.attrition * 100, self.lang),
             limits=self.limits(),
+            unscored=f.unscored,
         )
 
 

@@ -159,6 +159,7 @@ class ReportContext:
     waves: list[WaveLine]
     attrition: str
     limits: list[str]
+    unscored: int = 0  # participant x measure x wave x rater with too few items answered for a score
     references: list[str] = field(default_factory=lambda: list(REFERENCES) + list(METHOD_REFERENCES))
     tracking: list[TrackingLine] = field(default_factory=list)  # built-in collection: invited/opened/answered
 

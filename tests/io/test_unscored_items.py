@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, select
 from support import Cli, snapshot
 
 from kirkpatrick.domain.vocab import Rater, Wave
@@ -166,3 +166,30 @@ def test_erasure_removes_them_and_the_participants_copy_holds_them(catalogue: En
     assert len(unscored(catalogue)) == 5
     cli("intervention", "delete", CODE, "--yes")
     assert _count(catalogue, UnscoredItemResponse) == 0
+
+
+def test_the_reports_data_quality_counts_them_and_the_figures_do_not_change(catalogue: Engine) -> None:
+    from bs4 import BeautifulSoup
+
+    from kirkpatrick.reports import intervention as reports
+    from kirkpatrick.services import analysis
+
+    def report(lang: str) -> tuple[dict[str, object], str]:
+        with db.reading(catalogue) as s:
+            result = analysis.analyse(s, CODE, min_group=1)
+            html = reports.render_intervention(result, lang)
+        text = BeautifulSoup(html, "html.parser").get_text(" ", strip=True)
+        return result.to_dict(), " ".join(text.split())
+
+    # The file imported as before this table existed (w003's answers dropped, the participant
+    # created) and as now (kept): the same figures, and one sentence more.
+    import_measurements(catalogue, CORPUS / "items_wide.csv", KURS)
+    with_kept, text = report("en")
+    assert "In 1 case a participant answered too few of a measure's items for a scale score" in text
+    _, svenska = report("sv")
+    assert "I 1 fall besvarade en deltagare för få av ett måtts frågor" in svenska
+    with db.writer(catalogue).begin() as c:
+        c.execute(delete(UnscoredItemResponse))
+    dropped, text = report("en")
+    assert "too few of a measure's items" not in text
+    assert with_kept == dropped

@@ -106,9 +106,9 @@ def test_each_tool_keeps_the_answers_too_few_for_a_score(tool: str, db_url: str,
 def test_erasure_and_the_participants_copy_cover_a_survey_export(db_url: str, tmp_path: Path) -> None:
     cli = _setup(db_url, tmp_path)
     result = cli("import", str(SURVEYS / "googleforms_pre.csv"), "--intervention", CODE, "--wave", "pre", "--dry-run")
-    assert "1 scale scores left out: too few items answered; their 1 item answers would be kept" in result.output
+    assert "1 scale score left out: too few items answered; the 1 item answer given would be kept" in result.output
     result = cli("import", str(SURVEYS / "googleforms_pre.csv"), "--intervention", CODE, "--wave", "pre")
-    assert "their 1 item answers are kept without a score (not analysed)" in result.output
+    assert "the 1 item answer given is kept without a score (not analysed)" in result.output
     copy = json.loads(cli("participant", "export", CODE, "sjv-05").output)
     assert copy["unscored_item_answers"] == [
         {"measure": "lead", "item": "lead_trust", "wave": "pre", "rater": "self", "value": 4.0, "date": None}

@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session as OrmSession
 
 from kirkpatrick.domain.vocab import Group, Rater, TransferFactor
 from kirkpatrick.services.analysis.records import RATERS, WAVES, FactorUse, InterventionFacts, MeasureInfo
-from kirkpatrick.storage.models import Intervention, Measure, Measurement, Participant
+from kirkpatrick.storage.models import (
+    Intervention,
+    Measure,
+    MeasureItem,
+    Measurement,
+    Participant,
+    UnscoredItemResponse,
+)
 
 FloatArray = NDArray[np.float64]
 
@@ -183,4 +190,20 @@ def facts(session: OrmSession, i: Intervention) -> InterventionFacts:
         sessions=[s.date for s in i.sessions],
         factors=[FactorUse(f.factor, f.present, f.note) for f in factors],
         quotes=[f for f in i.feedback if f.cleared],
+        unscored=unscored_count(session, i.id),
     )  # fmt: skip
+
+
+def unscored_count(session: OrmSession, intervention_id: int) -> int:
+    """How many participant x measure x wave x rater of the intervention have item answers but too
+    few for a scale score (kept in ``unscored_item_response``; the analysis has no value for them)."""
+    u = UnscoredItemResponse
+    groups = (
+        select(u.participant_id, MeasureItem.measure_id, u.wave, u.rater)
+        .join(MeasureItem, MeasureItem.id == u.item_id)
+        .join(Participant, Participant.id == u.participant_id)
+        .where(Participant.intervention_id == intervention_id)
+        .group_by(u.participant_id, MeasureItem.measure_id, u.wave, u.rater)
+        .subquery()
+    )
+    return int(session.scalar(select(func.count()).select_from(groups)) or 0)

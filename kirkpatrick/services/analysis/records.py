@@ -226,6 +226,9 @@ class InterventionFacts:
     sessions: list[dt.date]
     factors: list[FactorUse]
     quotes: list[Feedback]  # cleared quotes only: the rest never leaves the database
+    # Participant x measure x wave x rater with item answers too few for a scale score: kept in
+    # the database, not analysed (no score exists), counted for the report's data quality.
+    unscored: int = 0
 
     @property
     def spacing_days(self) -> list[int]:
