@@ -23,10 +23,11 @@ import numpy as np
 from sqlalchemy import Connection, delete, insert, select
 
 from kirkpatrick.domain.vocab import Rater, Wave
+from kirkpatrick.io.checks import FEW
 from kirkpatrick.io.context import ReadContext
 from kirkpatrick.io.rows import RECORD, Unscored
 from kirkpatrick.io.validate import RATERS, WAVES
-from kirkpatrick.storage.models import ItemResponse, MeasureItem, Measurement, UnscoredItemResponse
+from kirkpatrick.storage.models import ItemResponse, MeasureItem, Measurement, Participant, UnscoredItemResponse
 
 _CHUNK = 500  # ids per IN (...) list
 
@@ -160,22 +161,30 @@ def _first_positions(keys: np.ndarray, wanted: np.ndarray) -> dict[int, int]:
     return {int(k): int(order[i]) for k, i, f in zip(wanted.tolist(), at.tolist(), found.tolist()) if f}
 
 
-def _file_participants(ctx: ReadContext) -> list[int]:
-    return sorted({pid for pid in ctx.participants.id if pid is not None})
-
-
 def _stored(ctx: ReadContext, connection: Connection) -> Stored:
-    """The stored answers without a score of the import's participants who are already stored."""
+    """The stored answers without a score of the import's participants who are already stored:
+    by their ids when they are few (a form's respondent), else by intervention (one query each)."""
     found: Stored = defaultdict(dict)
     u = UnscoredItemResponse
-    for chunk in _chunks(_file_participants(ctx)):
-        query = (
-            select(u.id, u.participant_id, MeasureItem.measure_id, u.wave, u.rater, u.item_id, u.value)
-            .join(MeasureItem, MeasureItem.id == u.item_id)
-            .where(u.participant_id.in_(chunk))
+    pids = sorted({pid for pid in ctx.participants.id if pid is not None})
+    if not pids:
+        return found
+    query = select(u.id, u.participant_id, MeasureItem.measure_id, u.wave, u.rater, u.item_id, u.value).join(
+        MeasureItem, MeasureItem.id == u.item_id
+    )
+    if len(pids) <= FEW:
+        queries = [query.where(u.participant_id.in_(pids))]
+    else:
+        interventions = sorted(
+            {ctx.participants.intervention[p] for p, pid in enumerate(ctx.participants.id) if pid is not None}
         )
-        for row_id, pid, mid, wave, rater, item, value in connection.execute(query):
-            found[(pid, mid, _text(wave), _text(rater))][item] = (row_id, value)
+        query = query.join(Participant, Participant.id == u.participant_id)
+        queries = [query.where(Participant.intervention_id == iid) for iid in interventions]
+    mine = set(pids)
+    for q in queries:
+        for row_id, pid, mid, wave, rater, item, value in connection.execute(q):
+            if pid in mine:
+                found[(pid, mid, _text(wave), _text(rater))][item] = (row_id, value)
     return found
 
 

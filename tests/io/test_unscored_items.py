@@ -16,7 +16,7 @@ from kirkpatrick.domain.vocab import Rater, Wave
 from kirkpatrick.io.importing import ImportFailed, ImportOptions, import_measurements
 from kirkpatrick.io.pipeline import Replace, write_rows
 from kirkpatrick.io.rows import CanonicalRow
-from kirkpatrick.storage import db
+from kirkpatrick.storage import analysis_cache, db
 from kirkpatrick.storage.models import (
     ItemResponse,
     Measure,
@@ -88,6 +88,16 @@ def test_reimport_changes_nothing_and_a_different_answer_is_an_error(catalogue: 
     assert "changed.csv:2:lf_2: w003 lf post self already has other item answers without a score" in str(failed.value)
     assert "(this item not answered, not 4)" in str(failed.value)
     assert snapshot(catalogue) == before
+    # Only answers without a score, for a stored participant: the data version still goes up.
+    with catalogue.connect() as c:
+        iid = c.scalar(select(Participant.intervention_id).where(Participant.code == "w001"))
+        version = analysis_cache.versions(c, [iid])[iid]
+    pre = tmp_path / "pre.csv"
+    pre.write_text("participant,lf_1\nw001,3\n", encoding="utf-8")
+    summary = import_measurements(catalogue, pre, ImportOptions(intervention=CODE, wave="pre"))
+    assert (summary.imported, summary.participants_created, summary.unscored_item_responses) == (0, 0, 1)
+    with catalogue.connect() as c:
+        assert analysis_cache.versions(c, [iid])[iid] == version + 1
 
 
 def test_the_same_person_twice_in_a_file_is_an_error(catalogue: Engine, tmp_path: Path) -> None:
@@ -193,3 +203,36 @@ def test_the_reports_data_quality_counts_them_and_the_figures_do_not_change(cata
     dropped, text = report("en")
     assert "too few of a measure's items" not in text
     assert with_kept == dropped
+
+
+def test_many_participants_are_checked_by_intervention(catalogue: Engine, tmp_path: Path) -> None:
+    """Past a few hundred participants the stored answers are read per intervention, not by id."""
+    from kirkpatrick.io.checks import FEW
+
+    n = FEW + 100
+    first = tmp_path / "first.csv"
+    first.write_text(
+        "participant,lf_1,lf_2,lf_3,lf_4,lf_5,lf_6,lf_7,lf_8\n"
+        + "".join(f"m{i:04d},{'3,' * 7 + '3' if i % 3 else '2,4,,,,,,'}\n" for i in range(n)),
+        encoding="utf-8",
+    )
+    summary = import_measurements(catalogue, first, KURS)
+    too_few = len(range(0, n, 3))
+    assert (summary.imported, summary.too_few_items, summary.unscored_item_responses) == (
+        n - too_few,
+        too_few,
+        2 * too_few,
+    )
+    again = import_measurements(catalogue, first, KURS)
+    assert (again.imported, again.unscored_present, again.unscored_item_responses) == (0, too_few, 0)
+    # Everyone complete now: every answer without a score is replaced by a score.
+    later = tmp_path / "later.csv"
+    later.write_text(
+        "participant,lf_1,lf_2,lf_3,lf_4,lf_5,lf_6,lf_7,lf_8\n"
+        + "".join(f"m{i:04d},{'3,' * 7 + '3' if i % 3 else '2,4,3,3,3,3,3,3'}\n" for i in range(n)),
+        encoding="utf-8",
+    )
+    done = import_measurements(catalogue, later, KURS)
+    assert (done.imported, done.skipped, done.unscored_replaced) == (too_few, n - too_few, 2 * too_few)
+    assert unscored(catalogue) == {}
+    assert len(scores(catalogue)) == n
