@@ -20,14 +20,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, TextClause, bindparam, delete, insert, select, text
 
 from kirkpatrick.domain.vocab import Rater, Wave
 from kirkpatrick.io.checks import FEW
 from kirkpatrick.io.context import ReadContext
 from kirkpatrick.io.rows import RECORD, Unscored
 from kirkpatrick.io.validate import RATERS, WAVES
-from kirkpatrick.storage.models import ItemResponse, MeasureItem, Measurement, Participant, UnscoredItemResponse
+from kirkpatrick.storage.models import ItemResponse, MeasureItem, Measurement, UnscoredItemResponse
 
 _CHUNK = 500  # ids per IN (...) list
 
@@ -161,30 +161,34 @@ def _first_positions(keys: np.ndarray, wanted: np.ndarray) -> dict[int, int]:
     return {int(k): int(order[i]) for k, i, f in zip(wanted.tolist(), at.tolist(), found.tolist()) if f}
 
 
+_STORED = (
+    "SELECT u.id, u.participant_id, i.measure_id, u.wave, u.rater, u.item_id, u.value"
+    " FROM unscored_item_response u JOIN measure_item i ON i.id = u.item_id"
+)
+
+
 def _stored(ctx: ReadContext, connection: Connection) -> Stored:
     """The stored answers without a score of the import's participants who are already stored:
     by their ids when they are few (a form's respondent), else by intervention (one query each)."""
     found: Stored = defaultdict(dict)
-    u = UnscoredItemResponse
     pids = sorted({pid for pid in ctx.participants.id if pid is not None})
     if not pids:
         return found
-    query = select(u.id, u.participant_id, MeasureItem.measure_id, u.wave, u.rater, u.item_id, u.value).join(
-        MeasureItem, MeasureItem.id == u.item_id
-    )
+    # Plain SQL: wave and rater come back as the stored strings, with no per-row conversion.
     if len(pids) <= FEW:
-        queries = [query.where(u.participant_id.in_(pids))]
+        by_id = text(f"{_STORED} WHERE u.participant_id IN :ids").bindparams(bindparam("ids", expanding=True))
+        queries: list[tuple[TextClause, dict[str, Any]]] = [(by_id, {"ids": pids})]
     else:
-        interventions = sorted(
-            {ctx.participants.intervention[p] for p, pid in enumerate(ctx.participants.id) if pid is not None}
-        )
-        query = query.join(Participant, Participant.id == u.participant_id)
-        queries = [query.where(Participant.intervention_id == iid) for iid in interventions]
+        interventions = {
+            ctx.participants.intervention[p] for p, pid in enumerate(ctx.participants.id) if pid is not None
+        }
+        by_intervention = text(f"{_STORED} JOIN participant p ON p.id = u.participant_id WHERE p.intervention_id = :i")
+        queries = [(by_intervention, {"i": iid}) for iid in sorted(interventions)]
     mine = set(pids)
-    for q in queries:
-        for row_id, pid, mid, wave, rater, item, value in connection.execute(q):
+    for query, params in queries:
+        for row_id, pid, mid, wave, rater, item, value in connection.execute(query, params).all():
             if pid in mine:
-                found[(pid, mid, _text(wave), _text(rater))][item] = (row_id, value)
+                found[(pid, mid, wave, rater)][item] = (row_id, value)
     return found
 
 
@@ -249,7 +253,8 @@ def _replaced_by_scores(ctx: ReadContext, stored: Stored, keys: np.ndarray) -> l
 
 
 def _same(a: float | None, b: float | None) -> bool:
-    return a is not None and b is not None and bool(np.isclose(a, b, rtol=1e-12, atol=1e-12))
+    # As checks.compare_with_database (np.isclose with these tolerances), for one pair in Python.
+    return a is not None and b is not None and abs(a - b) <= 1e-12 + 1e-12 * abs(b)
 
 
 def _shown(value: float | None) -> str:
