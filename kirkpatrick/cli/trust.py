@@ -116,7 +116,7 @@ def participant_group() -> None:
 @json_option
 @pass_app
 def participant_forget(app: App, intervention: str, code: str, as_json: bool) -> None:
-    """Erase a participant: their measurements, item responses and record.
+    """Erase a participant: their measurements, item responses (with or without a score) and record.
 
     Leaves an audit entry without personal data (not the code, not the values) and says which
     statistics changed. Backups made before keep the data: renew or delete them.
@@ -148,7 +148,8 @@ def participant_forget(app: App, intervention: str, code: str, as_json: bool) ->
 @pass_app
 def participant_export(app: App, intervention: str, code: str) -> None:
     """Everything stored about one participant, as JSON (their copy under the GDPR): record,
-    measurements, their own survey answers, invitations and e-mail addresses.
+    measurements, item answers kept without a score, their own survey answers, invitations and
+    e-mail addresses.
 
     Example: kirkpatrick participant export NRB-LG-2024 p007 > p007.json
     """

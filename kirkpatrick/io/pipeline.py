@@ -8,7 +8,8 @@ The pipeline, and why:
    into canonical rows, checked as they are read (``validate``, ``participants``) and spilled
    to disk (``rows``), so 5 million rows fit in well under 300 MB.
 3. ``checks`` finds measurements given twice in the file and compares them with the database:
-   same value, skipped (re-importing changes nothing); another value, an error.
+   same value, skipped (re-importing changes nothing); another value, an error. ``unscored`` does
+   the same for item answers too few for a scale score, which are kept without one.
 4. If anything is wrong, every error is reported (``FILE:LINE:COLUMN: message``) and nothing is
    written. Otherwise ``write`` bulk-inserts new participants and the measurements in the same
    transaction that read the database, which took the write lock first: two imports of one file

@@ -104,7 +104,7 @@ def _participants_per_measure(session: OrmSession, intervention_id: int, measure
 
 def forget_participant(session: OrmSession, intervention: str, participant: str) -> Erasure:
     """Remove participant ``participant`` of ``intervention``: their measurements, item responses
-    and record, leaving an audit entry without personal data.
+    (also those kept without a score) and record, leaving an audit entry without personal data.
 
     Returns the rows removed and, per measure the participant had values for, how many
     participants its statistics rest on before and after. Raises ``NotFound`` for an unknown
