@@ -15,6 +15,7 @@ from kirkpatrick.storage.collect import Answer, CollectSettings, Contact, Invita
 from kirkpatrick.storage.models import (
     Client,
     Intervention,
+    ItemResponse,
     Measure,
     MeasureItem,
     Measurement,
@@ -101,7 +102,8 @@ def apply_retention(session: OrmSession, today: dt.date) -> RetentionResult:
 
 
 def export_participant(session: OrmSession, code: str, participant: str) -> dict[str, Any]:
-    """Everything stored about one participant: record, measurements, item answers kept without a
+    """Everything stored about one participant: record, measurements, the item answers behind their
+    scale scores, item answers kept without a
     scale score (too few of a measure's items answered), survey answers (their own and the answers
     given about them, per rater group), invitations and contact addresses."""
     intervention = get_intervention(session, code)
@@ -117,6 +119,17 @@ def export_participant(session: OrmSession, code: str, participant: str) -> dict
             .join(Measure, Measure.id == Measurement.measure_id)
             .where(Measurement.participant_id == person.id)
             .order_by(Measure.code, Measurement.wave, Measurement.rater)
+        )
+    ]
+    scored_items = [
+        {"measure": m, "item": i, "wave": w.value, "rater": r.value, "value": v}
+        for m, i, w, r, v in session.execute(
+            select(Measure.code, MeasureItem.code, Measurement.wave, Measurement.rater, ItemResponse.value)
+            .join(Measurement, Measurement.id == ItemResponse.measurement_id)
+            .join(MeasureItem, MeasureItem.id == ItemResponse.item_id)
+            .join(Measure, Measure.id == MeasureItem.measure_id)
+            .where(Measurement.participant_id == person.id)
+            .order_by(Measure.code, Measurement.wave, Measurement.rater, MeasureItem.position)
         )
     ]
     u = UnscoredItemResponse
@@ -158,6 +171,7 @@ def export_participant(session: OrmSession, code: str, participant: str) -> dict
         "group": person.group.value,
         "role": person.role,
         "measurements": measurements,
+        "item_answers": scored_items,
         "unscored_item_answers": unscored,
         "survey_answers": answers,
         "invitations": [

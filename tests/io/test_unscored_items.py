@@ -6,6 +6,7 @@ with the participant or the intervention."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -169,6 +170,10 @@ def test_erasure_removes_them_and_the_participants_copy_holds_them(catalogue: En
     cli = Cli(db_url)
     copy = cli("participant", "export", CODE, "w003").output
     assert '"unscored_item_answers"' in copy and '"item": "lf_7"' in copy
+    scored = json.loads(cli("participant", "export", CODE, "w001").output)["item_answers"]
+    assert [(a["item"], a["value"]) for a in scored] == [  # the file's row w001, as given (not reverse scored)
+        (f"lf_{i}", v) for i, v in enumerate([4.0, 4.0, 2.0, 4.0, 4.0, 4.0, 2.0, 4.0], start=1)
+    ]
     result = cli("participant", "forget", CODE, "w003")
     assert "5 unscored_item_response" in result.output
     assert unscored(catalogue) == {}
