@@ -37,6 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # tests/conftest.py imports its helpers from tests/support.py
 
 from kirkpatrick.demo import portfolio as generator  # noqa: E402
 from kirkpatrick.services import accounts, records  # noqa: E402
