@@ -19,7 +19,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Select, func, or_, select
 from sqlalchemy.orm import Session as OrmSession
@@ -33,6 +33,7 @@ PER_PAGE = 50
 MAX_QUERY = 100
 # The cache key of the responses-per-wave summary (bump the suffix when its payload changes).
 COUNTS_KEY = "start_page.responses.v1"
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 
 class Status(StrEnum):
@@ -89,7 +90,7 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _filtered(stmt: Select[Any], account: Account, filters: StartFilters, today: dt.date) -> Select[Any]:
+def _filtered(stmt: S, account: Account, filters: StartFilters, today: dt.date) -> S:
     stmt = stmt.join(Client, Client.id == Intervention.client_id).where(visible_condition(account))
     if filters.text:
         pattern = _like(filters.text)
@@ -132,7 +133,7 @@ def start_page(
     changed: dict[str, dt.datetime] = {}
     if ids:
         participants = dict(
-            session.execute(  # type: ignore[arg-type]
+            session.execute(
                 select(Participant.intervention_id, func.count())
                 .where(Participant.intervention_id.in_(ids))
                 .group_by(Participant.intervention_id)
