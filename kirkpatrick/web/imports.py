@@ -12,10 +12,10 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
 from werkzeug.wrappers import Response
 
-from kirkpatrick.domain.errors import KirkpatrickError
+from kirkpatrick.domain.errors import InvalidInput, KirkpatrickError
 from kirkpatrick.io.importing import ImportFailed, ImportOptions
 from kirkpatrick.services import uploads
-from kirkpatrick.web import authz, forms
+from kirkpatrick.web import authz, errors, forms
 from kirkpatrick.web.authz import Action
 from kirkpatrick.web.common import _, account, audit, engine, reading, writing
 
@@ -81,7 +81,11 @@ def preview(code: str) -> str | Response:
     try:
         result = uploads.preview(engine(), path, options)
     except KirkpatrickError as exc:
-        result = uploads.Preview("", None, [], [], None, [uploads.ErrorRow(None, None, str(exc).split(": ", 1)[-1])], 1)
+        result = uploads.Preview("", None, [], [], None, [uploads.ErrorRow(None, None, errors.message(exc))], 1)
+    else:  # the importer's sentences, in the page's language
+        result.errors = [
+            uploads.ErrorRow(e.line, e.column, errors.translate(e.message, InvalidInput)) for e in result.errors
+        ]
     return render_template("web/preview.html", code=code, p=result, name=name, form=forms.PlainForm())
 
 
