@@ -9,13 +9,13 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
 from kirkpatrick.domain.errors import InvalidInput, KirkpatrickError
 from kirkpatrick.io.importing import ImportFailed, ImportOptions
 from kirkpatrick.services import uploads
-from kirkpatrick.web import authz, errors, forms
+from kirkpatrick.web import authz, errors, forms, security
 from kirkpatrick.web.authz import Action
 from kirkpatrick.web.common import _, account, audit, engine, reading, writing
 
@@ -66,7 +66,11 @@ def upload(code: str) -> str | Response:
                 "code": code, "file": stored, "name": name[:200], "layout": form.layout.data or None,
                 "wave": form.wave.data or None, "rater": form.rater.data or None,
             }  # fmt: skip
-            return redirect(url_for("imports.preview", code=code))
+            target = url_for("imports.preview", code=code)
+            if request.headers.get("X-Upload-Progress") == "1":  # sent by upload.js, which goes there itself
+                return Response(status=204, headers={"X-Next": target})
+            return redirect(target)
+    g.csp = security.UPLOAD_PAGE_CSP  # our own upload.js, and its request back to this site
     return render_template("web/import.html", form=form, code=code)
 
 
