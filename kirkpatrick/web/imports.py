@@ -6,6 +6,7 @@ that only the uploader's signed session knows.
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from kirkpatrick.domain.errors import InvalidInput, KirkpatrickError
 from kirkpatrick.io.importing import ImportFailed, ImportOptions
+from kirkpatrick.reports.environment import N_
 from kirkpatrick.services import uploads
 from kirkpatrick.web import authz, errors, forms, security
 from kirkpatrick.web.authz import Action
@@ -90,7 +92,30 @@ def preview(code: str) -> str | Response:
         result.errors = [
             uploads.ErrorRow(e.line, e.column, errors.translate(e.message, InvalidInput)) for e in result.errors
         ]
-    return render_template("web/preview.html", code=code, p=result, name=name, form=forms.PlainForm())
+    return render_template(
+        "web/preview.html", code=code, p=result, dialect=_dialect(result.dialect), name=name, form=forms.PlainForm()
+    )
+
+
+_CSV = re.compile(r"csv, (?P<encoding>[^,]+), delimiter (?P<delimiter>.+), decimal (?P<decimal>comma|point)")
+_XLSX = re.compile(r"xlsx, sheet (?P<sheet>.+)")
+_WORDS = {"comma": N_("comma"), "semicolon": N_("semicolon"), "tab": N_("tab"), "point": N_("point")}
+
+
+def _dialect(text: str) -> str:
+    """The importer's one-line description of the file (``csv, utf-8, delimiter comma, decimal
+    point``) in the page's language."""
+    found = _CSV.fullmatch(text)
+    if found is not None:
+        delimiter = found["delimiter"]
+        return _(
+            "csv, %(encoding)s, delimiter %(delimiter)s, decimal %(decimal)s",
+            encoding=found["encoding"],
+            delimiter=_(_WORDS[delimiter]) if delimiter in _WORDS else delimiter,
+            decimal=_(_WORDS[found["decimal"]]),
+        )
+    found = _XLSX.fullmatch(text)
+    return _("xlsx, sheet %(sheet)s", sheet=found["sheet"]) if found is not None else text
 
 
 @bp.route("/i/<code>/import/confirm", methods=["POST"])

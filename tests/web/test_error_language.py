@@ -65,11 +65,13 @@ def test_import_preview_errors_in_swedish(as_user: Callable[[str | None], FlaskC
     ).get_data(as_text=True).replace("&#39;", "'")  # fmt: skip
     assert "'abc' är inte ett tal" in page and "okänt mått 'nosuch'" in page
     assert "is not a number" not in page and "unknown measure" not in page
+    assert "csv, utf-8, avgränsare komma, decimalpunkt" in page  # how the file is written, in Swedish too
     # The same file on an English page: the importer's own words.
     with client.session_transaction() as session:
         session["lang"] = "en"
     english = client.get(f"/i/{OWN}/import/preview").get_data(as_text=True).replace("&#39;", "'")
     assert "'abc' is not a number" in english and "unknown measure 'nosuch'" in english
+    assert "csv, utf-8, delimiter comma, decimal point" in english
 
 
 def test_a_form_error_in_swedish(as_user: Callable[[str | None], FlaskClient]) -> None:
