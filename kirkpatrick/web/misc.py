@@ -53,9 +53,10 @@ def _chosen() -> dict[str, str | None]:
     return {k: (request.args.get(k) or "").strip()[:300] or None for k in FILTER_KEYS}
 
 
-def _portfolio(me: Account, typed: dict[str, str | None]) -> portfolio_service.Portfolio:
-    """The portfolio of the interventions ``me`` may see that match the filters, with the
-    default anonymity threshold (a level of fewer participants is left out, as in the CLI)."""
+def _selection(
+    me: Account, typed: dict[str, str | None]
+) -> tuple[portfolio_service.PortfolioFilters, list[portfolio_service.InterventionInfo]]:
+    """The filters as typed, parsed, and the interventions ``me`` may see that match them."""
     filters = portfolio_service.PortfolioFilters(
         client=typed["client"],
         consultant=typed["consultant"],
@@ -65,8 +66,15 @@ def _portfolio(me: Account, typed: dict[str, str | None]) -> portfolio_service.P
     )
     with reading() as s:
         mine = set(s.scalars(select(Intervention.code).where(accounts.visible_condition(me))))
-        chosen = [i for i in portfolio_service.select_interventions(s, filters) if i.code in mine]
-        codes = [i.code for i in chosen]
+        return filters, [i for i in portfolio_service.select_interventions(s, filters) if i.code in mine]
+
+
+def _portfolio(me: Account, typed: dict[str, str | None]) -> portfolio_service.Portfolio:
+    """The portfolio of the interventions ``me`` may see that match the filters, with the
+    default anonymity threshold (a level of fewer participants is left out, as in the CLI)."""
+    filters, chosen = _selection(me, typed)
+    codes = [i.code for i in chosen]
+    with reading() as s:
         headlines = analysis.headline_effects(s, codes, min_group=policy.DEFAULT_MIN_GROUP) if codes else []
     return portfolio_service.assemble(chosen, headlines, filters=filters, min_group=policy.DEFAULT_MIN_GROUP)
 
@@ -80,14 +88,19 @@ def _report_lang() -> str:
 def portfolio() -> str:
     me = authz.require_role(account(), Area.PORTFOLIO)
     typed = _chosen()
-    error = result = None
-    try:
-        result = _portfolio(me, typed)
+    error, count = None, None
+    try:  # the report itself is computed once, by the frame (and each download)
+        count = len(_selection(me, typed)[1])
     except KirkpatrickError as exc:
         error = errors.message(exc)
-    query = {k: v for k, v in typed.items() if v}
     return render_template(
-        "web/portfolio.html", p=result, f=typed, error=error, query=query, formats=list(Format), downloads=DOWNLOADS
+        "web/portfolio.html",
+        count=count,
+        min_group=policy.DEFAULT_MIN_GROUP,
+        f=typed,
+        error=error,
+        query={k: v for k, v in typed.items() if v},
+        formats=list(Format),
     )
 
 
