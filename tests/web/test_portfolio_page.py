@@ -141,3 +141,12 @@ def test_a_bad_filter_is_told_in_swedish(as_user: Callable[[str | None], FlaskCl
     page = client.get("/portfolio?since=2025-06-01&until=2025-01-01").get_data(as_text=True)
     assert "slutdatumet 2025-01-01 ligger före startdatumet 2025-06-01" in page
     assert client.get("/portfolio/report?since=igår").status_code == 400
+
+
+@pytest.mark.browser  # prints with Chromium
+def test_the_pdf_download_is_a_tagged_pdf(as_user: Callable[[str | None], FlaskClient], portfolio_data: Engine) -> None:
+    response = as_user("consultant").get("/portfolio/download.pdf?lang=sv")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="portfolio-sv.pdf"'
+    data = response.get_data()
+    assert data.startswith(b"%PDF") and b"/StructTreeRoot" in data
