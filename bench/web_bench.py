@@ -37,6 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # tests/conftest.py imports its helpers from tests/support.py
 
 from kirkpatrick.demo import portfolio as generator  # noqa: E402
 from kirkpatrick.services import accounts, records  # noqa: E402
@@ -218,7 +219,9 @@ def main() -> None:
             alone = User(base, emails[0], {}, errors)
             alone.opener = users[0].opener
             for _ in range(20):  # bounded
+                alone.request("alone: healthz", "/healthz")
                 alone.request("alone: start page", "/")
+                alone.request("alone: start page, search", "/?q=kommun&status=ended&page=2")
                 alone.request("alone: report (10,000 participants)", f"/i/{BIG}/report")
             for name, values in alone.timings.items():
                 timings[name] = values

@@ -28,7 +28,7 @@ from kirkpatrick.storage.accounts import (
     SignInAttempt,
     User,
 )
-from kirkpatrick.storage.models import Client, Intervention, Measurement, Participant
+from kirkpatrick.storage.models import Client, Intervention
 
 MIN_PASSWORD = 10
 THROTTLE_WINDOW = dt.timedelta(minutes=15)
@@ -317,60 +317,6 @@ def visible_condition(account: Account) -> Any:
             select(ClientOwner.client_id).where(ClientOwner.organisation_id == account.organisation_id)
         )
     return Intervention.id.is_(None)
-
-
-def start_page(session: OrmSession, account: Account, today: dt.date) -> list[dict[str, Any]]:
-    """The interventions ``account`` may see, with status, waves, response counts and last change."""
-    interventions = session.execute(
-        select(Intervention.id, Intervention.code, Intervention.title, Client.name, Intervention.start_date,
-               Intervention.end_date)
-        .join(Client)
-        .where(visible_condition(account))
-        .order_by(Intervention.start_date.desc(), Intervention.code)
-    ).all()  # fmt: skip
-    ids = [row[0] for row in interventions]
-    responses: dict[int, dict[str, int]] = {}
-    participants: dict[int, int] = {}
-    changed: dict[str, dt.datetime] = {}
-    if ids:
-        for iid, wave, n in session.execute(
-            select(Measurement.intervention_id, Measurement.wave, func.count())
-            .where(Measurement.intervention_id.in_(ids))
-            .group_by(Measurement.intervention_id, Measurement.wave)
-        ):
-            responses.setdefault(iid, {})[wave.value] = n
-        participants = dict(
-            session.execute(
-                select(Participant.intervention_id, func.count())
-                .where(Participant.intervention_id.in_(ids))
-                .group_by(Participant.intervention_id)
-            ).all()
-        )
-        codes = [row[1] for row in interventions]
-        changed = dict(
-            session.execute(  # type: ignore[arg-type]
-                select(AuditEvent.target, func.max(AuditEvent.at))
-                .where(AuditEvent.target.in_(codes))
-                .group_by(AuditEvent.target)
-            ).all()
-        )
-    out = []
-    for iid, code, title, client, start, end in interventions:
-        status = "planned" if start > today else "running" if end >= today else "ended"
-        out.append(
-            {
-                "code": code,
-                "title": title,
-                "client": client,
-                "start": start,
-                "end": end,
-                "status": status,
-                "responses": responses.get(iid, {}),
-                "participants": participants.get(iid, 0),
-                "changed": changed.get(code),
-            }
-        )
-    return out
 
 
 # ---------------------------------------------------------------- demo

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from kirkpatrick.domain.errors import KirkpatrickError
 from kirkpatrick.services import accounts, records
 from kirkpatrick.storage.accounts import OrgKind
-from kirkpatrick.web import authz, forms
+from kirkpatrick.web import authz, errors, forms
 from kirkpatrick.web.authz import Area
 from kirkpatrick.web.common import _, account, audit, reading, writing
 
@@ -33,7 +33,7 @@ def users() -> str | Response:
             flash(_("User %(email)s created.", email=added.email))
             return redirect(url_for("admin.users"))
         except KirkpatrickError as exc:
-            form.email.errors = [str(exc)]
+            form.email.errors = [errors.message(exc)]
     with reading() as s:
         rows = accounts.list_users(s)
     return render_template("web/users.html", form=form, rows=rows, plain=forms.PlainForm())
@@ -86,7 +86,7 @@ def organisations() -> str | Response:
                 flash(_("Saved."))
                 return redirect(url_for("admin.organisations"))
             except KirkpatrickError as exc:
-                next(iter(form)).errors = [str(exc)]
+                next(iter(form)).errors = [errors.message(exc)]
     with reading() as s:
         rows = accounts.list_organisations(s)
         clients = records.list_clients(s)

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from kirkpatrick.domain.errors import KirkpatrickError
 from kirkpatrick.services import accounts, records, sharing
 from kirkpatrick.storage import erasure
-from kirkpatrick.web import authz, forms
+from kirkpatrick.web import authz, errors, forms
 from kirkpatrick.web.authz import Action, Area
 from kirkpatrick.web.common import _, account, audit, reading, writing
 
@@ -44,7 +44,7 @@ def new() -> str | Response:
             flash(_("Intervention saved."))
             return redirect(url_for("interventions.page", code=code))
         except KirkpatrickError as exc:
-            form.code.errors = [str(exc)]
+            form.code.errors = [errors.message(exc)]
     return render_template("web/form.html", form=form, title=_("New intervention"), code=None)
 
 
@@ -69,7 +69,7 @@ def edit(code: str) -> str | Response:
             flash(_("Intervention saved."))
             return redirect(url_for("interventions.page", code=code))
         except KirkpatrickError as exc:
-            form.title.errors = [str(exc)]
+            form.title.errors = [errors.message(exc)]
     return render_template("web/form.html", form=form, title=_("Edit intervention"), code=code)
 
 
@@ -85,7 +85,7 @@ def _small_form(code: str, form_class: type, title: str, save: object) -> str | 
             return redirect(url_for("interventions.page", code=code))
         except KirkpatrickError as exc:
             first = next(iter(form))
-            first.errors = [str(exc)]
+            first.errors = [errors.message(exc)]
     return render_template("web/form.html", form=form, title=title, code=code)
 
 

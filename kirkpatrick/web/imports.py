@@ -6,16 +6,18 @@ that only the uploader's signed session knows.
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from kirkpatrick.domain.errors import KirkpatrickError
+from kirkpatrick.domain.errors import InvalidInput, KirkpatrickError
 from kirkpatrick.io.importing import ImportFailed, ImportOptions
+from kirkpatrick.reports.environment import N_
 from kirkpatrick.services import uploads
-from kirkpatrick.web import authz, forms
+from kirkpatrick.web import authz, errors, forms, security
 from kirkpatrick.web.authz import Action
 from kirkpatrick.web.common import _, account, audit, engine, reading, writing
 
@@ -66,7 +68,11 @@ def upload(code: str) -> str | Response:
                 "code": code, "file": stored, "name": name[:200], "layout": form.layout.data or None,
                 "wave": form.wave.data or None, "rater": form.rater.data or None,
             }  # fmt: skip
-            return redirect(url_for("imports.preview", code=code))
+            target = url_for("imports.preview", code=code)
+            if request.headers.get("X-Upload-Progress") == "1":  # sent by upload.js, which goes there itself
+                return Response(status=204, headers={"X-Next": target})
+            return redirect(target)
+    g.csp = security.UPLOAD_PAGE_CSP  # our own upload.js, and its request back to this site
     return render_template("web/import.html", form=form, code=code)
 
 
@@ -81,8 +87,35 @@ def preview(code: str) -> str | Response:
     try:
         result = uploads.preview(engine(), path, options)
     except KirkpatrickError as exc:
-        result = uploads.Preview("", None, [], [], None, [uploads.ErrorRow(None, None, str(exc).split(": ", 1)[-1])], 1)
-    return render_template("web/preview.html", code=code, p=result, name=name, form=forms.PlainForm())
+        result = uploads.Preview("", None, [], [], None, [uploads.ErrorRow(None, None, errors.message(exc))], 1)
+    else:  # the importer's sentences, in the page's language
+        result.errors = [
+            uploads.ErrorRow(e.line, e.column, errors.translate(e.message, InvalidInput)) for e in result.errors
+        ]
+    return render_template(
+        "web/preview.html", code=code, p=result, dialect=_dialect(result.dialect), name=name, form=forms.PlainForm()
+    )
+
+
+_CSV = re.compile(r"csv, (?P<encoding>[^,]+), delimiter (?P<delimiter>.+), decimal (?P<decimal>comma|point)")
+_XLSX = re.compile(r"xlsx, sheet (?P<sheet>.+)")
+_WORDS = {"comma": N_("comma"), "semicolon": N_("semicolon"), "tab": N_("tab"), "point": N_("point")}
+
+
+def _dialect(text: str) -> str:
+    """The importer's one-line description of the file (``csv, utf-8, delimiter comma, decimal
+    point``) in the page's language."""
+    found = _CSV.fullmatch(text)
+    if found is not None:
+        delimiter = found["delimiter"]
+        return _(
+            "csv, %(encoding)s, delimiter %(delimiter)s, decimal %(decimal)s",
+            encoding=found["encoding"],
+            delimiter=_(_WORDS[delimiter]) if delimiter in _WORDS else delimiter,
+            decimal=_(_WORDS[found["decimal"]]),
+        )
+    found = _XLSX.fullmatch(text)
+    return _("xlsx, sheet %(sheet)s", sheet=found["sheet"]) if found is not None else text
 
 
 @bp.route("/i/<code>/import/confirm", methods=["POST"])

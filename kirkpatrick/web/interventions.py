@@ -13,7 +13,7 @@ from kirkpatrick.collect import tracking
 from kirkpatrick.io.xlsx_export import workbook_bytes
 from kirkpatrick.reports.intervention import render_intervention
 from kirkpatrick.reports.pdf import html_to_pdf
-from kirkpatrick.services import accounts, analysis, records, sharing
+from kirkpatrick.services import analysis, records, sharing, start_page
 from kirkpatrick.storage.accounts import Role
 from kirkpatrick.web import authz, forms, security
 from kirkpatrick.web.authz import Action, Area
@@ -31,9 +31,10 @@ def start() -> str | BaseResponse:
     if me.role == Role.ADMIN:
         return redirect(url_for("admin.users"))
     authz.require_role(me, Area.START)
+    chosen = start_page.StartFilters.parse(request.args.get("q"), request.args.get("status"), request.args.get("page"))
     with reading() as s:
-        rows = accounts.start_page(s, me, dt.date.today())
-    return render_template("web/start.html", rows=rows)
+        found = start_page.start_page(s, me, dt.date.today(), chosen)
+    return render_template("web/start.html", p=found, Status=start_page.Status)
 
 
 @bp.route("/i/<code>")

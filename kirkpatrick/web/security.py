@@ -23,6 +23,9 @@ PAGE_CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "frame-src 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
+# The import page runs one script of ours (static/upload.js: upload progress) that sends the form
+# back to this site; still nothing inline and nothing from elsewhere.
+UPLOAD_PAGE_CSP = PAGE_CSP.replace("default-src 'none';", "default-src 'none'; script-src 'self'; connect-src 'self';")
 # Reports are self-contained documents with an inline <style> and inline SVG, identical to the
 # downloadable file. They get inline styles and nothing else, in a sandbox (an origin of their
 # own, no script, no forms), and may be framed only by our own pages.
@@ -50,7 +53,7 @@ def set_headers(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     # Pages send a referrer to this site only: Flask-WTF checks it on forms sent over HTTPS.
     # Reports (possibly opened by a share link) send none anywhere.
-    response.headers["Referrer-Policy"] = "same-origin" if csp == PAGE_CSP else "no-referrer"
+    response.headers["Referrer-Policy"] = "same-origin" if csp in (PAGE_CSP, UPLOAD_PAGE_CSP) else "no-referrer"
     response.headers["X-Frame-Options"] = "SAMEORIGIN" if "frame-ancestors 'self'" in csp else "DENY"
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
     response.headers.setdefault("Cache-Control", "no-store")

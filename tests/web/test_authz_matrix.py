@@ -34,6 +34,10 @@ OWNS_NRB = {"consultant", "hr", "client"}
 AREA_ROUTES = {
     "/new": {"consultant"},
     "/portfolio": {"consultant"},
+    "/portfolio/report": {"consultant"},
+    "/portfolio/download.html": {"consultant"},
+    "/portfolio/download.xlsx": {"consultant"},
+    "/portfolio/download.csv": {"consultant"},
     "/audit": {"consultant", "hr", "admin"},
     "/admin/users": {"admin"},
     "/admin/organisations": {"admin"},

@@ -147,11 +147,13 @@ def test_tour(server: str, tmp_path: Path) -> None:
         tour.check(page, "06-import")
         page.get_by_label("Mätfil (.csv, .tsv eller .xlsx)").set_input_files(str(bad))
         page.get_by_role("button", name="Ladda upp och förhandsvisa").click()
+        page.wait_for_url("**/import/preview")  # upload.js sends the file, then goes to the preview
         assert "inget kan importeras" in page.content()
         tour.check(page, "07-import-preview-errors", shot=True)
         page.get_by_role("link", name="Välj en annan fil").click()
         page.get_by_label("Mätfil (.csv, .tsv eller .xlsx)").set_input_files(str(own_rows_file(tmp_path)))
         page.get_by_role("button", name="Ladda upp och förhandsvisa").click()
+        page.wait_for_url("**/import/preview")
         tour.check(page, "08-import-preview")
         page.get_by_role("button", name="Bekräfta importen").click()
         assert "Importerade" in page.content()
