@@ -46,10 +46,12 @@ class QuestionForm(FlaskForm):
     text_sv = TextAreaField(N_("Wording in Swedish"), validators=[DataRequired(REQUIRED), Length(max=2000)])
     text_en = TextAreaField(N_("Wording in English"), validators=[DataRequired(REQUIRED), Length(max=2000)])
     other_sv = TextAreaField(
-        N_("Wording for others rating the participant, in Swedish (optional)"), validators=[Optional(), Length(max=2000)]
+        N_("Wording for others rating the participant, in Swedish (optional)"),
+        validators=[Optional(), Length(max=2000)],
     )
     other_en = TextAreaField(
-        N_("Wording for others rating the participant, in English (optional)"), validators=[Optional(), Length(max=2000)]
+        N_("Wording for others rating the participant, in English (optional)"),
+        validators=[Optional(), Length(max=2000)],
     )
     level = SelectField(N_("Level (open questions)"), choices=[SelectChoice("", "\u2013"), *_choices(list(Level))])
 
@@ -134,7 +136,9 @@ def save_questionnaire(code: str) -> Response | tuple[str, int]:
     picked = request.form.getlist("questions")
     with reading() as s:
         known = [q.code for q in bank.list_questions(s)]
-        current = next((q.questions for q in plan.describe(s, code).questionnaires if (q.wave, q.rater) == (wave, rater)), [])
+        current = next(
+            (q.questions for q in plan.describe(s, code).questionnaires if (q.wave, q.rater) == (wave, rater)), []
+        )
     # The questions already asked keep their order; newly chosen ones follow in the bank's order.
     wanted = [c for c in current if c in picked] + [c for c in known if c in picked and c not in current]
     if not wanted or len(wanted) != len(set(picked)):

@@ -116,7 +116,9 @@ def _mail(client: FlaskClient, **fields: str) -> Any:
 
 
 def test_the_mail_editor_previews_saves_and_escapes(
-    as_user: Callable[[str | None], FlaskClient], app: Flask, smtp: Box  # noqa: F811
+    as_user: Callable[[str | None], FlaskClient],
+    app: Flask,
+    smtp: Box,  # noqa: F811
 ) -> None:
     client = as_user("hr")
     page = client.get(MAIL + "?kind=reminder&text_lang=en").get_data(as_text=True)
