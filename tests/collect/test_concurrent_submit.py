@@ -117,3 +117,44 @@ def test_raters_answering_together_are_all_counted(collecting: Engine, monkeypat
     # i = 0..3 is (28 + 36) / 24 = 8 / 3.
     expected = 8 / 3
     assert rows == [("p1", "kp_lb", "pre", "report", pytest.approx(expected))]
+
+
+@ONLY_POSTGRES
+def test_two_first_bumps_at_once_both_count(collecting: Engine) -> None:
+    """Two writers bump an intervention that has no version row yet: the second waits for the
+    first's row and adds one to it, instead of failing on the row's unique key."""
+    from kirkpatrick.storage import analysis_cache
+
+    with collecting.connect() as c:
+        iid = c.execute(text("SELECT id FROM intervention WHERE code = :c"), {"c": CODE}).scalar_one()
+        assert (
+            c.execute(text("SELECT count(*) FROM analysis_version WHERE intervention_id = :i"), {"i": iid}).scalar()
+            == 0
+        )
+    first = db.writer(collecting).connect()
+    transaction = first.begin()
+    analysis_cache.bump(first, [iid])
+
+    def second() -> object:
+        with db.writer(collecting).begin() as c:
+            analysis_cache.bump(c, [iid])
+        return "ok"
+
+    out: list[object] = []
+
+    def run() -> None:
+        try:
+            out.append(second())
+        except Exception as exc:  # handed to the test
+            out.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(0.5)
+    assert thread.is_alive()  # waiting for the first writer's row
+    transaction.commit()
+    first.close()
+    thread.join(30)
+    assert out == ["ok"]
+    with collecting.connect() as c:
+        assert analysis_cache.versions(c, [iid]) == {iid: 2}
