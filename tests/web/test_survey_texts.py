@@ -72,6 +72,19 @@ def test_a_consultant_adds_a_question_and_puts_it_in_a_questionnaire(
     with db.reading(app.extensions["kirkpatrick_engine"]) as s:
         described = {(q.wave, q.rater): q.questions for q in plan.describe(s, OWN).questionnaires}
     assert described[("post", "manager")] == ["kp_lb_2", "own_goal"]
+    # The respondent's form shows the typed wording as text, never as markup.
+    from kirkpatrick.collect import links
+    from kirkpatrick.domain.vocab import Rater, Wave
+    from kirkpatrick.storage.collect import Invitation
+
+    today = dt.datetime.now(dt.UTC).date()
+    with db.transaction(app.extensions["kirkpatrick_engine"]) as s:
+        plan.set_wave(s, OWN, Wave.POST, today - dt.timedelta(days=1), today + dt.timedelta(days=5))
+        plan.add_respondent(s, OWN, "p9", "chef9@kommun.example", rater=Rater.MANAGER, lang="sv")
+        invitation = s.scalars(select(Invitation).where(Invitation.wave == Wave.POST)).one()
+        token = links.issue_link(s, invitation.id)
+    form = client.get(f"/s/{token}").get_data(as_text=True)
+    assert "Jag vet vad jag ska göra &lt;script&gt;" in form and "<script>" not in form
     assert _audit(app, "survey_question_add") == [(OWN, "own_goal")]
     assert (OWN, "post/manager: 2") in _audit(app, "survey_questionnaire")
 
