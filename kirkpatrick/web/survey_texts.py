@@ -19,7 +19,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from kirkpatrick.collect import bank, mail, plan
-from kirkpatrick.domain.errors import KirkpatrickError, NotFound
+from kirkpatrick.domain.errors import Duplicate, KirkpatrickError, NotFound
 from kirkpatrick.domain.vocab import Level, Rater, Wave
 from kirkpatrick.reports.environment import N_
 from kirkpatrick.storage.models import Measure
@@ -181,10 +181,18 @@ def add_question(code: str) -> Response | tuple[str, int]:
                 with writing() as s:
                     bank.add_question(s, fields)
                     audit(s, "survey_question_add", code, fields.code, organisation_id=facts.runner_org)
+            except Duplicate:
+                form.code.errors = [N_("The bank already has a question with this code.")]
             except NotFound as exc:
-                (form.item if "item" in str(exc) else form.measure).errors = [str(exc)]
+                if "has no item" in str(exc):
+                    form.item.errors = [N_("The measure has no item with this code.")]
+                else:
+                    form.measure.errors = [str(exc)]
             except KirkpatrickError as exc:
-                form.code.errors = [str(exc)]
+                if "name the item" in str(exc):
+                    form.item.errors = [N_("This measure has items: name the item the answer counts towards.")]
+                else:
+                    form.code.errors = [str(exc)]
             else:
                 flash(_("Question %(code)s added to the bank.", code=fields.code))
                 return redirect(url_for("survey_texts.questions", code=code, wave=wave, rater=rater) + "#bank")
@@ -229,6 +237,12 @@ def mail_template(code: str) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _mail_page(code, kind, text_lang, form, ("", ""), 400)
     subject, body = form.subject.data or "", (form.body.data or "").replace("\r\n", "\n")
+    if "\n" in subject or "\r" in subject:
+        form.subject.errors = [N_("The subject must be one line.")]
+    if "$link" not in body:
+        form.body.errors = [N_("The message must contain $link, the respondent's personal link.")]
+    if form.subject.errors or form.body.errors:
+        return _mail_page(code, kind, text_lang, form, ("", ""), 400)
     try:
         mail.check_template(kind, text_lang, subject, body)
     except KirkpatrickError as exc:

@@ -102,7 +102,7 @@ def test_question_errors_are_tied_to_their_fields(as_user: Callable[[str | None]
     response = _add(client, code="dup", kind="scale", measure="", text_sv="a", text_en="b")
     assert 'id="b-measure-error"' in response.get_data(as_text=True)
     response = _add(client, code="kp_lb_1", kind="open", text_sv="a", text_en="b")
-    assert response.status_code == 400 and "already has a question" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "already has a question with this code" in response.get_data(as_text=True)
     response = _add(client, code="lb_x", kind="scale", measure="kp_lb", item="nope", text_sv="a", text_en="b")
     assert 'id="b-item-error"' in response.get_data(as_text=True)
     token = csrf(client, QUESTIONS)
