@@ -1,6 +1,6 @@
 """500 respondents submitting the form within about a minute: nothing lost, no duplicate, p95.
 
-Usage: python bench/collect_bench.py [--n 500] [--db URL] [--workers 8] [--within 60]
+Usage: python bench/collect_bench.py [--n 500] [--backend sqlite|postgresql | --db URL] [--workers 8] [--within 60]
 Respondents arrive at random moments spread over ``--within`` seconds (500 within a minute, as the
 target says); ``--within 0`` sends them all at once, as fast as the workers go (a stress test).
 The baseline measured in the same run is the median time of the page for an unknown link
@@ -13,14 +13,15 @@ import argparse
 import datetime as dt
 import random
 import statistics
-import tempfile
 import threading
 import time
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
+from _support import database
 from sqlalchemy import select, text
 from werkzeug.serving import make_server
 
@@ -38,10 +39,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=500)
     parser.add_argument("--workers", type=int, default=8)
-    parser.add_argument("--db")
+    parser.add_argument("--db", help="a database URL (overrides --backend)")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite", help="a new database")
     parser.add_argument("--within", type=float, default=60.0, help="seconds over which respondents arrive")
     args = parser.parse_args()
-    url = args.db or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    with ExitStack() as stack:
+        url = args.db or stack.enter_context(database(args.backend))
+        run(args, url)
+
+
+def run(args: argparse.Namespace, url: str) -> None:
     engine = db.make_engine(url)
     db.init_db(engine)
     today = dt.date.today()
@@ -102,6 +109,7 @@ def main() -> None:
         times = sorted(pool.map(submit, zip(arrivals, tokens)))
     wall = time.perf_counter() - start
     httpd.shutdown()
+    httpd.server_close()
     with engine.connect() as c:
         stored = c.execute(text("SELECT count(*) FROM measurement")).scalar()
         distinct = c.execute(
@@ -116,6 +124,7 @@ def main() -> None:
         f"submit median {statistics.median(times) * 1000:.0f} ms ({statistics.median(times) / baseline:.1f}x), "
         f"p95 {p95 * 1000:.0f} ms ({p95 / baseline:.1f}x), max {times[-1] * 1000:.0f} ms"
     )
+    engine.dispose()
 
 
 if __name__ == "__main__":

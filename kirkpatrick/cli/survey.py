@@ -217,11 +217,21 @@ def resend_command(app: App, ids: tuple[int, ...]) -> None:
 @json_option
 @pass_app
 def status_command(app: App, code: str, as_json: bool) -> None:
-    """Invited, opened, answered per wave and rater group. Example: kirkpatrick survey status X"""
+    """Invited, opened, answered per wave and rater group. Example: kirkpatrick survey status X
+
+    Direct reports' and peers' groups smaller than the client's threshold (survey privacy
+    --min-raters; default 5) show no opened, answered or reminder counts ("withheld").
+    """
     from kirkpatrick.collect import tracking
 
     with app.reading() as s:
-        rows = [r.as_dict() for r in tracking.response_tracking(s, code)]
+        rows = []
+        for r in tracking.response_tracking(s, code):
+            row = r.as_dict()
+            row["withheld"] = tracking.withheld(r)
+            if row["withheld"]:
+                row.update(opened=None, answered=None, reminders=None, response_rate=None)
+            rows.append(row)
     if as_json:
         echo_json(rows)
     else:

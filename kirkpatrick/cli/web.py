@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from kirkpatrick.cli import main
 from kirkpatrick.cli._common import App, pass_app
+
+if TYPE_CHECKING:
+    from kirkpatrick.collect.schedule import SendScheduler
 
 
 @main.command("serve")
@@ -16,11 +20,20 @@ from kirkpatrick.cli._common import App, pass_app
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--production", is_flag=True, help="Refuse to start without a secret key; Secure cookies (behind TLS).")
 @click.option("--demo", is_flag=True, help="Build the demo in ./kirkpatrick-demo (database, reports), serve it.")
+@click.option(
+    "--send-every",
+    type=click.IntRange(1, 24 * 60),
+    metavar="MINUTES",
+    help="Also send due survey invitations and reminders every MINUTES (as 'survey send'; off by default).",
+)
 @pass_app
-def serve(app: App, host: str, port: int, production: bool, demo: bool) -> None:
+def serve(app: App, host: str, port: int, production: bool, demo: bool, send_every: int | None) -> None:
     """Serve the web application (development server; use gunicorn in production, see docs/web.md).
 
-    Example: kirkpatrick serve --port 8000
+    With --send-every the server also sends what is due (needs $KIRKPATRICK_SMTP_URL). Under
+    gunicorn, run one 'kirkpatrick survey send --every SECONDS' or a systemd timer instead.
+
+    Example: kirkpatrick serve --port 8000 --send-every 15
     """
     from kirkpatrick.services import accounts
     from kirkpatrick.storage import db
@@ -47,8 +60,28 @@ def serve(app: App, host: str, port: int, production: bool, demo: bool) -> None:
             )
     engine.dispose()
     web = create_app(url, production=production)
+    scheduler = _scheduler(url, send_every) if send_every else None
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)")
-    web.run(host=host, port=port, debug=False, use_reloader=False)
+    try:
+        web.run(host=host, port=port, debug=False, use_reloader=False)
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
+
+
+def _scheduler(url: str, minutes: int) -> SendScheduler:
+    """Send what is due every ``minutes`` in a thread of this process (its own engine)."""
+    import os
+
+    from kirkpatrick.collect import mail
+    from kirkpatrick.collect.schedule import SendScheduler
+    from kirkpatrick.storage import db
+
+    if not os.environ.get(mail.SMTP_ENV):
+        raise click.UsageError(f"--send-every needs ${mail.SMTP_ENV} (smtp://user:password@host:587)")
+    engine = db.make_engine(url)
+    click.echo(f"Sending due survey invitations and reminders every {minutes} min")
+    return SendScheduler(lambda: mail.send_due_now(engine), minutes * 60.0, close=engine.dispose).start()
 
 
 @main.group("user")

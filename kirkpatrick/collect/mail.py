@@ -36,6 +36,8 @@ FROM_ENV = "KIRKPATRICK_MAIL_FROM"
 BASE_URL_ENV = "KIRKPATRICK_BASE_URL"
 BANK = Path(__file__).resolve().parent / "bank"
 KINDS = ("invite", "reminder")
+MAX_SUBJECT = 300
+MAX_BODY = 20_000
 
 
 @dataclass(frozen=True)
@@ -129,15 +131,54 @@ def template_text(session: OrmSession, intervention_id: int, kind: str, lang: st
     ).one_or_none()
     if custom is not None:
         return custom.subject, custom.body
+    return shipped_template(kind, lang)
+
+
+def shipped_template(kind: str, lang: str) -> tuple[str, str]:
+    """Subject and body of the shipped template (collect/bank/KIND_LANG.txt)."""
     subject, _, body = (BANK / f"{kind}_{lang}.txt").read_text(encoding="utf-8").partition("\n")
     return subject.strip(), body.lstrip("\n")
 
 
-def set_template(session: OrmSession, intervention_id: int, kind: str, lang: str, subject: str, body: str) -> None:
+def check_template(kind: str, lang: str, subject: str, body: str) -> None:
+    """``InvalidInput`` unless the template can be sent: a known kind and language, a one-line
+    subject (a line break would start a new mail header), a body with the personal link."""
     if kind not in KINDS or lang not in ("sv", "en"):
         raise InvalidInput("template kind must be invite or reminder, language sv or en")
+    if not subject.strip() or len(subject.strip()) > MAX_SUBJECT:
+        raise InvalidInput(f"the subject must be 1 to {MAX_SUBJECT} characters")
+    if "\n" in subject or "\r" in subject:
+        raise InvalidInput("the subject must be one line")
+    if len(body) > MAX_BODY:
+        raise InvalidInput(f"the message body must be at most {MAX_BODY} characters")
     if "$link" not in body:
         raise InvalidInput("the message body must contain $link (the respondent's personal link)")
+
+
+def fill(subject: str, body: str, values: dict[str, str]) -> tuple[str, str]:
+    """The template with ``$link``, ``$title`` and ``$closes_on`` filled: what the respondent gets,
+    as plain text (the message is text/plain; nothing in it is read as markup)."""
+    return Template(subject).safe_substitute(values), Template(body).safe_substitute(values)
+
+
+def preview(
+    session: OrmSession, intervention_id: int, kind: str, lang: str, subject: str, body: str
+) -> tuple[str, str]:
+    """The message as a respondent would get it, with an example link and the wave's closing date."""
+    intervention = session.get_one(Intervention, intervention_id)
+    closes = session.scalars(
+        select(func.max(SurveyWave.closes_on)).where(SurveyWave.intervention_id == intervention_id)
+    ).one()
+    values = {
+        "link": "https://survey.example/s/" + "x" * 43,
+        "title": intervention.title,
+        "closes_on": closes.isoformat() if closes else dt.date.today().isoformat(),
+    }
+    return fill(subject, body, values)
+
+
+def set_template(session: OrmSession, intervention_id: int, kind: str, lang: str, subject: str, body: str) -> None:
+    check_template(kind, lang, subject, body)
     row = session.scalars(
         select(MailTemplate).where(
             MailTemplate.intervention_id == intervention_id, MailTemplate.kind == kind, MailTemplate.lang == lang
@@ -221,13 +262,14 @@ def _compose(engine: Engine, outbox_id: int, base_url: str, sender_address: str)
             "title": intervention.title,
             "closes_on": wave.closes_on.isoformat(),
         }
+        subject, body = fill(subject, body, values)
         message = EmailMessage()
-        message["Subject"] = Template(subject).safe_substitute(values)
+        message["Subject"] = subject
         message["From"] = sender_address
         message["To"] = contact.email
         message["Message-ID"] = make_msgid(domain="kirkpatrick.invalid")
         message["Auto-Submitted"] = "auto-generated"
-        message.set_content(Template(body).safe_substitute(values))
+        message.set_content(body)
         return message
 
 

@@ -17,10 +17,11 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import joinedload, selectinload
 
+from kirkpatrick.collect import tracking
 from kirkpatrick.collect.links import find_invitation
 from kirkpatrick.collect.store import CanonicalRow, store_measurements
-from kirkpatrick.domain.settings import DEFAULT_MIN_GROUP
 from kirkpatrick.domain.vocab import Level, Rater
+from kirkpatrick.io.pipeline import lock_participants
 from kirkpatrick.storage import db
 from kirkpatrick.storage.collect import (
     Answer,
@@ -187,6 +188,26 @@ def open_form(engine: Engine, token: str, *, lang: str | None = None, now: dt.da
     return view
 
 
+def link_status(engine: Engine, token: str, *, lang: str | None = None, now: dt.datetime | None = None) -> FormView:
+    """The link's state, wave and dates without its questions or answers (the page after saving
+    or submitting: it needs no questionnaire, and records no opening)."""
+    now = now or _utcnow()
+    with db.reading(engine) as session:
+        invitation = find_invitation(session, token)
+        if invitation is None:
+            return FormView(state="unknown", lang=lang or "sv")
+        wave = _wave(session, invitation)
+        return FormView(
+            state=_state(wave, now.date()),
+            lang=lang or invitation.lang,
+            wave=invitation.wave.value,
+            rater=invitation.rater.value,
+            opens_on=wave.opens_on if wave else None,
+            closes_on=wave.closes_on if wave else None,
+            answered=invitation.answered_at is not None,
+        )
+
+
 def _check(
     view: FormView, form: dict[str, str], *, submit: bool
 ) -> tuple[dict[str, str], dict[str, tuple[float | None, str | None]]]:
@@ -236,13 +257,18 @@ def save_answers(
         wave = _wave(session, invitation)
         state = _state(wave, now.date())
         view = _view(session, invitation, wave, state, lang or invitation.lang)
-        invitation_id = invitation.id
+        invitation_id, intervention_id = invitation.id, invitation.intervention_id
+        participant_code = session.get_one(Participant, invitation.participant_id).code
     if state != "open":
         return SaveResult(view, {}, False, False)
     errors, values = _check(view, form, submit=submit)
     if errors:
         return SaveResult(_with_raw(view, form), errors, False, False)
     with _one_writer(engine), db.transaction(engine) as session:
+        # One writer per participant at a time (PostgreSQL; SQLite has one writer anyway): a rater
+        # group's mean is computed from everyone who has answered, so two raters of one participant
+        # submitting together must not each miss the other's answers.
+        lock_participants(session.connection(), intervention_id, [participant_code])
         invitation = session.get_one(Invitation, invitation_id)
         questions = {
             q.code: q
@@ -265,8 +291,9 @@ def save_answers(
         if submit:
             invitation.answered_at = now
             session.flush()
-            _store_group(session, invitation, now.date())
             _store_open_answers(session, invitation, questions)
+            session.flush()
+            _store_group(session, invitation, now.date(), questions)  # last: it bumps the analysis version
         session.flush()
     return SaveResult(_with_values(view, values, submit), {}, True, submit)
 
@@ -305,11 +332,12 @@ def _with_raw(view: FormView, form: dict[str, str]) -> FormView:
 
 
 def min_raters(session: OrmSession, intervention: Intervention) -> int:
-    settings = session.get(CollectSettings, intervention.client_id)
-    return settings.min_raters if settings and settings.min_raters else DEFAULT_MIN_GROUP
+    return tracking.min_group(session, intervention)
 
 
-def _store_group(session: OrmSession, invitation: Invitation, today: dt.date) -> None:
+def _store_group(
+    session: OrmSession, invitation: Invitation, today: dt.date, known: dict[str, Question] | None = None
+) -> None:
     """Store the measurements of this respondent's group (participant x wave x rater): one
     respondent for self and manager, the mean of all who answered for reports and peers, and
     for those nothing until the group reaches the anonymity threshold."""
@@ -328,14 +356,18 @@ def _store_group(session: OrmSession, invitation: Invitation, today: dt.date) ->
     for a in session.scalars(select(Answer).where(Answer.invitation_id.in_([i.id for i in group]))):
         if a.value is not None:
             answers[a.question_id].append(a.value)
-    questions = {
-        q.id: q
-        for q in session.scalars(
-            select(Question)
-            .where(Question.id.in_(list(answers)))
-            .options(joinedload(Question.measure), joinedload(Question.item))
+    # The questions of this form are loaded already; others (a group's earlier questionnaire) are read.
+    questions = {q.id: q for q in (known or {}).values() if q.id in answers}
+    missing = [qid for qid in answers if qid not in questions]
+    if missing:
+        questions.update(
+            (q.id, q)
+            for q in session.scalars(
+                select(Question)
+                .where(Question.id.in_(missing))
+                .options(joinedload(Question.measure), joinedload(Question.item))
+            )
         )
-    }
     enough = invitation.rater not in GROUP_RATERS or len(group) >= min_raters(session, intervention)
     code = session.get_one(Participant, invitation.participant_id).code
     rows = [

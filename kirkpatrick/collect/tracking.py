@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
-from kirkpatrick.storage.collect import Invitation, Outbox, SurveyWave
+from kirkpatrick.domain.settings import DEFAULT_MIN_GROUP
+from kirkpatrick.storage.collect import CollectSettings, Invitation, Outbox, SurveyWave
+from kirkpatrick.storage.models import Intervention
 from kirkpatrick.storage.queries import get_intervention
 
 
@@ -17,7 +19,8 @@ class ResponseCounts:
     """One wave and rater group. ``invited``: an invitation was sent; ``respondents``: links exist.
 
     Counts of people, never answers; a group's measurements are stored only once it reaches
-    the anonymity threshold (reports and peers), which ``below_threshold`` tells.
+    the anonymity threshold (reports and peers). ``min_group`` is that threshold: the one the
+    intervention's client organisation set (``survey privacy --min-raters``), else the default.
     """
 
     wave: str
@@ -29,6 +32,7 @@ class ResponseCounts:
     reminders: int
     opens_on: str | None
     closes_on: str | None
+    min_group: int = DEFAULT_MIN_GROUP
 
     @property
     def response_rate(self) -> float | None:
@@ -40,6 +44,7 @@ class ResponseCounts:
 
 def response_tracking(session: OrmSession, code: str) -> list[ResponseCounts]:
     intervention = get_intervention(session, code)
+    threshold = min_group(session, intervention)
     sent_invite = (
         select(Outbox.invitation_id)
         .where(Outbox.kind == "invite", Outbox.state.in_(["sent", "sending"]))
@@ -78,6 +83,7 @@ def response_tracking(session: OrmSession, code: str) -> list[ResponseCounts]:
             int(sent_reminders),
             waves[wave].opens_on.isoformat() if wave in waves else None,
             waves[wave].closes_on.isoformat() if wave in waves else None,
+            threshold,
         )
         for wave, rater, n, invited, opened, answered, sent_reminders in rows
     ]
@@ -88,8 +94,20 @@ def response_tracking(session: OrmSession, code: str) -> list[ResponseCounts]:
 ANONYMOUS_RATERS = frozenset({"report", "peer"})
 
 
-def withheld(row: ResponseCounts, min_group: int) -> bool:
+def min_group(session: OrmSession, intervention: Intervention) -> int:
+    """The rater-group threshold of ``intervention``'s client organisation, else the default (5)."""
+    settings = session.get(CollectSettings, intervention.client_id)
+    return settings.min_raters if settings is not None and settings.min_raters else DEFAULT_MIN_GROUP
+
+
+def group_threshold(session: OrmSession, code: str) -> int:
+    """``min_group`` of the intervention with ``code``."""
+    return min_group(session, get_intervention(session, code))
+
+
+def withheld(row: ResponseCounts, at_least: int = 0) -> bool:
     """Whether ``row``'s opened and answered counts must not be shown: an anonymous rater group
-    (direct reports, peers) with fewer respondents than the anonymity threshold, where a count
-    of who answered would point at people."""
-    return row.rater in ANONYMOUS_RATERS and row.respondents < min_group
+    (direct reports, peers) with fewer respondents than its organisation's threshold (or than
+    ``at_least``, a report's own threshold, if that is higher), where a count of who answered
+    would point at people."""
+    return row.rater in ANONYMOUS_RATERS and row.respondents < max(row.min_group, at_least)

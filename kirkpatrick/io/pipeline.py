@@ -19,6 +19,7 @@ The pipeline, and why:
 from __future__ import annotations
 
 import gc
+import hashlib
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ from kirkpatrick.io.validate import RATERS, WAVES, Catalogue, Cells, Errors, Imp
 from kirkpatrick.storage import analysis_cache, db
 from kirkpatrick.storage.models import Measurement
 
+MAX_PARTICIPANT_LOCKS = 64  # write_rows of more participants than this takes the importer's table lock
 BATCH = 16_384  # rows checked together: big enough for C-level loops, small enough to stay in cache
 
 
@@ -183,6 +185,34 @@ def lock(connection: Connection) -> None:
         connection.execute(text("LOCK TABLE measurement, participant IN SHARE ROW EXCLUSIVE MODE"))
 
 
+def lock_participants(connection: Connection, intervention_id: int, codes: Iterable[str]) -> None:
+    """PostgreSQL: let writers of a few known participants (form submissions, ``write_rows``) run
+    side by side, while each participant has one writer at a time. SQLite has one writer anyway.
+
+    ``ROW EXCLUSIVE`` on both tables is what any INSERT or DELETE takes; it does not block other
+    such writers, but it waits for a running file import (``lock``: ``SHARE ROW EXCLUSIVE``) and an
+    import waits for it, so an import still sees every row as present or not. A transaction-scoped
+    advisory lock per participant (intervention id and code, taken in sorted order, so two writers
+    never wait for each other in a cycle) serialises two writers of the same participant: the
+    second reads after the first has committed, and finds its rows (and a participant it created).
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    keys = sorted({participant_key(intervention_id, code) for code in codes})
+    if len(keys) > MAX_PARTICIPANT_LOCKS:  # rows of many participants: written as a file import is
+        lock(connection)
+        return
+    connection.execute(text("LOCK TABLE measurement, participant IN ROW EXCLUSIVE MODE"))
+    for key in keys:
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def participant_key(intervention_id: int, code: str) -> int:
+    """A signed 64-bit advisory-lock key for one participant (collisions only serialise more)."""
+    digest = hashlib.blake2b(f"kirkpatrick.participant:{intervention_id}:{code}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 def _vocab_option(value: str | None, allowed: list[str], what: str) -> int | None:
     if value is None:
         return None
@@ -286,8 +316,9 @@ def _guarded(ctx: ReadContext, stream: Any) -> Any:
         ctx.errors.add_message(int(line) if line.isdigit() else 0, message)
 
 
-def finish(ctx: ReadContext, connection: Connection, *, write: bool) -> ImportSummary:
-    """The checks over all rows, then (``write``) the rows, and the summary."""
+def finish(ctx: ReadContext, connection: Connection, *, write: bool, bump: bool = True) -> ImportSummary:
+    """The checks over all rows, then (``write``) the rows, and the summary; ``bump`` (with ``write``)
+    marks the interventions' cached analyses stale."""
     ctx.errors.raise_if_any()
     keys = ctx.store.all_keys()
     if not len(keys) and not ctx.too_few_items:
@@ -310,7 +341,7 @@ def finish(ctx: ReadContext, connection: Connection, *, write: bool) -> ImportSu
     if write:
         summary.item_responses = _write(ctx, connection, skip)
         unscored.write(ctx, connection, kept)
-        if summary.imported or summary.participants_created or kept.new or kept.stale:
+        if bump and (summary.imported or summary.participants_created or kept.new or kept.stale):
             # Cached analyses of these interventions are stale from this transaction on.
             analysis_cache.bump(connection, ctx.participants.intervention)
     else:
@@ -351,7 +382,9 @@ def write_rows(
     same transaction. Raises
     ``ImportFailed`` (messages ``SOURCE:ROW:COLUMN: ...``, rows counted from 1) and writes nothing
     of its own then; the caller rolls back. The catalogue is shared across calls (``load_catalogue``);
-    only the rows' participants are read; nothing touches the disk.
+    only the rows' participants are read; nothing touches the disk. On PostgreSQL only these
+    participants are locked (``lock_participants``), so writers of different participants do not
+    wait for each other; the analysis version is bumped last.
     """
     table = Table(source, Dialect("rows"), _no_file)
     errors = Errors(source)
@@ -359,12 +392,11 @@ def write_rows(
     participants = Participants(connection, errors, intervention)
     assert participants.fixed is not None
     rows = list(rows)
-    lock(connection)
-    participants.preload(participants.fixed, [r.participant.strip() for r in rows])
     replace = list(replace)
+    codes = [r.participant.strip() for r in rows] + [r.participant.strip() for r in replace]
+    lock_participants(connection, participants.fixed, codes)
+    participants.preload(participants.fixed, codes)
     _delete(connection, catalogue, participants, replace)
-    if replace:
-        analysis_cache.bump(connection, [participants.fixed])
     ctx = ReadContext(
         table=table,
         catalogue=catalogue,
@@ -378,11 +410,15 @@ def write_rows(
     try:
         CanonicalReader(ctx).read(rows)
         ctx.errors.raise_if_any()
-        if not ctx.store.count and not ctx.store.unscored:
-            return _empty(ctx)
-        return finish(ctx, connection, write=True)
+        stored = ctx.store.count or ctx.store.unscored
+        summary = finish(ctx, connection, write=True, bump=False) if stored else _empty(ctx)
     finally:
         ctx.store.close()
+    if replace or summary.imported or summary.participants_created or summary.unscored_item_responses:
+        # Last: the version row's lock is held until commit, and every writer of this
+        # intervention queues for it, so it is taken as late as possible.
+        analysis_cache.bump(connection, [participants.fixed])
+    return summary
 
 
 def _no_file() -> BinaryIO:

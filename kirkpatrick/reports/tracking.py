@@ -26,6 +26,8 @@ class TrackingLine:
 
 
 def tracking_lines(rows: Sequence[ResponseCounts], min_group: int, lang: str) -> list[TrackingLine]:
+    """The rows as the report shows them; a group is withheld below the stricter of the report's
+    ``min_group`` and its organisation's own threshold (``ResponseCounts.min_group``)."""
     out = []
     for row in rows:
         hidden = withheld(row, min_group)

@@ -38,8 +38,19 @@ def bump(connection: Connection, intervention_ids: Iterable[int | None]) -> None
     ids = sorted({int(i) for i in intervention_ids if i is not None})
     if not ids:
         return
+    upsert = _upsert_for(connection.dialect.name)
     for chunk in _chunks(ids):
         connection.execute(delete(AnalysisCache).where(AnalysisCache.intervention_id.in_(chunk)))
+        if upsert is not None:
+            # One statement, so two writers bumping an intervention for the first time at once (form
+            # submissions run side by side) cannot both insert its row: the second one adds 1.
+            statement = upsert(AnalysisVersion).values([{"intervention_id": i, "version": 1} for i in chunk])
+            connection.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["intervention_id"], set_={"version": AnalysisVersion.version + 1}
+                )
+            )
+            continue
         connection.execute(
             text("UPDATE analysis_version SET version = version + 1 WHERE intervention_id IN :ids").bindparams(
                 bindparam("ids", expanding=True)
@@ -54,6 +65,19 @@ def bump(connection: Connection, intervention_ids: Iterable[int | None]) -> None
         new = [{"intervention_id": i, "version": 1} for i in chunk if i not in have]
         if new:
             connection.execute(insert(AnalysisVersion), new)
+
+
+def _upsert_for(dialect: str) -> Any:
+    """The INSERT ... ON CONFLICT construct of ``dialect`` (PostgreSQL, SQLite), else None."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert
+    return None
 
 
 def clear(connection: Connection) -> None:

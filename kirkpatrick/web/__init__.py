@@ -88,9 +88,21 @@ def create_app(
     # After load_user, so that a refused form is answered in the user's language.
     CSRFProtect(app)
 
-    from kirkpatrick.web import admin, auth, contracts, edit, imports, interventions, misc, sharing, survey, surveys
+    from kirkpatrick.web import (
+        admin,
+        auth,
+        contracts,
+        edit,
+        imports,
+        interventions,
+        misc,
+        sharing,
+        survey,
+        survey_texts,
+        surveys,
+    )
 
-    for module in (auth, interventions, edit, imports, sharing, admin, misc, surveys, contracts):
+    for module in (auth, interventions, edit, imports, sharing, admin, misc, surveys, survey_texts, contracts):
         app.register_blueprint(module.bp)
     survey.register(app)  # personal survey links: no sign-in, the link is the key
     return app

@@ -32,7 +32,8 @@ class Action(StrEnum):
     SHARE = "share"  # create and revoke share links
     ERASE = "erase"  # a participant's data, or the whole intervention
     SUCCESS_CASES = "success_cases"
-    SURVEY = "survey"  # questionnaires, waves, respondents, tracking and sending of built-in collection
+    SURVEY = "survey"  # questionnaires, waves, respondents, e-mail texts, tracking and sending of built-in collection
+    SURVEY_BANK = "survey_bank"  # add questions of one's own to the question bank
 
 
 class Area(StrEnum):

@@ -144,7 +144,7 @@ def submit(token: str) -> Response | WerkzeugResponse:
 def done(token: str, kind: str) -> Response:
     if kind not in ("thanks", "saved"):
         abort(404)
-    view = respond.open_form(_engine(), token, lang=_lang(None))
+    view = respond.link_status(_engine(), token, lang=_lang(None))
     if view.state == "unknown":
         return _page(view)
     return _render(

@@ -17,7 +17,6 @@ from wtforms.validators import DataRequired, Length, NumberRange
 
 from kirkpatrick.collect import bank, mail, plan, tracking
 from kirkpatrick.domain.errors import InvalidInput, KirkpatrickError
-from kirkpatrick.domain.settings import DEFAULT_MIN_GROUP
 from kirkpatrick.domain.vocab import Rater, Wave
 from kirkpatrick.reports.environment import N_
 from kirkpatrick.services import records
@@ -77,14 +76,15 @@ def _page(code: str, forms: dict[str, FlaskForm], status: int = 200) -> tuple[st
         details = records.describe_intervention(s, code)
         described = plan.describe(s, code)
         rows = tracking.response_tracking(s, code)
+        threshold = tracking.group_threshold(s, code)
     return (
         render_template(
             "web/surveys.html",
             code=code,
             title=details["title"],
             plan=described,
-            rows=[(r, tracking.withheld(r, DEFAULT_MIN_GROUP)) for r in rows],
-            min_group=DEFAULT_MIN_GROUP,
+            rows=[(r, tracking.withheld(r)) for r in rows],
+            min_group=threshold,
             wave_names=dict(WAVES),
             rater_names=dict(RATERS),
             forms=forms,

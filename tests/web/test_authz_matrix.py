@@ -29,6 +29,8 @@ INTERVENTION_ROUTES = {
     "/i/{code}/quotes": {"consultant"},
     "/i/{code}/success-cases": {"consultant"},
     "/i/{code}/survey": {"consultant", "hr"},
+    "/i/{code}/survey/questions": {"consultant", "hr"},
+    "/i/{code}/survey/mail": {"consultant", "hr"},
 }
 OWNS_NRB = {"consultant", "hr", "client"}
 AREA_ROUTES = {
@@ -90,12 +92,30 @@ def test_posts_follow_the_same_rules(as_user: Callable[[str | None], FlaskClient
         f"/i/{OWN}/share": ({"days": "7", "lang": "sv"}, {"consultant", "hr"}),
         f"/i/{OWN}/sessions": ({"date": "2026-01-05"}, {"consultant"}),
         f"/i/{OWN}/erase": ({"erase-csrf_token": token, "erase-participant": "NOBODY"}, {"consultant", "hr"}),
+        f"/i/{OWN}/survey/questions/questionnaire": ({"c-csrf_token": token}, {"consultant", "hr"}),
+        f"/i/{OWN}/survey/questions/add": (
+            {
+                "b-csrf_token": token,
+                "b-code": "own_open",
+                "b-kind": "open",
+                "b-text_sv": "Vad?",
+                "b-text_en": "What?",
+                "b-measure": "",
+                "b-level": "",
+            },
+            {"consultant"},
+        ),
+        f"/i/{OWN}/survey/mail": (
+            {"m-csrf_token": token, "m-subject": "s", "m-body": "$link", "action": "preview"},
+            {"consultant", "hr"},
+        ),
     }
     for path, (data, allowed) in posts.items():
         status = client.post(path, data={"csrf_token": token, **data}).status_code
         if role not in OWNS_NRB:
             assert status == 404, path
         elif role in allowed:
-            assert status in (200, 302), path
+            # The questionnaire editor: the empty choice is a form error, after the rule let it through.
+            assert status in ((400,) if path.endswith("/questionnaire") else (200, 302)), path
         else:
             assert status == 403, path

@@ -83,3 +83,43 @@ def test_upgrade_from_0003_keeps_rows(raw_engine: Engine) -> None:
         command.downgrade(db.alembic_config(c), "0003")
     with raw_engine.connect() as c:
         assert c.execute(text("SELECT count(*) FROM client")).scalar() == 1
+
+
+def test_serve_send_every_needs_mail_settings(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KIRKPATRICK_SMTP_URL", raising=False)
+    result = cli("serve", "--send-every", "5", ok=False)
+    assert result.exit_code == 2 and "--send-every needs $KIRKPATRICK_SMTP_URL" in result.output
+
+
+def test_serve_send_every_runs_the_scheduler_beside_the_server(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    from flask import Flask
+
+    from kirkpatrick.collect import mail, schedule
+
+    monkeypatch.setenv("KIRKPATRICK_SMTP_URL", "smtp://127.0.0.1:1")
+    seen: dict[str, object] = {}
+
+    class Recording(schedule.SendScheduler):
+        def start(self) -> schedule.SendScheduler:
+            seen["interval"] = self.interval
+            seen["send"] = self.send
+            return self
+
+        def stop(self, timeout: float | None = 30.0) -> bool:
+            seen["stopped"] = True
+            return True
+
+    def run(self: Flask, **kwargs: object) -> None:
+        seen["serving"] = kwargs["port"]
+        assert "stopped" not in seen  # the schedule runs while the server does
+
+    sent: list[object] = []
+    monkeypatch.setattr(schedule, "SendScheduler", Recording)
+    monkeypatch.setattr(Flask, "run", run)
+    monkeypatch.setattr(mail, "send_due_now", lambda engine, **kw: sent.append(engine))
+    result = cli("serve", "--port", "8123", "--send-every", "15")
+    assert "every 15 min" in result.output
+    assert seen["interval"] == 15 * 60 and seen["serving"] == 8123 and seen["stopped"] is True
+    seen["send"]()  # type: ignore[operator]
+    assert len(sent) == 1  # the scheduled function is the one 'survey send' calls
+    assert "--send-every MINUTES" in cli("serve", "--help").output

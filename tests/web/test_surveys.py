@@ -148,3 +148,40 @@ def test_the_page_is_swedish_by_default(as_user: Callable[[str | None], FlaskCli
         session["lang"] = "sv"
     page = client.get(PAGE).get_data(as_text=True)
     assert "Skicka det som ska gå ut nu" in page and "Svarsuppföljning" in page
+
+
+@pytest.mark.parametrize(("min_raters", "withheld"), [(2, False), (3, True), (None, True)])
+def test_tracking_uses_the_clients_own_threshold(
+    as_user: Callable[[str | None], FlaskClient], app: Any, min_raters: int | None, withheld: bool
+) -> None:
+    """Two direct reports: shown when the client's threshold is 2, withheld at 3 and at the default 5."""
+    from kirkpatrick.collect import privacy, tracking
+    from kirkpatrick.storage import db
+
+    client = as_user("hr")
+    today = dt.datetime.now(dt.UTC).date()
+    _set_up(client, today)
+    response = _post(client, "respondent", "r", participant="p1", email="m2@kommun.example", lang="sv", rater="report")
+    assert response.status_code == 302
+    engine = app.extensions["kirkpatrick_engine"]
+    if min_raters is not None:
+        with db.transaction(engine) as s:
+            privacy.set_client_settings(s, "Norrby kommun, Socialkontoret", min_raters=min_raters)
+    page = client.get(PAGE).get_data(as_text=True)
+    section = page.split('id="tracking"')[1].split('id="send"')[0]
+    row = re.search(r"<tr><th scope=\"row\">Before</th><td>Direct reports</td>(.*?)</tr>", section, re.S)
+    assert row is not None
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", row.group(1))
+    threshold = min_raters or 5
+    if withheld:
+        assert cells == ["2", "0", f"fewer than {threshold} respondents: not shown"]
+    else:
+        assert cells == ["2", "0", "0", "0", "0"]  # respondents, invited, opened, answered, reminders
+        assert "fewer than" not in section
+    with db.reading(engine) as s:
+        rows = {r.rater: r for r in tracking.response_tracking(s, OWN)}
+    assert rows["report"].min_group == threshold
+    assert tracking.withheld(rows["report"]) is withheld
+    # A report's own threshold can only make it stricter.
+    assert tracking.withheld(rows["report"], 5) is True
+    assert tracking.withheld(rows["self"], 99) is False  # self-ratings are not an anonymous group
