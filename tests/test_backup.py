@@ -181,7 +181,14 @@ def fill_collect(engine: Engine) -> None:
         assert invitation is not None
         token = links.issue_link(s, invitation.id)
         intervention_id = invitation.intervention_id
-        mail.set_template(s, intervention_id, "invite", "sv", AWKWARD_TEXT[:80], AWKWARD_TEXT + " $link")
+        mail.set_template(
+            s,
+            intervention_id,
+            "invite",
+            "sv",
+            " ".join(AWKWARD_TEXT[:80].split("\n")).replace("\r", " "),
+            AWKWARD_TEXT + " $link",
+        )
         privacy.set_client_settings(s, "Norrby kommun", privacy_sv=AWKWARD_TEXT, retention_days=90)
         mail.queue_due(s, dt.date(2024, 1, 2))
     view = respond.open_form(engine, token, now=dt.datetime(2024, 1, 2, 9))
