@@ -1,0 +1,101 @@
+"""The forms of the catalogue, clients, participants, feedback files and user editing (Flask-WTF:
+every form carries a CSRF token). Labels, hints and messages are English msgids, translated where
+they are shown (templates/web/_form.html)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from kirkpatrick.domain.vocab import Group, Level
+from kirkpatrick.reports.environment import N_
+from kirkpatrick.web.forms import REQUIRED, UserForm, _choices
+
+LINES = N_("One a line.")
+
+
+class MeasureForm(FlaskForm):
+    code = StringField(
+        N_("Code"),
+        validators=[DataRequired(REQUIRED), Length(max=64)],
+        description=N_("Letters, digits, - and _; it cannot change later."),
+    )
+    name = StringField(N_("Name shown in reports"), validators=[DataRequired(REQUIRED), Length(max=300)])
+    level = SelectField(N_("Level"), choices=_choices(list(Level)))
+    scale_min = StringField(N_("Lowest possible value"), validators=[DataRequired(REQUIRED), Length(max=30)])
+    scale_max = StringField(N_("Highest possible value"), validators=[DataRequired(REQUIRED), Length(max=30)])
+    higher_is_better = BooleanField(N_("Higher values are better"), default=True)
+    reliability = StringField(
+        N_("Reliability"),
+        validators=[Optional(), Length(max=30)],
+        description=N_("For example Cronbach's alpha, between 0 and 1; used for reliable change."),
+    )
+    items = StringField(
+        N_("Items"),
+        validators=[Optional(), Length(max=2000)],
+        description=N_("Item codes separated by spaces; a - before a code marks a reverse-scored item."),
+    )
+    wording = TextAreaField(
+        N_("Wording of the question"),
+        validators=[Optional(), Length(max=10_000)],
+        description=N_("One wording a line: Swedish, English, an older version."),
+    )
+    labels = TextAreaField(
+        N_("Answer labels"),
+        validators=[Optional(), Length(max=10_000)],
+        description=N_("One label a line, the lowest value first; one for every step of the scale."),
+    )
+    no_answer = TextAreaField(
+        N_("Labels that mean no answer"),
+        validators=[Optional(), Length(max=10_000)],
+        description=N_("One a line, for example Vet ej."),
+    )
+    item_wording = TextAreaField(
+        N_("Wording of the items"),
+        validators=[Optional(), Length(max=50_000)],
+        description=N_("One item a line: the item code, then its wordings, separated by |."),
+    )
+
+
+class ClientForm(FlaskForm):
+    name = StringField(N_("Name"), validators=[DataRequired(REQUIRED), Length(max=300)])
+    unit = StringField(
+        N_("Unit"),
+        validators=[Optional(), Length(max=300)],
+        description=N_("Department or unit, for example Socialkontoret."),
+    )
+
+
+class ParticipantForm(FlaskForm):
+    group = SelectField(N_("Group"), choices=_choices(list(Group)))
+    role = StringField(
+        N_("Role"),
+        validators=[Optional(), Length(max=100)],
+        description=N_("For example first-line manager; leave empty if not known."),
+    )
+
+
+class FeedbackUploadForm(FlaskForm):
+    file = FileField(
+        N_("Feedback file (.csv, .tsv or .xlsx)"),
+        validators=[FileRequired(REQUIRED)],
+        description=N_("Columns: text, and optionally level, theme, cleared and intervention."),
+    )
+
+
+class EditUserForm(FlaskForm):
+    email = EmailField(N_("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=320)])
+    role = SelectField(N_("Role"), choices=UserForm.role.kwargs["choices"])
+    organisation = StringField(
+        N_("Organisation"),
+        validators=[Optional(), Length(max=300)],
+        description=N_("Created if new; empty for an admin."),
+    )
+    password = PasswordField(
+        N_("New password"),
+        validators=[Optional(), Length(max=1000)],
+        render_kw={"autocomplete": "new-password"},
+        description=N_("At least 10 characters. Leave empty to keep the password."),
+    )
