@@ -13,57 +13,57 @@ from kirkpatrick.domain.vocab import Group, Level
 from kirkpatrick.reports.environment import N_
 from kirkpatrick.web.forms import REQUIRED, UserForm, _choices
 
-LINES = N_("One a line.")
+TOO_LONG = N_("The text is too long.")
 
 
 class MeasureForm(FlaskForm):
     code = StringField(
         N_("Code"),
-        validators=[DataRequired(REQUIRED), Length(max=64)],
+        validators=[DataRequired(REQUIRED), Length(max=64, message=TOO_LONG)],
         description=N_("Letters, digits, - and _; it cannot change later."),
     )
-    name = StringField(N_("Name shown in reports"), validators=[DataRequired(REQUIRED), Length(max=300)])
+    name = StringField(N_("Name shown in reports"), validators=[DataRequired(REQUIRED), Length(max=300, message=TOO_LONG)])
     level = SelectField(N_("Level"), choices=_choices(list(Level)))
-    scale_min = StringField(N_("Lowest possible value"), validators=[DataRequired(REQUIRED), Length(max=30)])
-    scale_max = StringField(N_("Highest possible value"), validators=[DataRequired(REQUIRED), Length(max=30)])
+    scale_min = StringField(N_("Lowest possible value"), validators=[DataRequired(REQUIRED), Length(max=30, message=TOO_LONG)])
+    scale_max = StringField(N_("Highest possible value"), validators=[DataRequired(REQUIRED), Length(max=30, message=TOO_LONG)])
     higher_is_better = BooleanField(N_("Higher values are better"), default=True)
     reliability = StringField(
         N_("Reliability"),
-        validators=[Optional(), Length(max=30)],
+        validators=[Optional(), Length(max=30, message=TOO_LONG)],
         description=N_("For example Cronbach's alpha, between 0 and 1; used for reliable change."),
     )
     items = StringField(
         N_("Items"),
-        validators=[Optional(), Length(max=2000)],
+        validators=[Optional(), Length(max=2000, message=TOO_LONG)],
         description=N_("Item codes separated by spaces; a - before a code marks a reverse-scored item."),
     )
     wording = TextAreaField(
         N_("Wording of the question"),
-        validators=[Optional(), Length(max=10_000)],
+        validators=[Optional(), Length(max=10_000, message=TOO_LONG)],
         description=N_("One wording a line: Swedish, English, an older version."),
     )
     labels = TextAreaField(
         N_("Answer labels"),
-        validators=[Optional(), Length(max=10_000)],
+        validators=[Optional(), Length(max=10_000, message=TOO_LONG)],
         description=N_("One label a line, the lowest value first; one for every step of the scale."),
     )
     no_answer = TextAreaField(
         N_("Labels that mean no answer"),
-        validators=[Optional(), Length(max=10_000)],
+        validators=[Optional(), Length(max=10_000, message=TOO_LONG)],
         description=N_("One a line, for example Vet ej."),
     )
     item_wording = TextAreaField(
         N_("Wording of the items"),
-        validators=[Optional(), Length(max=50_000)],
+        validators=[Optional(), Length(max=50_000, message=TOO_LONG)],
         description=N_("One item a line: the item code, then its wordings, separated by |."),
     )
 
 
 class ClientForm(FlaskForm):
-    name = StringField(N_("Name"), validators=[DataRequired(REQUIRED), Length(max=300)])
+    name = StringField(N_("Name"), validators=[DataRequired(REQUIRED), Length(max=300, message=TOO_LONG)])
     unit = StringField(
         N_("Unit"),
-        validators=[Optional(), Length(max=300)],
+        validators=[Optional(), Length(max=300, message=TOO_LONG)],
         description=N_("Department or unit, for example Socialkontoret."),
     )
 
@@ -72,7 +72,7 @@ class ParticipantForm(FlaskForm):
     group = SelectField(N_("Group"), choices=_choices(list(Group)))
     role = StringField(
         N_("Role"),
-        validators=[Optional(), Length(max=100)],
+        validators=[Optional(), Length(max=100, message=TOO_LONG)],
         description=N_("For example first-line manager; leave empty if not known."),
     )
 
@@ -86,16 +86,16 @@ class FeedbackUploadForm(FlaskForm):
 
 
 class EditUserForm(FlaskForm):
-    email = EmailField(N_("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=320)])
+    email = EmailField(N_("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=320, message=TOO_LONG)])
     role = SelectField(N_("Role"), choices=UserForm.role.kwargs["choices"])
     organisation = StringField(
         N_("Organisation"),
-        validators=[Optional(), Length(max=300)],
+        validators=[Optional(), Length(max=300, message=TOO_LONG)],
         description=N_("Created if new; empty for an admin."),
     )
     password = PasswordField(
         N_("New password"),
-        validators=[Optional(), Length(max=1000)],
+        validators=[Optional(), Length(max=1000, message=TOO_LONG)],
         render_kw={"autocomplete": "new-password"},
         description=N_("At least 10 characters. Leave empty to keep the password."),
     )
