@@ -77,9 +77,7 @@ def measure_fields(measure: Measure) -> MeasureFields:
 
 def item_wording_lines(measure: Measure) -> list[str]:
     """``item | wording | wording`` a line, for the items that have wording."""
-    return [
-        f" {SEPARATOR} ".join([it.code, *records.split_lines(it.wording)]) for it in measure.items if it.wording
-    ]
+    return [f" {SEPARATOR} ".join([it.code, *records.split_lines(it.wording)]) for it in measure.items if it.wording]
 
 
 def add_measure(session: OrmSession, fields: MeasureFields, item_wording: Sequence[str] = ()) -> Measure:
@@ -90,9 +88,7 @@ def add_measure(session: OrmSession, fields: MeasureFields, item_wording: Sequen
     return measure
 
 
-def edit_measure(
-    session: OrmSession, code: str, fields: MeasureFields, item_wording: Sequence[str] = ()
-) -> Measure:
+def edit_measure(session: OrmSession, code: str, fields: MeasureFields, item_wording: Sequence[str] = ()) -> Measure:
     """Change measure ``code`` to ``fields`` (its code stays); checked as ``records.add_measure``
     checks a new one. Returns the stored measure."""
     measure = records.get_measure(session, code)
@@ -167,9 +163,7 @@ class ClientRow:
 def list_clients(session: OrmSession, runner: int | None = None) -> list[ClientRow]:
     """Every client, or (``runner`` = a consultancy's id) those whose interventions that consultancy
     runs, every one of them."""
-    counts = dict(
-        session.execute(select(Intervention.client_id, func.count()).group_by(Intervention.client_id)).all()
-    )
+    counts = dict(session.execute(select(Intervention.client_id, func.count()).group_by(Intervention.client_id)).all())
     owners = dict(session.execute(select(ClientOwner.client_id, Organisation.name).join(Organisation)).all())
     shown = set(counts) if runner is None else _run_only_by(session, runner)
     rows = session.scalars(select(Client).order_by(Client.name))

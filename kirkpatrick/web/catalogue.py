@@ -145,5 +145,8 @@ def edit_client(client: int) -> str | Response:
         except KirkpatrickError as exc:
             form.name.errors = [str(exc)]
     return render_template(
-        "web/record_form.html", form=form, title=_("Edit client %(name)s", name=stored["name"]), back="catalogue.clients"
+        "web/record_form.html",
+        form=form,
+        title=_("Edit client %(name)s", name=stored["name"]),
+        back="catalogue.clients",
     )

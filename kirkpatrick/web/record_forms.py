@@ -22,10 +22,16 @@ class MeasureForm(FlaskForm):
         validators=[DataRequired(REQUIRED), Length(max=64, message=TOO_LONG)],
         description=N_("Letters, digits, - and _; it cannot change later."),
     )
-    name = StringField(N_("Name shown in reports"), validators=[DataRequired(REQUIRED), Length(max=300, message=TOO_LONG)])
+    name = StringField(
+        N_("Name shown in reports"), validators=[DataRequired(REQUIRED), Length(max=300, message=TOO_LONG)]
+    )
     level = SelectField(N_("Level"), choices=_choices(list(Level)))
-    scale_min = StringField(N_("Lowest possible value"), validators=[DataRequired(REQUIRED), Length(max=30, message=TOO_LONG)])
-    scale_max = StringField(N_("Highest possible value"), validators=[DataRequired(REQUIRED), Length(max=30, message=TOO_LONG)])
+    scale_min = StringField(
+        N_("Lowest possible value"), validators=[DataRequired(REQUIRED), Length(max=30, message=TOO_LONG)]
+    )
+    scale_max = StringField(
+        N_("Highest possible value"), validators=[DataRequired(REQUIRED), Length(max=30, message=TOO_LONG)]
+    )
     higher_is_better = BooleanField(N_("Higher values are better"), default=True)
     reliability = StringField(
         N_("Reliability"),

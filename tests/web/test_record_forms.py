@@ -242,7 +242,10 @@ def test_a_participant_of_another_intervention_is_missing(
     client = as_user("consultant")
     assert client.get(f"/i/{OWN}/participants/{theirs}").status_code == 404
     token = csrf(client, f"/i/{OWN}/participants")
-    assert client.post(f"/i/{OWN}/participants/{theirs}", data={"csrf_token": token, "group": "control"}).status_code == 404
+    assert (
+        client.post(f"/i/{OWN}/participants/{theirs}", data={"csrf_token": token, "group": "control"}).status_code
+        == 404
+    )
     assert client.get(f"/i/{OWN}/participants/999999").status_code == 404
 
 
