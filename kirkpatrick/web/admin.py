@@ -78,7 +78,9 @@ def edit_user(user: int) -> str | Response:
             flash(_("User %(email)s saved.", email=changed.email))
             return redirect(url_for("admin.users"))
         except KirkpatrickError as exc:
-            form.email.errors = [str(exc)]
+            text = str(exc)
+            about = next((n for n in ("password", "organisation", "role") if n in text), "email")
+            form[about].errors = [text]
     return render_template(
         "web/record_form.html", form=form, title=_("Edit user %(email)s", email=stored.email), back="admin.users"
     )

@@ -22,6 +22,30 @@ def _lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+# Which field a service's message is about (first match wins); otherwise the first field.
+_ABOUT = (
+    ("cannot change while", "level"),
+    ("answer labels", "labels"),
+    ("has no item", "item_wording"),
+    ("given twice", "item_wording"),
+    ("item", "items"),
+    ("scale", "scale_max"),
+    ("reliability", "reliability"),
+    ("already exists", "code"),
+    ("measure code", "code"),
+    ("name", "name"),
+    ("level", "level"),
+)
+
+
+def _show_error(form: MeasureForm, exc: KirkpatrickError) -> None:
+    """The service's message under the field it is about."""
+    text = str(exc)
+    names = [name for key, name in _ABOUT if key in text and name in form]
+    field = form[names[0]] if names else next(f for f in form if f.type != "CSRFTokenField")
+    field.errors = [text]
+
+
 def _fields(form: MeasureForm, code: str) -> MeasureFields:
     return MeasureFields(
         code=code,
@@ -59,7 +83,7 @@ def new_measure() -> str | Response:
             flash(_("Measure %(code)s saved.", code=code))
             return redirect(url_for("catalogue.measures"))
         except KirkpatrickError as exc:
-            form.code.errors = [str(exc)]
+            _show_error(form, exc)
     return render_template("web/record_form.html", form=form, title=_("New measure"), back="catalogue.measures")
 
 
@@ -88,7 +112,7 @@ def edit_measure(code: str) -> str | Response:
             flash(_("Measure %(code)s saved.", code=code))
             return redirect(url_for("catalogue.measures"))
         except KirkpatrickError as exc:
-            form.name.errors = [str(exc)]
+            _show_error(form, exc)
     locked = _("Level, scale and items cannot change: values or questionnaire questions use this measure.")
     return render_template(
         "web/record_form.html",

@@ -8,12 +8,10 @@ role may not use answers 403; nobody signed in is sent to the sign-in page.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-
-from pathlib import Path
-
 from sqlalchemy import Engine, select
 
 from kirkpatrick.storage import db

@@ -24,7 +24,10 @@ from kirkpatrick.storage.models import AnalysisVersion, Client, Feedback, Interv
 from tests.conftest import SAMPLE, snapshot
 from tests.web.conftest import OWN, PASSWORD, csrf
 
-LONG = "participant,measure,wave,rater,value\nP1,knowledge,pre,self,10\nP1,knowledge,post,self,14\nP2,knowledge,pre,self,9\n"
+LONG = (
+    "participant,measure,wave,rater,value\n"
+    "P1,knowledge,pre,self,10\nP1,knowledge,post,self,14\nP2,knowledge,pre,self,9\n"
+)
 
 
 def _values(engine: Engine, tmp_path: Path, code: str = OWN) -> None:
@@ -113,10 +116,10 @@ def test_a_bad_measure_shows_the_error_and_changes_nothing(
     token = csrf(client, "/measures/new")
     three_labels = {**MEASURE, "labels": "Låg\nMellan\nHög"}
     page = client.post("/measures/new", data={"csrf_token": token, **three_labels}).get_data(as_text=True)
-    assert "3 answer labels for a scale of 1 to 5" in _error_tied_to(page, "code")
+    assert "3 answer labels for a scale of 1 to 5" in _error_tied_to(page, "labels")
     unknown_item = {**MEASURE, "item_wording": "pt_9 | Finns inte"}
     page = client.post("/measures/new", data={"csrf_token": token, **unknown_item}).get_data(as_text=True)
-    assert "has no item 'pt_9'" in _error_tied_to(page, "code")
+    assert "has no item 'pt_9'" in _error_tied_to(page, "item_wording")
     page = client.post("/measures/new", data={"csrf_token": token, **MEASURE, "name": ""}).get_data(as_text=True)
     assert _error_tied_to(page, "name").strip() == "This field is required."
     assert client.post("/measures/new", data=MEASURE).status_code == 400  # no CSRF token
@@ -137,7 +140,7 @@ def test_edit_a_measure_keeps_its_meaning_while_values_use_it(
             "no_answer": "", "item_wording": ""}  # fmt: skip
     before, version = snapshot(catalogue), _version(catalogue)
     page = client.post("/measures/knowledge/edit", data={**form, "scale_max": "25"}).get_data(as_text=True)
-    assert "cannot change while values" in _error_tied_to(page, "name")
+    assert "cannot change while values" in _error_tied_to(page, "level")
     assert client.post("/measures/knowledge/edit", data={**form, "csrf_token": ""}).status_code == 400
     assert snapshot(catalogue) == before
     assert client.post("/measures/knowledge/edit", data=form).status_code == 302
@@ -327,7 +330,7 @@ def test_an_admin_edits_a_user_and_resets_the_password(
     taken = {"csrf_token": token, "email": "chef@norrby.example", "role": "hr", "organisation": "Norrby kommun"}
     assert "already exists" in _error_tied_to(client.post(path, data=taken).get_data(as_text=True), "email")
     short = {**taken, "email": "hr@norrby.example", "password": "kort"}
-    assert "at least 10 characters" in _error_tied_to(client.post(path, data=short).get_data(as_text=True), "email")
+    assert "at least 10 characters" in _error_tied_to(client.post(path, data=short).get_data(as_text=True), "password")
     assert client.post(path, data={**short, "csrf_token": "", "password": ""}).status_code == 400
     assert snapshot(catalogue) == before
     new = {**taken, "email": "analys@norrby.example", "role": "client", "password": "ett nytt lösenord"}
