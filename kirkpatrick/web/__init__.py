@@ -92,9 +92,9 @@ def create_app(
 
     for module in (auth, interventions, edit, imports, sharing, admin, misc, surveys, contracts):
         app.register_blueprint(module.bp)
-    from kirkpatrick.web import catalogue, people  # the catalogue, clients, participants, feedback files
+    from kirkpatrick.web import catalogue, people, tables  # the catalogue, clients, participants, small tables
 
-    for module in (catalogue, people):
+    for module in (catalogue, people, tables):
         app.register_blueprint(module.bp)
     survey.register(app)  # personal survey links: no sign-in, the link is the key
     return app

@@ -82,7 +82,11 @@ def edit_user(user: int) -> str | Response:
             about = next((n for n in ("password", "organisation", "role") if n in text), "email")
             form[about].errors = [text]
     return render_template(
-        "web/record_form.html", form=form, title=_("Edit user %(email)s", email=stored.email), back="admin.users"
+        "web/record_form.html",
+        form=form,
+        title=_("Edit user %(email)s", email=stored.email),
+        back_url=url_for("admin.users"),
+        back_text=_("Users"),
     )
 
 

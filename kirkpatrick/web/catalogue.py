@@ -84,7 +84,13 @@ def new_measure() -> str | Response:
             return redirect(url_for("catalogue.measures"))
         except KirkpatrickError as exc:
             _show_error(form, exc)
-    return render_template("web/record_form.html", form=form, title=_("New measure"), back="catalogue.measures")
+    return render_template(
+        "web/record_form.html",
+        form=form,
+        title=_("New measure"),
+        back_url=url_for("catalogue.measures"),
+        back_text=_("Measures"),
+    )
 
 
 @bp.route("/measures/<code>/edit", methods=["GET", "POST"])
@@ -118,7 +124,8 @@ def edit_measure(code: str) -> str | Response:
         "web/record_form.html",
         form=form,
         title=_("Edit measure %(code)s", code=code),
-        back="catalogue.measures",
+        back_url=url_for("catalogue.measures"),
+        back_text=_("Measures"),
         note=locked if values or asked else None,
     )
 
@@ -145,7 +152,13 @@ def new_client() -> str | Response:
             return redirect(url_for("catalogue.clients"))
         except KirkpatrickError as exc:
             form.name.errors = [str(exc)]
-    return render_template("web/record_form.html", form=form, title=_("New client"), back="catalogue.clients")
+    return render_template(
+        "web/record_form.html",
+        form=form,
+        title=_("New client"),
+        back_url=url_for("catalogue.clients"),
+        back_text=_("Clients"),
+    )
 
 
 @bp.route("/clients/<int:client>/edit", methods=["GET", "POST"])
@@ -172,5 +185,6 @@ def edit_client(client: int) -> str | Response:
         "web/record_form.html",
         form=form,
         title=_("Edit client %(name)s", name=stored["name"]),
-        back="catalogue.clients",
+        back_url=url_for("catalogue.clients"),
+        back_text=_("Clients"),
     )

@@ -83,12 +83,10 @@ class ParticipantForm(FlaskForm):
     )
 
 
-class FeedbackUploadForm(FlaskForm):
-    file = FileField(
-        N_("Feedback file (.csv, .tsv or .xlsx)"),
-        validators=[FileRequired(REQUIRED)],
-        description=N_("Columns: text, and optionally level, theme, cleared and intervention."),
-    )
+class TableUploadForm(FlaskForm):
+    """A table to import; its label and hint are set for the kind of table (web/tables.py)."""
+
+    file = FileField(N_("File (.csv, .tsv or .xlsx)"), validators=[FileRequired(REQUIRED)])
 
 
 class EditUserForm(FlaskForm):

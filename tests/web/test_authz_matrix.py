@@ -46,6 +46,8 @@ AREA_ROUTES = {
     "/contracts": {"consultant", "hr", "client"},
     "/measures": {"consultant"},
     "/measures/new": {"consultant"},
+    "/measures/import": {"consultant"},
+    "/interventions/import": {"consultant"},
     "/clients": {"consultant", "admin"},
     "/clients/new": {"consultant", "admin"},
 }

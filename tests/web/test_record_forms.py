@@ -314,6 +314,71 @@ def test_a_bad_feedback_file_shows_its_line_and_writes_nothing(
     assert snapshot(catalogue) == before
 
 
+def _send_to(client: FlaskClient, path: str, name: str, data: bytes) -> str:
+    token = csrf(client, path)
+    response = client.post(
+        path, data={"csrf_token": token, "file": (io.BytesIO(data), name)}, content_type="multipart/form-data"
+    )
+    assert response.status_code == 302
+    return client.get(f"{path}/preview").get_data(as_text=True)
+
+
+def test_a_catalogue_file_is_previewed_then_imported(
+    as_user: Callable[[str | None], FlaskClient], catalogue: Engine
+) -> None:
+    good = (
+        "code,name,level,scale_min,scale_max,items,wording,labels\n"
+        "trygghet,Psykologisk trygghet,behaviour,1,3,pt_1 -pt_2,Jag vågar | I dare,Nej | Kanske | Ja\n"
+        "trygghet.pt_2,,,,,,Man straffas | You are punished,\n"
+        "motiv,Motivation,reaction,1,5,,,\n"
+    )
+    client = as_user("consultant")
+    before = snapshot(catalogue)
+    page = _send_to(client, "/measures/import", "katalog.csv", good.encode())
+    assert re.search(r"<dt>Measures to import</dt><dd>2</dd>", page), page
+    assert snapshot(catalogue) == before
+    bad = good.replace("motiv,Motivation,reaction,1,5", "motiv,Motivation,reaction,5,1")
+    page = _send_to(client, "/measures/import", "fel.csv", bad.encode())
+    assert '<tr><td class="n">4</td><td>measure motiv: scale_max 1 must be above scale_min 5' in page, page
+    assert "Confirm the import" not in page
+    token = csrf(client, "/measures/import/preview")
+    assert client.post("/measures/import/confirm", data={"csrf_token": token}).status_code == 302
+    assert snapshot(catalogue) == before  # the bad file was refused on confirm too
+    _send_to(client, "/measures/import", "katalog.csv", good.encode())
+    assert client.post("/measures/import/confirm").status_code == 400  # no CSRF token
+    assert client.post("/measures/import/confirm", data={"csrf_token": token}).status_code == 302
+    with db.reading(catalogue) as s:
+        m = s.scalars(select(Measure).where(Measure.code == "trygghet")).one()
+        assert (m.labels, m.items[1].reverse, m.items[1].wording) == (
+            "Nej\nKanske\nJa",
+            True,
+            "Man straffas\nYou are punished",
+        )
+    assert _audits(catalogue, "measure_import") == [(None, "katalog.csv: 2 measures")]
+
+
+def test_interventions_imported_from_a_file_are_run_by_the_uploaders_consultancy(
+    as_user: Callable[[str | None], FlaskClient], catalogue: Engine
+) -> None:
+    rows = (
+        "code,client,title,target_group,format,start,end,factors,sessions\n"
+        "NY-1,Österby kommun,Kurs ett,managers,training_programme,2026-01-10,2026-03-01,needs_analysis,2026-01-10 2026-02-01\n"
+        "NY-2,Österby kommun,Kurs två,managers,training_programme,2026-02-10,2026-04-01,,\n"
+    )
+    client = as_user("consultant")
+    page = _send_to(client, "/interventions/import", "insatser.csv", rows.encode())
+    assert re.search(r"<dt>Interventions to import</dt><dd>2</dd>", page), page
+    token = csrf(client, "/interventions/import/preview")
+    assert client.post("/interventions/import/confirm", data={"csrf_token": token}).status_code == 302
+    start = client.get("/").get_data(as_text=True)
+    assert "NY-1" in start and "NY-2" in start
+    assert "NY-1" not in as_user("consultant_other").get("/").get_data(as_text=True)
+    assert client.get("/i/NY-1").status_code == 200
+    dup = _send_to(client, "/interventions/import", "igen.csv", rows.encode())
+    assert '<tr><td class="n">2</td><td>intervention &#39;NY-1&#39; already exists' in dup, dup
+    assert _audits(catalogue, "intervention_import") == [(None, "insatser.csv: 2 interventions")]
+
+
 # ---------------------------------------------------------------- users
 
 
