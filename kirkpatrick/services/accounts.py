@@ -199,6 +199,13 @@ def set_active(session: OrmSession, user_id: int, active: bool) -> str:
     return user.email
 
 
+def find_user(session: OrmSession, email: str) -> Account:
+    user = session.scalars(select(User).where(User.email == normalise_email(email))).one_or_none()
+    if user is None:
+        raise NotFound(f"no user {email}")
+    return _account(user)
+
+
 def get_user(session: OrmSession, user_id: int) -> Account:
     user = session.get(User, user_id)
     if user is None:

@@ -59,3 +59,14 @@ def set_participant(session: OrmSession, code: str, participant_id: int, group: 
     participant.group, participant.role = new_group, clean
     session.flush()
     return participant
+
+
+def participant_id(session: OrmSession, code: str, participant: str) -> int:
+    """The id of participant ``participant`` (their code) of intervention ``code``."""
+    intervention = records.get_intervention(session, code)
+    found = session.scalar(
+        select(Participant.id).where(Participant.intervention_id == intervention.id, Participant.code == participant)
+    )
+    if found is None:
+        raise NotFound(f"intervention {code} has no participant {participant!r}")
+    return found
