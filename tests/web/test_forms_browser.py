@@ -132,6 +132,20 @@ def test_form_pages_meet_wcag_aa(server: str, tmp_path: Path) -> None:
         check(page, "21-feedback-preview", shot=True)
         page.get_by_role("button", name="Bekräfta importen").click()
         assert "Importerade" in page.content()
+        catalogue_file = tmp_path / "katalog.csv"
+        catalogue_file.write_text(
+            "code,name,level,scale_min,scale_max,labels\nmotiv,Motivation,reaction,1,3,Låg | Mellan | Hög\n"
+        )
+        page.goto(f"{server}/measures/import")
+        check(page, "measures-import")
+        page.get_by_label("Fil med måttkatalog (.csv, .tsv eller .xlsx)").set_input_files(str(catalogue_file))
+        page.get_by_role("button", name="Ladda upp och förhandsvisa").click()
+        check(page, "measures-import-preview")
+        page.get_by_role("button", name="Bekräfta importen").click()
+        assert "Motivation" in page.content()
+        page.goto(f"{server}/new")
+        page.get_by_role("link", name="Importera många insatser från en fil").click()
+        check(page, "interventions-import")
         page.get_by_role("button", name="Logga ut").click()
 
         # The admin edits a user.
