@@ -109,3 +109,19 @@ def interventions(link: Callable[[OrmSession, str], None]) -> Run:
         return len(added), 0
 
     return guarded(run)
+
+
+def contract_import(what: str, code: str) -> Run:
+    """``kirkpatrick contract delivery import``, ``interview import`` or ``interview quote import``
+    (``what``: delivery, interviews or quotes) for contract ``code``."""
+    from kirkpatrick.services import contracts
+
+    def run(session: OrmSession, path: Path) -> tuple[int, int]:
+        if what == "delivery":
+            return len(contracts.import_delivery(session, code, path)), 0
+        if what == "interviews":
+            return len(contracts.import_interviews(session, code, path)), 0
+        added = contracts.import_quotes(session, code, path)
+        return len(added), sum(q.cleared for q in added)
+
+    return guarded(run)

@@ -169,3 +169,12 @@ def visible_clients(session: OrmSession, account: Account) -> list[catalogue.Cli
     if account.role == Role.CONSULTANT and account.organisation_id is not None:
         return catalogue.list_clients(session, runner=account.organisation_id)
     return []
+
+
+def require_contract_edit(session: OrmSession, account: Account | None, code: str) -> None:
+    """Nothing if ``account`` may add to contract ``code`` (interviews, quotes, delivery summaries):
+    a consultant who sees it. Another role that sees it: 403; a contract not seen: 404."""
+    require_contract(session, account, code)
+    assert account is not None
+    if account.role != Role.CONSULTANT:
+        abort(403)

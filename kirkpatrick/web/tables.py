@@ -70,7 +70,35 @@ KINDS = {
         N_("Interventions to import"),
         "intervention_import",
     ),
+    "delivery": Kind(
+        "/contracts/<code>/delivery-import",
+        N_("Import a delivery summary"),
+        N_("Delivery summary (.csv, .tsv or .xlsx)"),
+        N_(
+            "Columns: service (a contracted service's format), period_start, period_end, sessions, and "
+            "optionally participants and note."
+        ),
+        N_("Rows to import"),
+        "delivery_import",
+    ),
+    "interviews": Kind(
+        "/contracts/<code>/interviews-import",
+        N_("Import interviews"),
+        N_("File of interviews (.csv, .tsv or .xlsx)"),
+        N_("Columns: interview, role, unit, date, interviewer, and one column per award criterion with its grade."),
+        N_("Interviews to import"),
+        "interview_import",
+    ),
+    "contract_quotes": Kind(
+        "/contracts/<code>/quotes-import",
+        N_("Import the interviews' quotes"),
+        N_("File of quotes (.csv, .tsv or .xlsx)"),
+        N_("Columns: interview, theme, text, and optionally cleared."),
+        N_("Quotes to import"),
+        "contract_quote_import",
+    ),
 }
+CONTRACT_KINDS = {"delivery": "delivery", "interviews": "interviews", "contract_quotes": "quotes"}
 
 
 def _allow(kind: str, code: str | None) -> tables.Run:
@@ -83,6 +111,10 @@ def _allow(kind: str, code: str | None) -> tables.Run:
     if kind == "measures":
         authz.require_role(me, Area.CATALOGUE)
         return tables.measures()
+    if kind in CONTRACT_KINDS:
+        with reading() as s:
+            authz.require_contract_edit(s, me, code or "")
+        return tables.contract_import(CONTRACT_KINDS[kind], code or "")
     runner = authz.require_role(me, Area.NEW_INTERVENTION).organisation_id
     assert runner is not None
 
@@ -100,7 +132,15 @@ def _url(kind: str, step: str, code: str | None) -> str:
 def _back(kind: str, code: str | None) -> str:
     if kind == "feedback":
         return url_for("interventions.page", code=code) + "#quotes"
+    if kind in CONTRACT_KINDS:
+        return url_for("contracts.show", code=code)
     return url_for("catalogue.measures") if kind == "measures" else url_for("interventions.start")
+
+
+def _back_text(kind: str, code: str | None) -> str:
+    if kind in CONTRACT_KINDS:
+        return code or ""
+    return _("Measures") if kind == "measures" else _("Interventions")
 
 
 def _folder() -> Path:
@@ -143,9 +183,9 @@ def upload(kind: str, code: str | None = None) -> str | Response:
         "web/record_form.html",
         form=form,
         title=_(info.title),
-        code=code,
-        back_url=None if code else _back(kind, code),
-        back_text=_("Measures") if kind == "measures" else _("Interventions"),
+        code=code if kind == "feedback" else None,
+        back_url=None if kind == "feedback" else _back(kind, code),
+        back_text=_back_text(kind, code),
         intro=_("Step 1 of 3: choose the file. Nothing is saved until you confirm after the preview."),
         button=_("Upload and preview"),
         enctype="multipart/form-data",
@@ -167,7 +207,7 @@ def preview(kind: str, code: str | None = None) -> str | Response:
         count_label=_(KINDS[kind].count),
         urls={step: _url(kind, step, code) for step in ("upload", "confirm", "cancel")},
         back_url=_back(kind, code),
-        back_text=_("Measures") if kind == "measures" else _("Interventions"),
+        back_text=_back_text(kind, code),
     )
 
 
