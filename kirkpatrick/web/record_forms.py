@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from kirkpatrick.domain.vocab import Group, Level
@@ -103,3 +103,53 @@ class EditUserForm(FlaskForm):
         render_kw={"autocomplete": "new-password"},
         description=N_("At least 10 characters. Leave empty to keep the password."),
     )
+
+
+class ContractForm(FlaskForm):
+    code = StringField(N_("Code"), validators=[DataRequired(REQUIRED), Length(max=64, message=TOO_LONG)])
+    registration_number = StringField(
+        N_("Registration number"), validators=[DataRequired(REQUIRED), Length(max=100, message=TOO_LONG)]
+    )
+    title = StringField(N_("Title"), validators=[DataRequired(REQUIRED), Length(max=300, message=TOO_LONG)])
+    buyer = StringField(
+        N_("Buyer"),
+        validators=[DataRequired(REQUIRED), Length(max=300, message=TOO_LONG)],
+        description=N_("The client that bought the services; created if new."),
+    )
+    supplier = StringField(N_("Supplier"), validators=[DataRequired(REQUIRED), Length(max=300, message=TOO_LONG)])
+    start = DateField(N_("Start date"), validators=[DataRequired(REQUIRED)])
+    end = DateField(N_("End date"), validators=[DataRequired(REQUIRED)])
+    scale = StringField(
+        N_("Grading scale"),
+        default="1-5",
+        validators=[DataRequired(REQUIRED), Length(max=20, message=TOO_LONG)],
+        description=N_("Lowest and highest grade, for example 1-5."),
+    )
+    criteria = TextAreaField(
+        N_("Award criteria"),
+        validators=[Optional(), Length(max=5000, message=TOO_LONG)],
+        description=N_("One a line: a code, or code=name. Empty: the four standard criteria."),
+    )
+    services = TextAreaField(
+        N_("Contracted services"),
+        validators=[Optional(), Length(max=5000, message=TOO_LONG)],
+        description=N_("One a line: a format, or format=number of sessions."),
+    )
+    notes = TextAreaField(N_("Notes"), validators=[Optional(), Length(max=10_000, message=TOO_LONG)])
+    call_offs = StringField(
+        N_("Call-offs"),
+        validators=[DataRequired(REQUIRED), Length(max=2000, message=TOO_LONG)],
+        description=N_(
+            "Codes of your interventions called off under the contract, separated by spaces. The contract is "
+            "shown to those who own all of them."
+        ),
+    )
+
+
+class CallOffForm(FlaskForm):
+    call_offs = StringField(
+        N_("Interventions"),
+        validators=[DataRequired(REQUIRED), Length(max=2000, message=TOO_LONG)],
+        description=N_("Codes of your interventions, separated by spaces."),
+    )
+    remove = BooleanField(N_("Remove them from the contract instead"))

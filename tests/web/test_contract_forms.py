@@ -113,3 +113,57 @@ def test_an_hr_user_cannot_confirm_into_a_contract(as_user: Callable[[str | None
     token = csrf(client, "/audit")
     assert client.post(f"/contracts/{CODE}/interviews-import/confirm", data={"csrf_token": token}).status_code == 403
     assert client.post(f"/contracts/{FOREIGN}/interviews-import/confirm", data={"csrf_token": token}).status_code == 404
+
+
+NEW = {
+    "code": "NRB-AVTAL-2",
+    "registration_number": "KS 2026/3",
+    "title": "Coachning",
+    "buyer": "Norrby kommun",
+    "supplier": "Konsult A AB",
+    "start": "2026-01-01",
+    "end": "2026-12-31",
+    "scale": "1-5",
+    "criteria": "target_group_fit=Målgruppsanpassning\nfeasibility",
+    "services": "individual_coaching=30",
+    "notes": "",
+    "call_offs": OWN,
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_new_contract_matrix(as_user: Callable[[str | None], FlaskClient], people: dict[str, int], role: str) -> None:
+    assert as_user(role).get("/contracts/new").status_code == (200 if role.startswith("consultant") else 403)
+
+
+def test_a_new_contract_with_its_call_off_is_seen_by_its_consultant(
+    as_user: Callable[[str | None], FlaskClient], catalogue: Engine, people: dict[str, int]
+) -> None:
+    client = as_user("consultant")
+    token = csrf(client, "/contracts/new")
+    before = snapshot(catalogue)
+    page = client.post("/contracts/new", data={**NEW, "csrf_token": token, "call_offs": "VBY-KURS-2025"}).get_data(
+        as_text=True
+    )  # another consultancy's intervention reads as missing
+    assert "no intervention with code &#39;VBY-KURS-2025&#39;" in page and 'id="call_offs-error"' in page, re.findall(
+        r"class=.error.[^<]*", page
+    )
+    page = client.post("/contracts/new", data={**NEW, "csrf_token": token, "services": "sailing=3"}).get_data(
+        as_text=True
+    )
+    assert 'id="services-error"' in page
+    assert client.post("/contracts/new", data=NEW).status_code == 400  # no CSRF token
+    assert snapshot(catalogue) == before
+    assert client.post("/contracts/new", data={**NEW, "csrf_token": token}).status_code == 302
+    assert "NRB-AVTAL-2" in client.get("/contracts").get_data(as_text=True)
+    assert client.get("/contracts/NRB-AVTAL-2").status_code == 200
+    assert as_user("consultant_other").get("/contracts/NRB-AVTAL-2").status_code == 404
+    # The last call-off cannot go: without one no one could see the contract.
+    path = "/contracts/NRB-AVTAL-2/call-offs"
+    page = client.post(path, data={"csrf_token": token, "call_offs": OWN, "remove": "y"}).get_data(as_text=True)
+    assert "keeps one call-off at least" in page
+    assert as_user("consultant_other").get(path).status_code == 404
+    assert as_user("hr").get(path).status_code == 403
+    with db.reading(catalogue) as s:
+        events = [(e.action, e.target, e.detail) for e in s.scalars(select(AuditEvent))]
+    assert events == [("contract_add", "NRB-AVTAL-2", OWN)]

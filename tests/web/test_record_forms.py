@@ -7,6 +7,7 @@ its field, nothing changed) and a POST without a CSRF token (refused, nothing ch
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from collections.abc import Callable
@@ -55,7 +56,7 @@ def _error_tied_to(page: str, field: str) -> str:
     assert f"{field}-error" in (re.search(r'aria-describedby="([^"]+)"', tag.group(0)) or ["", ""])[1]
     found = re.search(rf'<p class="error" id="{field}-error">([^<]*)</p>', page)
     assert found, page
-    return found.group(1)
+    return html.unescape(found.group(1))
 
 
 def _labelled(page: str) -> None:
@@ -362,7 +363,8 @@ def test_interventions_imported_from_a_file_are_run_by_the_uploaders_consultancy
 ) -> None:
     rows = (
         "code,client,title,target_group,format,start,end,factors,sessions\n"
-        "NY-1,Österby kommun,Kurs ett,managers,training_programme,2026-01-10,2026-03-01,needs_analysis,2026-01-10 2026-02-01\n"
+        "NY-1,Österby kommun,Kurs ett,managers,training_programme,2026-01-10,2026-03-01,needs_analysis,"
+        "2026-01-10 2026-02-01\n"
         "NY-2,Österby kommun,Kurs två,managers,training_programme,2026-02-10,2026-04-01,,\n"
     )
     client = as_user("consultant")
@@ -423,3 +425,12 @@ def test_new_pages_speak_the_users_language(
     assert ("Nytt mått" in page) == (lang == "sv") and ("New measure" in page) == (lang == "en")
     page = client.get(f"/i/{OWN}/feedback-import").get_data(as_text=True)
     assert ("Importera citat" in page) == (lang == "sv")
+
+
+def test_what_was_typed_is_escaped_in_an_error(as_user: Callable[[str | None], FlaskClient], catalogue: Engine) -> None:
+    client = as_user("admin")
+    token = csrf(client, "/clients/new")
+    client.post("/clients/new", data={"csrf_token": token, "name": "<b>Ö</b>"})
+    page = client.post("/clients/new", data={"csrf_token": token, "name": "<b>Ö</b>"}).get_data(as_text=True)
+    assert "'<b>Ö</b>' already exists" in _error_tied_to(page, "name")
+    assert "&lt;b&gt;Ö&lt;/b&gt;" in page and "<b>Ö</b>" not in page
