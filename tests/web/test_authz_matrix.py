@@ -48,6 +48,7 @@ AREA_ROUTES = {
     "/measures/new": {"consultant"},
     "/measures/import": {"consultant"},
     "/interventions/import": {"consultant"},
+    "/contracts/new": {"consultant"},
     "/clients": {"consultant", "admin"},
     "/clients/new": {"consultant", "admin"},
 }
