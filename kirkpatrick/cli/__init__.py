@@ -39,6 +39,7 @@ def main(ctx: click.Context, db_url: str | None) -> None:
 # Registering the command families (imported for their side effect on ``main``).
 from kirkpatrick.cli import contract as _contract  # noqa: E402,F401
 from kirkpatrick.cli import demo as _demo  # noqa: E402,F401
+from kirkpatrick.cli import editing as _editing  # noqa: E402,F401
 from kirkpatrick.cli import importing as _importing  # noqa: E402,F401
 from kirkpatrick.cli import portfolio as _portfolio  # noqa: E402,F401
 from kirkpatrick.cli import records as _records  # noqa: E402,F401

@@ -199,6 +199,62 @@ def set_active(session: OrmSession, user_id: int, active: bool) -> str:
     return user.email
 
 
+def find_user(session: OrmSession, email: str) -> Account:
+    user = session.scalars(select(User).where(User.email == normalise_email(email))).one_or_none()
+    if user is None:
+        raise NotFound(f"no user {email}")
+    return _account(user)
+
+
+def get_user(session: OrmSession, user_id: int) -> Account:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user")
+    return _account(user)
+
+
+def edit_user(
+    session: OrmSession, user_id: int, email: str, role: str, organisation: str | None, password: str | None = None
+) -> tuple[Account, list[str]]:
+    """Change a user's e-mail address, role and organisation (created if new, as ``create_user``),
+    and set a new password when one is given. Returns the user and the names of what changed;
+    a change of role, organisation or password signs the user out everywhere."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user")
+    clean = normalise_email(email)
+    try:
+        parsed = Role(role)
+    except ValueError:
+        raise InvalidInput(f"unknown role {role!r} (expected admin, consultant, hr or client)") from None
+    org: Organisation | None = None
+    if parsed != Role.ADMIN:
+        if not (organisation or "").strip():
+            raise InvalidInput(f"a {parsed.value} user needs an organisation")
+        org = organisation_for(session, organisation or "", ROLE_KIND[parsed])
+    if clean != user.email and session.scalars(select(User.id).where(User.email == clean)).first() is not None:
+        raise Duplicate(f"user {clean} already exists")
+    changed = [
+        what
+        for what, differs in (
+            ("e-mail", clean != user.email),
+            ("role", parsed != user.role),
+            ("organisation", (org.id if org else None) != user.organisation_id),
+            ("password", bool(password)),
+        )
+        if differs
+    ]
+    if password:
+        if len(password) < MIN_PASSWORD:
+            raise InvalidInput(f"password must have at least {MIN_PASSWORD} characters")
+        user.password_hash = _hasher.hash(password)
+    user.email, user.role, user.organisation = clean, parsed, org
+    if set(changed) & {"role", "organisation", "password"}:
+        user.session_version += 1  # signs the user out everywhere
+    session.flush()
+    return _account(user), changed
+
+
 def load_account(session: OrmSession, user_id: int, session_version: int) -> Account | None:
     """The account behind a session cookie, if it is still active and the cookie still valid."""
     user = session.get(User, user_id)

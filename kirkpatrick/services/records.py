@@ -293,6 +293,16 @@ def add_measure(session: OrmSession, fields: MeasureFields) -> Measure:
     code = parse_code(fields.code, what="measure code")
     if session.scalars(select(Measure.id).where(Measure.code == code)).first() is not None:
         raise Duplicate(f"measure {code!r} already exists")
+    measure = build_measure(fields)
+    session.add(measure)
+    session.flush()
+    return measure
+
+
+def build_measure(fields: MeasureFields) -> Measure:
+    """A measure checked and built from ``fields``, not yet in any session (the web's edit form
+    compares it with the stored one)."""
+    code = parse_code(fields.code, what="measure code")
     scale_min = parse_float(fields.scale_min, what="scale_min")
     scale_max = parse_float(fields.scale_max, what="scale_max")
     if scale_max <= scale_min:
@@ -331,8 +341,6 @@ def add_measure(session: OrmSession, fields: MeasureFields) -> Measure:
             raise Duplicate(f"measure {code}: item {item_code!r} listed twice")
         seen.add(item_code)
         measure.items.append(MeasureItem(position=position, code=item_code, reverse=reverse))
-    session.add(measure)
-    session.flush()
     return measure
 
 

@@ -104,6 +104,10 @@ def create_app(
 
     for module in (auth, interventions, edit, imports, sharing, admin, misc, surveys, survey_texts, contracts):
         app.register_blueprint(module.bp)
+    from kirkpatrick.web import catalogue, contract_forms, people, tables  # forms closing the gap with the CLI
+
+    for module in (catalogue, people, tables, contract_forms):
+        app.register_blueprint(module.bp)
     survey.register(app)  # personal survey links: no sign-in, the link is the key
     return app
 
@@ -125,3 +129,6 @@ def _jinja(app: Flask) -> None:
     env.filters["level"] = lambda v: label(Level(v), common.lang())
     env.filters["when"] = lambda v: v.strftime("%Y-%m-%d %H:%M") if v else "\u2013"
     env.globals.update(account=common.account, page_lang=common.lang, may_area=authz.may_area, Area=authz.Area)
+    # A message that may carry what the user typed (a form's errors): translated as plain text, so
+    # that autoescaping applies (``_`` returns Markup, which would not be escaped).
+    env.globals["message"] = lambda text: str(translations(common.lang()).gettext(str(text)))

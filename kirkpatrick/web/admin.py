@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session as OrmSession
 from werkzeug.wrappers import Response
@@ -52,6 +52,42 @@ def activate(user: int, what: str) -> Response:
 
             abort(404)
     return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user>/edit", methods=["GET", "POST"])
+def edit_user(user: int) -> str | Response:
+    authz.require_role(account(), Area.ADMIN)
+    from kirkpatrick.web.record_forms import EditUserForm
+
+    with reading() as s:
+        try:
+            stored = accounts.get_user(s, user)
+        except KirkpatrickError:
+            abort(404)
+    form = EditUserForm()
+    if not form.is_submitted():
+        form.email.data, form.role.data, form.organisation.data = stored.email, stored.role.value, stored.organisation
+    if form.validate_on_submit():
+        try:
+            with writing() as s:
+                changed, what = accounts.edit_user(
+                    s, user, form.email.data or "", form.role.data or "", form.organisation.data, form.password.data
+                )
+                detail = f"{', '.join(what) or 'nothing'}: {changed.role.value}, {changed.organisation or '-'}"
+                audit(s, "user_edit", changed.email, detail)  # the password itself is never logged
+            flash(_("User %(email)s saved.", email=changed.email))
+            return redirect(url_for("admin.users"))
+        except KirkpatrickError as exc:
+            text = str(exc)
+            about = next((n for n in ("password", "organisation", "role") if n in text), "email")
+            form[about].errors = [text]
+    return render_template(
+        "web/record_form.html",
+        form=form,
+        title=_("Edit user %(email)s", email=stored.email),
+        back_url=url_for("admin.users"),
+        back_text=_("Users"),
+    )
 
 
 @bp.route("/organisations", methods=["GET", "POST"])

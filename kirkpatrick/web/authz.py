@@ -19,7 +19,7 @@ from enum import StrEnum
 from flask import abort
 from sqlalchemy.orm import Session as OrmSession
 
-from kirkpatrick.services import contracts
+from kirkpatrick.services import catalogue, contracts
 from kirkpatrick.services.accounts import Account, Ownership, ownership
 from kirkpatrick.storage.accounts import Role
 
@@ -43,6 +43,8 @@ class Area(StrEnum):
     AUDIT = "audit"
     ADMIN = "admin"
     CONTRACTS = "contracts"  # contract follow-up pages; which contracts, see sees_contract
+    CATALOGUE = "catalogue"  # the measures catalogue; which measures may change, see require_measure
+    CLIENTS = "clients"  # clients (buyers of interventions); which ones, see require_client
 
 
 ALLOWED: dict[Role, frozenset[Action]] = {
@@ -54,10 +56,12 @@ ALLOWED: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(),
 }
 AREAS: dict[Role, frozenset[Area]] = {
-    Role.CONSULTANT: frozenset({Area.START, Area.NEW_INTERVENTION, Area.PORTFOLIO, Area.AUDIT, Area.CONTRACTS}),
+    Role.CONSULTANT: frozenset(
+        {Area.START, Area.NEW_INTERVENTION, Area.PORTFOLIO, Area.AUDIT, Area.CONTRACTS, Area.CATALOGUE, Area.CLIENTS}
+    ),
     Role.HR: frozenset({Area.START, Area.AUDIT, Area.CONTRACTS}),
     Role.CLIENT: frozenset({Area.START, Area.CONTRACTS}),
-    Role.ADMIN: frozenset({Area.ADMIN, Area.AUDIT}),
+    Role.ADMIN: frozenset({Area.ADMIN, Area.AUDIT, Area.CLIENTS}),
 }
 
 
@@ -127,3 +131,51 @@ def require_contract(session: OrmSession, account: Account | None, code: str) ->
     facts = contracts.call_off_ownership(session, code).get(code)
     if facts is None or not sees_contract(account, facts):
         abort(404)
+
+
+# ---------------------------------------------------------------- the catalogue and clients
+# The catalogue is shared: anyone with Area.CATALOGUE reads it and adds to it, but a measure may be
+# changed only by a user who owns every intervention with values on it (a change of reliability or
+# direction changes those interventions' results). Clients: an admin manages all of them; a
+# consultant those whose interventions (one at least) are all run by their consultancy.
+
+
+def require_measure(session: OrmSession, account: Account | None, code: str) -> None:
+    """Nothing if ``account`` may change measure ``code``; 404 if there is no such measure, 403 if
+    another organisation's values use it (401 when nobody is signed in)."""
+    require_role(account, Area.CATALOGUE)
+    assert account is not None
+    users = catalogue.measure_owners(session, code)
+    if users is None:
+        abort(404)
+    if not all(owns(account, facts) for facts in users):
+        abort(403)
+
+
+def may_change_measure(account: Account, users: Sequence[Ownership]) -> bool:
+    return may_area(account, Area.CATALOGUE) and all(owns(account, facts) for facts in users)
+
+
+def require_client(session: OrmSession, account: Account | None, client_id: int) -> None:
+    """Nothing if ``account`` may edit client ``client_id``; else 404, the same as a missing one."""
+    require_role(account, Area.CLIENTS)
+    assert account is not None
+    if not any(row.id == client_id for row in visible_clients(session, account)):
+        abort(404)
+
+
+def visible_clients(session: OrmSession, account: Account) -> list[catalogue.ClientRow]:
+    if account.role == Role.ADMIN:
+        return catalogue.list_clients(session)
+    if account.role == Role.CONSULTANT and account.organisation_id is not None:
+        return catalogue.list_clients(session, runner=account.organisation_id)
+    return []
+
+
+def require_contract_edit(session: OrmSession, account: Account | None, code: str) -> None:
+    """Nothing if ``account`` may add to contract ``code`` (interviews, quotes, delivery summaries):
+    a consultant who sees it. Another role that sees it: 403; a contract not seen: 404."""
+    require_contract(session, account, code)
+    assert account is not None
+    if account.role != Role.CONSULTANT:
+        abort(403)
