@@ -80,7 +80,7 @@ def edit_user(user: int) -> str | Response:
         except KirkpatrickError as exc:
             text = str(exc)
             about = next((n for n in ("password", "organisation", "role") if n in text), "email")
-            form[about].errors = [text]
+            form[about].errors = [errors.message(exc)]
     return render_template(
         "web/record_form.html",
         form=form,

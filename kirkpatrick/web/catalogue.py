@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from kirkpatrick.domain.errors import KirkpatrickError, NotFound
 from kirkpatrick.services import catalogue, records
 from kirkpatrick.services.records import MeasureFields
-from kirkpatrick.web import authz
+from kirkpatrick.web import authz, errors
 from kirkpatrick.web.authz import Area
 from kirkpatrick.web.common import _, account, audit, reading, writing
 from kirkpatrick.web.record_forms import ClientForm, MeasureForm
@@ -43,7 +43,7 @@ def _show_error(form: MeasureForm, exc: KirkpatrickError) -> None:
     text = str(exc)
     names = [name for key, name in _ABOUT if key in text and name in form]
     field = form[names[0]] if names else next(f for f in form if f.type != "CSRFTokenField")
-    field.errors = [text]
+    field.errors = [errors.message(exc)]
 
 
 def _fields(form: MeasureForm, code: str) -> MeasureFields:
@@ -151,7 +151,7 @@ def new_client() -> str | Response:
             flash(_("Client %(name)s saved.", name=name))
             return redirect(url_for("catalogue.clients"))
         except KirkpatrickError as exc:
-            form.name.errors = [str(exc)]
+            form.name.errors = [errors.message(exc)]
     return render_template(
         "web/record_form.html",
         form=form,
@@ -180,7 +180,7 @@ def edit_client(client: int) -> str | Response:
             flash(_("Client %(name)s saved.", name=form.name.data))
             return redirect(url_for("catalogue.clients"))
         except KirkpatrickError as exc:
-            form.name.errors = [str(exc)]
+            form.name.errors = [errors.message(exc)]
     return render_template(
         "web/record_form.html",
         form=form,

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from kirkpatrick.domain.errors import InvalidInput, KirkpatrickError
 from kirkpatrick.services import contracts
 from kirkpatrick.services.accounts import Account, ownership
-from kirkpatrick.web import authz
+from kirkpatrick.web import authz, errors
 from kirkpatrick.web.authz import Area
 from kirkpatrick.web.common import _, account, audit, reading, writing
 from kirkpatrick.web.record_forms import CallOffForm, ContractForm
@@ -62,7 +62,7 @@ def new() -> str | Response:
                                 ("scale", "scale"), ("date", "end"), ("already exists", "code")) if k in text),
                 "code",
             )  # fmt: skip
-            form[about].errors = [text]
+            form[about].errors = [errors.message(exc)]
     return render_template(
         "web/record_form.html", form=form, title=_("New contract"), back_url=url_for("contracts.index"),
         back_text=_("Contracts"),
@@ -87,7 +87,7 @@ def call_offs(code: str) -> str | Response:
             flash(_("Saved."))
             return redirect(url_for("contracts.show", code=code))
         except KirkpatrickError as exc:
-            form.call_offs.errors = [str(exc)]
+            form.call_offs.errors = [errors.message(exc)]
     return render_template(
         "web/record_form.html", form=form, title=_("Call-offs of %(code)s", code=code),
         back_url=url_for("contracts.show", code=code), back_text=code,

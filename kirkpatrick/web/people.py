@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from kirkpatrick.domain.errors import KirkpatrickError, NotFound
 from kirkpatrick.domain.vocab import Group
 from kirkpatrick.services import participants
-from kirkpatrick.web import authz
+from kirkpatrick.web import authz, errors
 from kirkpatrick.web.authz import Action
 from kirkpatrick.web.common import _, account, audit, reading, writing
 from kirkpatrick.web.record_forms import ParticipantForm
@@ -44,7 +44,7 @@ def participant(code: str, participant: int) -> str | Response:
             flash(_("Saved."))
             return redirect(url_for("people.participants", code=code))
         except KirkpatrickError as exc:
-            form.role.errors = [str(exc)]
+            form.role.errors = [errors.message(exc)]
     return render_template(
         "web/record_form.html",
         form=form,

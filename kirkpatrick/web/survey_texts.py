@@ -23,7 +23,7 @@ from kirkpatrick.domain.errors import Duplicate, KirkpatrickError, NotFound
 from kirkpatrick.domain.vocab import Level, Rater, Wave
 from kirkpatrick.reports.environment import N_
 from kirkpatrick.storage.models import Measure
-from kirkpatrick.web import authz
+from kirkpatrick.web import authz, errors
 from kirkpatrick.web.authz import Action
 from kirkpatrick.web.common import _, account, audit, lang, reading, writing
 from kirkpatrick.web.forms import REQUIRED, PlainForm, _choices, _pairs
@@ -149,7 +149,7 @@ def save_questionnaire(code: str) -> Response | tuple[str, int]:
             plan.set_questionnaire(s, code, Wave(wave), Rater(rater), wanted)
             audit(s, "survey_questionnaire", code, f"{wave}/{rater}: {len(wanted)}", organisation_id=facts.client_org)
     except KirkpatrickError as exc:
-        forms["error"] = str(exc)
+        forms["error"] = errors.message(exc)
         return _questions_page(code, wave, rater, forms, 400)
     flash(_("Questionnaire saved."))
     return redirect(url_for("survey_texts.questions", code=code, wave=wave, rater=rater))
@@ -187,12 +187,12 @@ def add_question(code: str) -> Response | tuple[str, int]:
                 if "has no item" in str(exc):
                     form.item.errors = [N_("The measure has no item with this code.")]
                 else:
-                    form.measure.errors = [str(exc)]
+                    form.measure.errors = [errors.message(exc)]
             except KirkpatrickError as exc:
                 if "name the item" in str(exc):
                     form.item.errors = [N_("This measure has items: name the item the answer counts towards.")]
                 else:
-                    form.code.errors = [str(exc)]
+                    form.code.errors = [errors.message(exc)]
             else:
                 flash(_("Question %(code)s added to the bank.", code=fields.code))
                 return redirect(url_for("survey_texts.questions", code=code, wave=wave, rater=rater) + "#bank")
@@ -246,7 +246,7 @@ def mail_template(code: str) -> Response | tuple[str, int]:
     try:
         mail.check_template(kind, text_lang, subject, body)
     except KirkpatrickError as exc:
-        (form.subject if "subject" in str(exc) else form.body).errors = [str(exc)]
+        (form.subject if "subject" in str(exc) else form.body).errors = [errors.message(exc)]
         return _mail_page(code, kind, text_lang, form, ("", ""), 400)
     if request.form.get("action") != "save":
         return _mail_page(code, kind, text_lang, form, None)
