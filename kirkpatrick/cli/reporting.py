@@ -32,8 +32,8 @@ def stats_command(app: App, code: str, min_group: int, as_json: bool) -> None:
     from kirkpatrick.reports import text as report_text
     from kirkpatrick.services import analysis
 
-    with app.reading() as s:
-        result = analysis.analyse(s, code, min_group=min_group)
+    with app.connecting() as c:
+        result = analysis.analyse(c, code, min_group=min_group)
     if as_json:
         echo_json(result.to_dict())
     else:
