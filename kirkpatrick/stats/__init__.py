@@ -7,16 +7,66 @@ estimable) and ``to_dict()`` for JSON output. Sign convention: post minus pre.
 
 from __future__ import annotations
 
-from ._ci import normal_interval
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# The result records and the helpers below need no NumPy: a result read back from the analysis
+# cache is rebuilt from them alone. The functions that compute load with their modules (and
+# NumPy) on first use.
 from ._result import Effect, Result, magnitude, to_jsonable
-from .controlled import PrePostControlResult, pre_post_control
-from .independent import IndependentResult, independent
-from .meta import MetaResult, SubgroupResult, composite, fixed_effect, random_effects, subgroups
-from .meta_regression import MetaRegressionResult, meta_regression
-from .paired import EffectBatch, PairedBatch, PairedResult, paired, paired_many
-from .reliability import AlphaResult, ReliableChangeResult, cronbach_alpha, reliable_change
-from .smcr import SMCRResult, standardized_mean_change, standardized_mean_change_many
-from .survey import MeanResult, NPSResult, mean_ci, nps
+from .results import NPSResult, PairedResult, PrePostControlResult, ReliableChangeResult, SMCRResult
+
+if TYPE_CHECKING:
+    from ._ci import normal_interval
+    from .controlled import pre_post_control
+    from .independent import IndependentResult, independent
+    from .meta import MetaResult, SubgroupResult, composite, fixed_effect, random_effects, subgroups
+    from .meta_regression import MetaRegressionResult, meta_regression
+    from .paired import EffectBatch, PairedBatch, paired, paired_many
+    from .reliability import AlphaResult, cronbach_alpha, reliable_change
+    from .smcr import standardized_mean_change, standardized_mean_change_many
+    from .survey import MeanResult, mean_ci, nps
+
+_LAZY = {
+    "normal_interval": "._ci",
+    "pre_post_control": ".controlled",
+    "IndependentResult": ".independent",
+    "independent": ".independent",
+    "MetaResult": ".meta",
+    "SubgroupResult": ".meta",
+    "composite": ".meta",
+    "fixed_effect": ".meta",
+    "random_effects": ".meta",
+    "subgroups": ".meta",
+    "MetaRegressionResult": ".meta_regression",
+    "meta_regression": ".meta_regression",
+    "EffectBatch": ".paired",
+    "PairedBatch": ".paired",
+    "paired": ".paired",
+    "paired_many": ".paired",
+    "AlphaResult": ".reliability",
+    "cronbach_alpha": ".reliability",
+    "reliable_change": ".reliability",
+    "standardized_mean_change": ".smcr",
+    "standardized_mean_change_many": ".smcr",
+    "MeanResult": ".survey",
+    "mean_ci": ".survey",
+    "nps": ".survey",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    loaded = importlib.import_module(module, __name__)
+    # Every name of that module at once: importing ``.paired`` sets this package's attribute
+    # ``paired`` to the module, which the function of that name must replace.
+    for other, where in _LAZY.items():
+        if where == module:
+            globals()[other] = getattr(loaded, other)
+    return globals()[name]
+
 
 __all__ = [
     "AlphaResult",

@@ -14,6 +14,7 @@ from numpy.typing import ArrayLike, NDArray
 from ._ci import FloatArray, check_confidence, hedges_j, nct_ci, normal_ci
 from ._common import BORENSTEIN_428, BORENSTEIN_428_G, NCT, NCT_SCALED, as_1d, p_t
 from ._result import Effect, Result
+from .results import PairedResult
 
 __all__ = ["EffectBatch", "PairedBatch", "PairedResult", "paired", "paired_many"]
 
@@ -113,69 +114,6 @@ class EffectBatch(Result):
             float(self.variance[i]),
             self.confidence,
         )
-
-
-@dataclasses.dataclass(frozen=True)
-class PairedResult(Result):
-    """Result of :func:`paired` (one pre/post measure).
-
-    Attributes
-    ----------
-    n : int
-        Complete pairs used.
-    n_dropped : int
-        Pairs dropped because pre or post was missing (NaN).
-    mean_pre, mean_post, sd_pre, sd_post : float
-        Means and sample SDs (ddof=1) of the complete pairs.
-    r : float
-        Pearson correlation between pre and post.
-    mean_diff : float
-        Mean of post minus pre.
-    sd_diff : float
-        SD of the differences.
-    diff_ci_low, diff_ci_high : float
-        t-based confidence interval of ``mean_diff``.
-    t, df, p : float
-        Paired t statistic, degrees of freedom ``n - 1``, two-sided p.
-    wilcoxon_v : float
-        Wilcoxon signed-rank statistic V = T+ (sum of ranks of positive
-        differences, as R's ``wilcox.test`` reports it).
-    wilcoxon_p : float
-        Two-sided p, as ``scipy.stats.wilcoxon`` with default arguments.
-    wilcoxon_method : str
-        ``"exact"``, ``"exact permutation"``, ``"normal approximation"``
-        (tie-corrected, no continuity correction) or ``"not estimable"``.
-    d_z, g_z, d_rm, d_av, g_av : Effect
-        Repeated-measures effect sizes (see :func:`paired`).
-    confidence : float
-    reason : str or None
-        Why figures are NaN (``"n < 2"``, zero variance, ...), else None.
-    """
-
-    n: int
-    n_dropped: int
-    mean_pre: float
-    mean_post: float
-    sd_pre: float
-    sd_post: float
-    r: float
-    mean_diff: float
-    sd_diff: float
-    diff_ci_low: float
-    diff_ci_high: float
-    t: float
-    df: float
-    p: float
-    wilcoxon_v: float
-    wilcoxon_p: float
-    wilcoxon_method: str
-    d_z: Effect
-    g_z: Effect
-    d_rm: Effect
-    d_av: Effect
-    g_av: Effect
-    confidence: float
-    reason: str | None
 
 
 _PAIRED_SCALARS = (
