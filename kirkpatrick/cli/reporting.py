@@ -58,8 +58,8 @@ def report_command(app: App, code: str, out: Path, lang: str, pdf: Path | None, 
     from kirkpatrick.reports import intervention as reports
     from kirkpatrick.services import analysis
 
-    with app.reading() as s:
-        result = analysis.analyse(s, code, min_group=min_group)
-        tracking = response_tracking(s, code)
+    with app.connecting() as c:
+        result = analysis.analyse(c, code, min_group=min_group)
+        tracking = response_tracking(c, code)
     for path in reports.write_report(result, out, lang=lang, pdf=pdf, tracking=tracking):
         click.echo(f"Wrote {path}")
