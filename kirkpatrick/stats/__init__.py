@@ -8,6 +8,8 @@ estimable) and ``to_dict()`` for JSON output. Sign convention: post minus pre.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 # The result records and the helpers below need no NumPy: a result read back from the analysis
@@ -59,13 +61,22 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    loaded = importlib.import_module(module, __name__)
-    # Every name of that module at once: importing ``.paired`` sets this package's attribute
-    # ``paired`` to the module, which the function of that name must replace.
-    for other, where in _LAZY.items():
-        if where == module:
-            globals()[other] = getattr(loaded, other)
-    return globals()[name]
+    return getattr(importlib.import_module(module, __name__), name)
+
+
+class _Package(types.ModuleType):
+    """This package, whose functions ``paired``, ``independent`` and ``meta_regression`` share
+    their module's name: importing the module (however it is first imported) sets the package's
+    attribute of that name, which must stay the function, as an eager ``from .paired import
+    paired`` would leave it."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _LAZY.get(name) == f".{name}":
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 __all__ = [
