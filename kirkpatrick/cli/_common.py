@@ -17,7 +17,7 @@ import click
 from kirkpatrick.domain.errors import KirkpatrickError
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
     from sqlalchemy.orm import Session as OrmSession
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -44,6 +44,12 @@ class App:
         from kirkpatrick.storage import db
 
         return db.reading(self.engine)
+
+    def connecting(self) -> AbstractContextManager[Connection]:
+        """A read-only Core connection, without the ORM (``db.connecting``)."""
+        from kirkpatrick.storage import db
+
+        return db.connecting(self.engine)
 
     def transaction(self) -> AbstractContextManager[OrmSession]:
         """A session whose changes are committed together, or not at all (``db.transaction``)."""

@@ -32,8 +32,8 @@ def stats_command(app: App, code: str, min_group: int, as_json: bool) -> None:
     from kirkpatrick.reports import text as report_text
     from kirkpatrick.services import analysis
 
-    with app.reading() as s:
-        result = analysis.analyse(s, code, min_group=min_group)
+    with app.connecting() as c:
+        result = analysis.analyse(c, code, min_group=min_group)
     if as_json:
         echo_json(result.to_dict())
     else:
@@ -58,8 +58,8 @@ def report_command(app: App, code: str, out: Path, lang: str, pdf: Path | None, 
     from kirkpatrick.reports import intervention as reports
     from kirkpatrick.services import analysis
 
-    with app.reading() as s:
-        result = analysis.analyse(s, code, min_group=min_group)
-        tracking = response_tracking(s, code)
+    with app.connecting() as c:
+        result = analysis.analyse(c, code, min_group=min_group)
+        tracking = response_tracking(c, code)
     for path in reports.write_report(result, out, lang=lang, pdf=pdf, tracking=tracking):
         click.echo(f"Wrote {path}")

@@ -4,14 +4,17 @@ the CLI and the report's data-quality section)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy import Connection, Date, text
 
+from kirkpatrick.domain.errors import NotFound
 from kirkpatrick.domain.settings import DEFAULT_MIN_GROUP
-from kirkpatrick.storage.collect import CollectSettings, Invitation, Outbox, SurveyWave
-from kirkpatrick.storage.models import Intervention
-from kirkpatrick.storage.queries import get_intervention
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session as OrmSession
+
+    from kirkpatrick.storage.models import Intervention
 
 
 @dataclass(frozen=True)
@@ -42,47 +45,49 @@ class ResponseCounts:
         return {**self.__dict__, "response_rate": self.response_rate}
 
 
-def response_tracking(session: OrmSession, code: str) -> list[ResponseCounts]:
-    intervention = get_intervention(session, code)
-    threshold = min_group(session, intervention)
-    sent_invite = (
-        select(Outbox.invitation_id)
-        .where(Outbox.kind == "invite", Outbox.state.in_(["sent", "sending"]))
-        .scalar_subquery()
-    )
-    reminders = (
-        select(func.count())
-        .select_from(Outbox)
-        .where(Outbox.invitation_id == Invitation.id, Outbox.kind == "reminder", Outbox.state == "sent")
-        .scalar_subquery()
-    )
-    rows = session.execute(
-        select(
-            Invitation.wave,
-            Invitation.rater,
-            func.count(),
-            func.count(Invitation.id).filter(Invitation.id.in_(sent_invite)),
-            func.count(Invitation.opened_at),
-            func.count(Invitation.answered_at),
-            func.coalesce(func.sum(reminders), 0),
-        )
-        .where(Invitation.intervention_id == intervention.id)
-        .group_by(Invitation.wave, Invitation.rater)
-    ).all()
-    waves = {
-        w.wave: w for w in session.scalars(select(SurveyWave).where(SurveyWave.intervention_id == intervention.id))
-    }
+# Plain SQL on the tables of storage/collect.py: the report reads this, and a report served from
+# the analysis cache should not pay for loading the ORM's models.
+_INTERVENTION = text(
+    "SELECT i.id, s.min_raters FROM intervention i "
+    "LEFT JOIN collect_settings s ON s.client_id = i.client_id WHERE i.code = :code"
+)
+_COUNTS = text(
+    "SELECT i.wave, i.rater, count(*), "
+    "count(i.id) FILTER (WHERE i.id IN (SELECT o.invitation_id FROM collect_outbox o "
+    "WHERE o.kind = 'invite' AND o.state IN ('sent', 'sending'))), "
+    "count(i.opened_at), count(i.answered_at), "
+    "coalesce(sum((SELECT count(*) FROM collect_outbox o "
+    "WHERE o.invitation_id = i.id AND o.kind = 'reminder' AND o.state = 'sent')), 0) "
+    "FROM collect_invitation i WHERE i.intervention_id = :iv GROUP BY i.wave, i.rater"
+)
+_WAVES = text("SELECT wave, opens_on, closes_on FROM collect_wave WHERE intervention_id = :iv").columns(
+    opens_on=Date, closes_on=Date
+)
+
+
+def response_tracking(reader: OrmSession | Connection, code: str) -> list[ResponseCounts]:
+    if isinstance(reader, Connection):
+        connection = reader
+    else:
+        reader.flush()  # as an ORM query would: the session's pending changes are part of the data
+        connection = reader.connection()
+    found = connection.execute(_INTERVENTION, {"code": code}).first()
+    if found is None:
+        raise NotFound(f"no intervention with code {code!r}")
+    iv, threshold = found[0], found[1] or DEFAULT_MIN_GROUP
+    rows = connection.execute(_COUNTS, {"iv": iv}).all()
+    waves = {w: (opens, closes) for w, opens, closes in connection.execute(_WAVES, {"iv": iv})}
     out = [
         ResponseCounts(
-            wave.value,
-            rater.value,
+            wave,
+            rater,
             n,
             invited,
             opened,
             answered,
             int(sent_reminders),
-            waves[wave].opens_on.isoformat() if wave in waves else None,
-            waves[wave].closes_on.isoformat() if wave in waves else None,
+            waves[wave][0].isoformat() if wave in waves else None,
+            waves[wave][1].isoformat() if wave in waves else None,
             threshold,
         )
         for wave, rater, n, invited, opened, answered, sent_reminders in rows
@@ -96,12 +101,16 @@ ANONYMOUS_RATERS = frozenset({"report", "peer"})
 
 def min_group(session: OrmSession, intervention: Intervention) -> int:
     """The rater-group threshold of ``intervention``'s client organisation, else the default (5)."""
+    from kirkpatrick.storage.collect import CollectSettings
+
     settings = session.get(CollectSettings, intervention.client_id)
     return settings.min_raters if settings is not None and settings.min_raters else DEFAULT_MIN_GROUP
 
 
 def group_threshold(session: OrmSession, code: str) -> int:
     """``min_group`` of the intervention with ``code``."""
+    from kirkpatrick.storage.queries import get_intervention
+
     return min_group(session, get_intervention(session, code))
 
 

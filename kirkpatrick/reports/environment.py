@@ -24,6 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import babel
 import jinja2
 import jinja2.ext
 from babel.core import Locale
@@ -37,6 +38,7 @@ from babel.support import NullTranslations
 from babel.support import Translations as BabelTranslations
 
 from kirkpatrick.domain.vocab import Format, Group, Level, Rater, TargetGroup, TransferFactor, Wave
+from kirkpatrick.reports import compiled
 from kirkpatrick.resources import templates_dir
 
 LANGUAGES: tuple[str, ...] = ("en", "sv")
@@ -69,10 +71,13 @@ def read_po(path: Path, lang: str = "sv") -> Catalog:
 
 def compile_catalogue(catalog: Catalog) -> NullTranslations:
     """The catalogue compiled to .mo in memory and loaded as ``babel.support.Translations``."""
+    return BabelTranslations(fp=io.BytesIO(_mo(catalog)))
+
+
+def _mo(catalog: Catalog) -> bytes:
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
-    buffer.seek(0)
-    return BabelTranslations(fp=buffer)
+    return buffer.getvalue()
 
 
 @cache
@@ -82,7 +87,17 @@ def translations(lang: str) -> NullTranslations:
         raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, but got {lang!r}")
     if lang == "en":
         return NullTranslations()
-    return compile_catalogue(read_po(CATALOGUES / f"{lang}.po", lang))
+    po = CATALOGUES / f"{lang}.po"
+
+    def compile_po(data: bytes) -> bytes:
+        return _mo(babel_read_po(io.BytesIO(data), locale=lang))
+
+    # Parsing the .po is most of the cost: its compiled .mo is kept between runs.
+    mo = compiled.compiled_catalogue(po, lang, babel.__version__, compile_po)
+    try:
+        return BabelTranslations(fp=io.BytesIO(mo))
+    except Exception:  # a damaged cache file (gettext raises several kinds): compile afresh
+        return BabelTranslations(fp=io.BytesIO(compile_po(po.read_bytes())))
 
 
 # ------------------------------------------------------------------ vocabulary labels
@@ -296,13 +311,18 @@ def missing(lang: str = "sv", messages: list[Message] | None = None) -> list[Mes
 def environment(lang: str) -> jinja2.Environment:
     """The Jinja2 environment for ``lang``: autoescape on, i18n installed, locale filters."""
     tr = translations(lang)
+    settings: dict[str, Any] = {
+        "autoescape": True,
+        "extensions": ["jinja2.ext.i18n"],
+        "undefined": jinja2.StrictUndefined,
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+    }
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
-        autoescape=True,
-        extensions=["jinja2.ext.i18n"],
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
+        # Templates compiled once are kept between runs (a report is a new process each time).
+        bytecode_cache=compiled.template_cache(settings),
+        **settings,
     )
     env.install_gettext_translations(tr, newstyle=True)  # type: ignore[attr-defined]
     env.filters["num"] = lambda v, digits=2, sign=False: format_number(v, lang, digits, sign=sign)

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import sys
 from typing import Any, Literal, cast
-
-import numpy as np
 
 __all__ = ["Effect", "Result", "magnitude", "to_jsonable"]
 
@@ -25,13 +24,16 @@ def to_jsonable(value: Any) -> Any:
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
+    # NumPy is not imported here (a result read back from the cache holds none of its types):
+    # if it is not loaded, no value can be one of its types.
+    np = sys.modules.get("numpy")
+    if np is not None and isinstance(value, np.ndarray):
         return [to_jsonable(v) for v in value.tolist()]
-    if isinstance(value, (bool, np.bool_)):
+    if isinstance(value, bool) or (np is not None and isinstance(value, np.bool_)):
         return bool(value)
-    if isinstance(value, (int, np.integer)):
+    if isinstance(value, int) or (np is not None and isinstance(value, np.integer)):
         return int(value)
-    if isinstance(value, (float, np.floating)):
+    if isinstance(value, float) or (np is not None and isinstance(value, np.floating)):
         f = float(value)
         return f if math.isfinite(f) else None
     return value

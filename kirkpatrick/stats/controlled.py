@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 
 import numpy as np
@@ -10,50 +9,10 @@ from numpy.typing import ArrayLike
 
 from ._ci import check_confidence, hedges_j, hedges_j_approx, normal_ci
 from ._common import complete_pairs, nan_effect
-from ._result import Effect, Result
+from ._result import Effect
+from .results import PrePostControlResult
 
 __all__ = ["PrePostControlResult", "pre_post_control"]
-
-
-@dataclasses.dataclass(frozen=True)
-class PrePostControlResult(Result):
-    """Result of :func:`pre_post_control`.
-
-    Attributes
-    ----------
-    n_t, n_c : int
-        Complete pairs in the treatment and control group.
-    n_dropped : int
-        Incomplete pairs dropped (both groups).
-    mean_change_t, mean_change_c : float
-        Mean post minus pre per group.
-    sd_pre_t, sd_pre_c, sd_pre_pooled : float
-        Pretest SDs and their pooled value.
-    r_t, r_c, r_pooled : float
-        Pre-post correlations per group and their (n-1)-weighted mean.
-    d_ppc2 : Effect
-        Morris (2008) d_ppc2 (pooled pretest SD, corrected), variance and CI.
-    d_ppc1 : Effect
-        Becker (1988) d_ppc1 = d_T - d_C (each group's own pretest SD).
-    confidence : float
-    reason : str or None
-    """
-
-    n_t: int
-    n_c: int
-    n_dropped: int
-    mean_change_t: float
-    mean_change_c: float
-    sd_pre_t: float
-    sd_pre_c: float
-    sd_pre_pooled: float
-    r_t: float
-    r_c: float
-    r_pooled: float
-    d_ppc2: Effect
-    d_ppc1: Effect
-    confidence: float
-    reason: str | None
 
 
 MORRIS_VAR = "normal approximation, variance of d_ppc2 from Morris (2008)"

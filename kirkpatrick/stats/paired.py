@@ -14,6 +14,7 @@ from numpy.typing import ArrayLike, NDArray
 from ._ci import FloatArray, check_confidence, hedges_j, nct_ci, normal_ci
 from ._common import BORENSTEIN_428, BORENSTEIN_428_G, NCT, NCT_SCALED, as_1d, p_t
 from ._result import Effect, Result
+from .results import PairedResult
 
 __all__ = ["EffectBatch", "PairedBatch", "PairedResult", "paired", "paired_many"]
 
@@ -54,14 +55,18 @@ def wilcoxon_rows(d: FloatArray, valid: NDArray[np.bool_]) -> tuple[FloatArray, 
 
     Notes
     -----
-    ``scipy.stats.wilcoxon`` is called once per row (imported here so that importing
-    :mod:`kirkpatrick.stats` stays fast), except where SciPy would run its generic permutation test
-    (n <= 13 with ties or zeros): that takes seconds per call, so the same exact enumeration of the
-    2^n sign flips is done here (identical p; the tests compare with SciPy).
+    Ranks (average ranks for ties) and the normal approximation are computed here, as SciPy's
+    ``_wilcoxon_statistic`` does (zeros dropped, tie-corrected variance, no continuity correction;
+    ``p = 2 * ndtr(-|z|)``): ranks are half-integers, so their sums and the variance are exact and
+    p is SciPy's to the last bit, without the second that importing ``scipy.stats`` takes. SciPy's
+    exact null distribution (n <= 50 without ties or zeros) is used through ``scipy.stats.wilcoxon``,
+    imported only then. Where SciPy would run its generic permutation test (n <= 13 with ties or
+    zeros, seconds per call) the same exact enumeration of the 2^n sign flips is done here
+    (identical p; the tests compare every branch with SciPy).
     """
     import warnings
 
-    from scipy import stats
+    from scipy import special
 
     g = d.shape[0]
     v = np.full(g, np.nan)
@@ -72,22 +77,44 @@ def wilcoxon_rows(d: FloatArray, valid: NDArray[np.bool_]) -> tuple[FloatArray, 
         if row.size == 0:
             continue
         nz = row[row != 0]
-        ranks = stats.rankdata(np.abs(nz))
+        ranks, ties = _average_ranks(np.abs(nz))
         v[i] = float(ranks[nz > 0].sum())
         if nz.size == 0:
             continue
-        ties_or_zeros = nz.size < row.size or np.unique(np.abs(nz)).size < nz.size
-        if ties_or_zeros and row.size <= _PERMUTATION_MAX_N:
+        ties_or_zeros = nz.size < row.size or ties.size < nz.size
+        if row.size <= _EXACT_MAX_N and not ties_or_zeros:
+            from scipy import stats
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # SciPy warns about small samples
+                p[i] = float(stats.wilcoxon(row).pvalue)
+            method[i] = "exact"
+        elif row.size <= _PERMUTATION_MAX_N:
             # SciPy runs its general permutation_test here, 2-5 s per call for n = 13; the same exact
             # enumeration of all 2^n sign flips is one small matrix product
             p[i] = _permutation_p(ranks, v[i])
             method[i] = "exact permutation"
-            continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SciPy warns about ties/zeros and small samples
-            p[i] = float(stats.wilcoxon(row).pvalue)
-        method[i] = "exact" if row.size <= _EXACT_MAX_N and not ties_or_zeros else "normal approximation"
+        else:
+            n = float(nz.size)
+            mn = n * (n + 1.0) * 0.25
+            se = n * (n + 1.0) * (2.0 * n + 1.0)
+            se = np.sqrt((se - float(np.sum(ties**3 - ties)) / 2) / 24)
+            z = (v[i] - mn) / se
+            p[i] = float(2 * special.ndtr(-abs(z)))
+            method[i] = "normal approximation"
     return v, p, method
+
+
+def _average_ranks(a: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The ranks of ``a`` (1-based, ties get their average rank) and the size of each group of ties,
+    as ``scipy.stats.rankdata(a, "average")``."""
+    order = np.argsort(a, kind="stable")
+    ordered = a[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if a.size else np.empty(0, dtype=np.int64)
+    sizes = np.diff(np.r_[starts, a.size]).astype(float)
+    ranks = np.empty(a.size)
+    ranks[order] = np.repeat(starts + (sizes + 1.0) / 2.0, sizes.astype(np.int64))
+    return ranks, sizes
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,69 +140,6 @@ class EffectBatch(Result):
             float(self.variance[i]),
             self.confidence,
         )
-
-
-@dataclasses.dataclass(frozen=True)
-class PairedResult(Result):
-    """Result of :func:`paired` (one pre/post measure).
-
-    Attributes
-    ----------
-    n : int
-        Complete pairs used.
-    n_dropped : int
-        Pairs dropped because pre or post was missing (NaN).
-    mean_pre, mean_post, sd_pre, sd_post : float
-        Means and sample SDs (ddof=1) of the complete pairs.
-    r : float
-        Pearson correlation between pre and post.
-    mean_diff : float
-        Mean of post minus pre.
-    sd_diff : float
-        SD of the differences.
-    diff_ci_low, diff_ci_high : float
-        t-based confidence interval of ``mean_diff``.
-    t, df, p : float
-        Paired t statistic, degrees of freedom ``n - 1``, two-sided p.
-    wilcoxon_v : float
-        Wilcoxon signed-rank statistic V = T+ (sum of ranks of positive
-        differences, as R's ``wilcox.test`` reports it).
-    wilcoxon_p : float
-        Two-sided p, as ``scipy.stats.wilcoxon`` with default arguments.
-    wilcoxon_method : str
-        ``"exact"``, ``"exact permutation"``, ``"normal approximation"``
-        (tie-corrected, no continuity correction) or ``"not estimable"``.
-    d_z, g_z, d_rm, d_av, g_av : Effect
-        Repeated-measures effect sizes (see :func:`paired`).
-    confidence : float
-    reason : str or None
-        Why figures are NaN (``"n < 2"``, zero variance, ...), else None.
-    """
-
-    n: int
-    n_dropped: int
-    mean_pre: float
-    mean_post: float
-    sd_pre: float
-    sd_post: float
-    r: float
-    mean_diff: float
-    sd_diff: float
-    diff_ci_low: float
-    diff_ci_high: float
-    t: float
-    df: float
-    p: float
-    wilcoxon_v: float
-    wilcoxon_p: float
-    wilcoxon_method: str
-    d_z: Effect
-    g_z: Effect
-    d_rm: Effect
-    d_av: Effect
-    g_av: Effect
-    confidence: float
-    reason: str | None
 
 
 _PAIRED_SCALARS = (

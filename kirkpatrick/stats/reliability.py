@@ -11,6 +11,7 @@ from numpy.typing import ArrayLike
 
 from ._ci import FloatArray, check_confidence
 from ._result import Result
+from .results import ReliableChangeResult
 
 __all__ = ["AlphaResult", "ReliableChangeResult", "cronbach_alpha", "reliable_change"]
 
@@ -134,42 +135,6 @@ def cronbach_alpha(
     return AlphaResult(
         alpha, 1.0 - (1.0 - alpha) * f_hi, 1.0 - (1.0 - alpha) * f_lo, FELDT, n, k, dropped, missing, confidence, None
     )
-
-
-@dataclasses.dataclass(frozen=True)
-class ReliableChangeResult(Result):
-    """Result of :func:`reliable_change`.
-
-    Attributes
-    ----------
-    rci : list[float]
-        Per participant (input order; NaN where pre or post is missing).
-    n : int
-        Participants with both scores.
-    n_dropped : int
-    improved, unchanged, deteriorated : int
-        Counts with RCI > 1.96, |RCI| <= 1.96, RCI < -1.96 (post minus pre:
-        "improved" means a reliable increase; flip lower-is-better measures).
-    sd, reliability, se_measurement, s_diff : float
-        SD used, reliability, SE of measurement sd sqrt(1 - rxx), and
-        S_diff = sqrt(2 SE^2).
-    criterion : float
-        1.96.
-    reason : str or None
-    """
-
-    rci: list[float]
-    n: int
-    n_dropped: int
-    improved: int
-    unchanged: int
-    deteriorated: int
-    sd: float
-    reliability: float
-    se_measurement: float
-    s_diff: float
-    criterion: float
-    reason: str | None
 
 
 def reliable_change(

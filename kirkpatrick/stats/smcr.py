@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 
 import numpy as np
@@ -10,41 +9,9 @@ from numpy.typing import ArrayLike
 
 from ._ci import check_confidence, hedges_j, normal_ci
 from ._common import complete_pairs
-from ._result import Result
+from .results import SMCRResult
 
 __all__ = ["SMCRResult", "standardized_mean_change", "standardized_mean_change_many"]
-
-
-@dataclasses.dataclass(frozen=True)
-class SMCRResult(Result):
-    """Result of :func:`standardized_mean_change`.
-
-    Attributes
-    ----------
-    n, n_dropped : int
-    mean_pre, mean_post, sd_pre, r : float
-    yi : float
-        Bias-corrected standardized mean change (raw-score standardization).
-    vi : float
-        Its large-sample sampling variance (metafor ``vtype="LS"``).
-    ci_low, ci_high : float
-        Wald interval yi -/+ z sqrt(vi).
-    confidence : float
-    reason : str or None
-    """
-
-    n: int
-    n_dropped: int
-    mean_pre: float
-    mean_post: float
-    sd_pre: float
-    r: float
-    yi: float
-    vi: float
-    ci_low: float
-    ci_high: float
-    confidence: float
-    reason: str | None
 
 
 def _smcr_from_summary(

@@ -10,43 +10,9 @@ from numpy.typing import ArrayLike
 
 from ._ci import check_confidence, z_crit
 from ._result import Result
+from .results import NPSResult
 
 __all__ = ["MeanResult", "NPSResult", "mean_ci", "nps"]
-
-
-@dataclasses.dataclass(frozen=True)
-class NPSResult(Result):
-    """Result of :func:`nps`.
-
-    Attributes
-    ----------
-    nps : float
-        Net Promoter Score in points, 100 (share of promoters - share of
-        detractors), from -100 to 100.
-    promoters, passives, detractors : int
-        Counts of ratings 9-10, 7-8 and 0-6.
-    n : int
-        Valid ratings.
-    n_dropped : int
-        Missing (NaN) ratings dropped.
-    ci_low, ci_high : float
-        Adjusted Wald interval on the same scale (see Notes).
-    ci_method : str
-    confidence : float
-    reason : str or None
-    """
-
-    nps: float
-    promoters: int
-    passives: int
-    detractors: int
-    n: int
-    n_dropped: int
-    ci_low: float
-    ci_high: float
-    ci_method: str
-    confidence: float
-    reason: str | None
 
 
 NPS_CI = "adjusted Wald: one pseudo-count added to promoters and to detractors (Bonett & Price 2012)"

@@ -16,17 +16,39 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, text
+from sqlalchemy import Connection, Engine, bindparam, text
 from sqlalchemy.exc import DBAPIError
 
 from kirkpatrick.storage import db
-from kirkpatrick.storage.models import AnalysisCache, AnalysisVersion
 
 # Tables of computed results: a backup carries none of their rows (a restore recomputes).
 DERIVED_TABLES = frozenset({"analysis_cache"})
 # How long a reader storing a result waits for a write lock before giving up (milliseconds).
 STORE_LOCK_WAIT_MS = 100
 _CHUNK = 500  # ids per IN (...) list
+
+
+def _in(sql: str) -> Any:
+    """``sql`` with ``:ids`` bound as an expanding ``IN`` list."""
+    return text(sql).bindparams(bindparam("ids", expanding=True))
+
+
+# Plain SQL (the tables are in models.py and migration 0008): a command served from the cache
+# reads through here, and should not pay for loading the ORM's models.
+_DROP = _in("DELETE FROM analysis_cache WHERE intervention_id IN :ids")
+_VERSIONS = _in("SELECT intervention_id, version FROM analysis_version WHERE intervention_id IN :ids")
+# One statement per intervention (SQLite >= 3.24 and PostgreSQL), so two writers bumping an
+# intervention for the first time at once (form submissions run side by side) cannot both insert
+# its row: the second one adds 1.
+_BUMP = text(
+    "INSERT INTO analysis_version (intervention_id, version) VALUES (:intervention_id, 1) "
+    "ON CONFLICT (intervention_id) DO UPDATE SET version = analysis_version.version + 1"
+)
+_ALL_VERSIONS = text("SELECT intervention_id, version FROM analysis_version")
+_LOAD = text("SELECT intervention_id, version, payload FROM analysis_cache WHERE key = :key")
+_LOAD_SOME = _in(
+    "SELECT intervention_id, version, payload FROM analysis_cache WHERE key = :key AND intervention_id IN :ids"
+)
 
 
 def bump(connection: Connection, intervention_ids: Iterable[int | None]) -> None:
@@ -38,77 +60,40 @@ def bump(connection: Connection, intervention_ids: Iterable[int | None]) -> None
     ids = sorted({int(i) for i in intervention_ids if i is not None})
     if not ids:
         return
-    upsert = _upsert_for(connection.dialect.name)
     for chunk in _chunks(ids):
-        connection.execute(delete(AnalysisCache).where(AnalysisCache.intervention_id.in_(chunk)))
-        if upsert is not None:
-            # One statement, so two writers bumping an intervention for the first time at once (form
-            # submissions run side by side) cannot both insert its row: the second one adds 1.
-            statement = upsert(AnalysisVersion).values([{"intervention_id": i, "version": 1} for i in chunk])
-            connection.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["intervention_id"], set_={"version": AnalysisVersion.version + 1}
-                )
-            )
-            continue
-        connection.execute(
-            text("UPDATE analysis_version SET version = version + 1 WHERE intervention_id IN :ids").bindparams(
-                bindparam("ids", expanding=True)
-            ),
-            {"ids": chunk},
-        )
-        have = set(
-            connection.execute(
-                select(AnalysisVersion.intervention_id).where(AnalysisVersion.intervention_id.in_(chunk))
-            ).scalars()
-        )
-        new = [{"intervention_id": i, "version": 1} for i in chunk if i not in have]
-        if new:
-            connection.execute(insert(AnalysisVersion), new)
-
-
-def _upsert_for(dialect: str) -> Any:
-    """The INSERT ... ON CONFLICT construct of ``dialect`` (PostgreSQL, SQLite), else None."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        return sqlite_insert
-    return None
+        connection.execute(_DROP, {"ids": chunk})
+        connection.execute(_BUMP, [{"intervention_id": i} for i in chunk])
 
 
 def clear(connection: Connection) -> None:
     """Forget every cached result (in a restore's transaction: the data all came from elsewhere)."""
-    connection.execute(delete(AnalysisCache))
+    connection.execute(text("DELETE FROM analysis_cache"))
 
 
 def versions(connection: Connection, intervention_ids: Sequence[int] | None = None) -> dict[int, int]:
     """The current version of each intervention (0 where its measurements never changed).
 
     Read it before the data a result is computed from."""
-    stmt = select(AnalysisVersion.intervention_id, AnalysisVersion.version)
     found: dict[int, int] = {}
     if intervention_ids is None:
-        found.update(connection.execute(stmt).all())
+        found.update((iv, v) for iv, v in connection.execute(_ALL_VERSIONS))
         return found
     for chunk in _chunks(sorted(set(intervention_ids))):
-        found.update(connection.execute(stmt.where(AnalysisVersion.intervention_id.in_(chunk))).all())
+        found.update((iv, v) for iv, v in connection.execute(_VERSIONS, {"ids": chunk}))
     return {i: found.get(i, 0) for i in intervention_ids}
 
 
 def load(connection: Connection, key: str, current: Mapping[int, int]) -> dict[int, str]:
     """The payloads stored under ``key`` for the interventions and versions in ``current``."""
-    stmt = select(AnalysisCache.intervention_id, AnalysisCache.version, AnalysisCache.payload).where(
-        AnalysisCache.key == key
-    )
     ids = sorted(current)
     out: dict[int, str] = {}
     for chunk in _chunks(ids) if len(ids) <= _CHUNK else [None]:
-        part = stmt if chunk is None else stmt.where(AnalysisCache.intervention_id.in_(chunk))
-        for iv, version, payload in connection.execute(part).all():
+        found = (
+            connection.execute(_LOAD, {"key": key})
+            if chunk is None
+            else connection.execute(_LOAD_SOME, {"key": key, "ids": chunk})
+        )
+        for iv, version, payload in found:
             if current.get(iv) == version:
                 out[iv] = payload
     return out

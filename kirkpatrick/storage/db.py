@@ -9,10 +9,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 
 from kirkpatrick.domain.errors import DatabaseNotReady, InvalidInput
 from kirkpatrick.storage.location import DEFAULT_URL as DEFAULT_URL
@@ -21,6 +20,7 @@ from kirkpatrick.storage.location import resolve_url as resolve_url
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # How long an SQLite writer waits for another writer's lock before giving up (milliseconds).
@@ -157,6 +157,9 @@ def writer(engine: Engine) -> Engine:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
+    # The ORM loads only for the commands that use it (a cached report reads with Core).
+    from sqlalchemy.orm import sessionmaker
+
     return sessionmaker(engine, expire_on_commit=False)
 
 
@@ -165,6 +168,13 @@ def transaction(engine: Engine) -> Iterator[Session]:
     """One ORM session in one write transaction: committed on success, rolled back on any error."""
     with session_factory(writer(engine)).begin() as session:
         yield session
+
+
+@contextmanager
+def connecting(engine: Engine) -> Iterator[Connection]:
+    """One Core connection for reading, without the ORM; nothing it does is committed."""
+    with engine.connect() as connection:
+        yield connection
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, func, select
 from support import SAMPLE, Cli
 
 from kirkpatrick.services import analysis
-from kirkpatrick.services.analysis import core
+from kirkpatrick.services.analysis import loading
 from kirkpatrick.storage import analysis_cache, backup, db
 from kirkpatrick.storage.models import AnalysisCache, Intervention
 
@@ -53,7 +53,7 @@ def _no_raw_reads(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_: object, **__: object) -> None:
         raise AssertionError("the raw rows were read although the result is cached")
 
-    monkeypatch.setattr(core, "measurement_rows", refuse)
+    monkeypatch.setattr(loading, "measurement_rows", refuse)
 
 
 def _import_samples(cli: Cli) -> None:

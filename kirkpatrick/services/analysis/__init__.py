@@ -23,9 +23,9 @@ intervention's data version: see :mod:`kirkpatrick.storage.analysis_cache`).
 
 from __future__ import annotations
 
-from kirkpatrick.services.analysis.cells import CONTRASTS
 from kirkpatrick.services.analysis.core import CACHE_FORMAT, DEFAULT_MIN_GROUP, analyse, headline_effects
 from kirkpatrick.services.analysis.records import (
+    CONTRASTS,
     HEADLINE_METHOD,
     RATERS,
     WAVES,
@@ -38,6 +38,7 @@ from kirkpatrick.services.analysis.records import (
     LevelEffect,
     LevelResult,
     MeasureInfo,
+    Quote,
     WaveCount,
 )
 
@@ -57,6 +58,7 @@ __all__ = [
     "LevelEffect",
     "LevelResult",
     "MeasureInfo",
+    "Quote",
     "WaveCount",
     "analyse",
     "headline_effects",

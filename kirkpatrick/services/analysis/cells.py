@@ -11,6 +11,7 @@ from kirkpatrick.domain.literature import LEADERSHIP_TRAINING
 from kirkpatrick.domain.vocab import Comparison, HeadlineKind, Level, Rater, Wave
 from kirkpatrick.services.analysis.loading import Data, FloatArray
 from kirkpatrick.services.analysis.records import (
+    CONTRASTS,
     RATERS,
     WAVES,
     Change,
@@ -20,8 +21,6 @@ from kirkpatrick.services.analysis.records import (
     MeasureInfo,
 )
 from kirkpatrick.stats import Effect, SMCRResult
-
-CONTRASTS: tuple[tuple[Wave, Wave], ...] = ((Wave.PRE, Wave.POST), (Wave.PRE, Wave.FOLLOW_UP))
 
 
 def _orient(effect: Effect, direction: int, name: str | None = None) -> Effect:

@@ -12,13 +12,13 @@ import base64
 import dataclasses
 import enum
 import json
+import sys
+from array import array
 from typing import Any
 
-import numpy as np
-
-from kirkpatrick import stats
 from kirkpatrick.domain import literature, vocab
 from kirkpatrick.services.analysis import records
+from kirkpatrick.stats import _result, results
 
 _LONG = 32  # a list of more floats than this travels as bytes
 
@@ -27,7 +27,8 @@ def _classes() -> dict[str, type]:
     found: dict[str, type] = {}
     for module, names in (
         (records, dir(records)),
-        (stats, stats.__all__),
+        (_result, _result.__all__),
+        (results, results.__all__),
         (literature, dir(literature)),
         (vocab, dir(vocab)),
     ):
@@ -58,14 +59,16 @@ def _encode(value: Any) -> Any:
             "$d": _name(type(value)),
             "f": {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)},
         }
-    if isinstance(value, np.ndarray):
+    np = sys.modules.get("numpy")  # not imported here: if it is not loaded, no value is one of its types
+    if np is not None and isinstance(value, np.ndarray):
         data = np.ascontiguousarray(value)
         return {"$a": data.dtype.str, "s": list(data.shape), "b": base64.b64encode(data.tobytes()).decode()}
-    if isinstance(value, np.generic):
+    if np is not None and isinstance(value, np.generic):
         return _encode(value.item())
     if isinstance(value, list):
         if len(value) > _LONG and all(type(v) is float for v in value):
-            return {"$f": base64.b64encode(np.asarray(value, dtype=np.float64).tobytes()).decode()}
+            # IEEE doubles in the machine's byte order, as NumPy's float64 bytes.
+            return {"$f": base64.b64encode(array("d", value).tobytes()).decode()}
         return [_encode(v) for v in value]
     if isinstance(value, tuple):
         return {"$t": [_encode(v) for v in value]}
@@ -84,8 +87,12 @@ def _decode(value: Any) -> Any:
     if "$e" in value:
         return _CLASSES[value["$e"]](value["v"])
     if "$f" in value:
-        return np.frombuffer(base64.b64decode(value["$f"]), dtype=np.float64).tolist()
+        floats = array("d")
+        floats.frombytes(base64.b64decode(value["$f"]))
+        return floats.tolist()
     if "$a" in value:
+        import numpy as np  # an array in the payload: NumPy is needed to rebuild it
+
         raw = base64.b64decode(value["b"])
         return np.frombuffer(raw, dtype=np.dtype(value["$a"])).reshape(value["s"]).copy()
     if "$t" in value:

@@ -14,20 +14,14 @@ import math
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from numpy.typing import NDArray
-from sqlalchemy import select
-from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy import Connection
 
-from kirkpatrick import stats
 from kirkpatrick.domain import settings as policy
 from kirkpatrick.domain.errors import NotFound
 from kirkpatrick.domain.vocab import Group, HeadlineKind, Level, Wave
-from kirkpatrick.services.analysis import codec
-from kirkpatrick.services.analysis.cells import analyse_data
-from kirkpatrick.services.analysis.loading import Cell, catalogue, facts, measurement_rows, participants, pivot
+from kirkpatrick.services.analysis import codec, reading
 from kirkpatrick.services.analysis.records import (
     WAVES,
     InterventionAnalysis,
@@ -36,9 +30,16 @@ from kirkpatrick.services.analysis.records import (
     MeasureInfo,
     WaveCount,
 )
-from kirkpatrick.services.records import get_intervention
 from kirkpatrick.storage import analysis_cache
-from kirkpatrick.storage.models import Intervention
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session as OrmSession
+
+    from kirkpatrick.services.analysis.loading import Cell
+
+# An analysis reads from an ORM session (through its connection) or a Core connection. A result
+# served from the cache needs neither the ORM nor the array loading, so they are imported only
+# where a result is computed.
 
 DEFAULT_MIN_GROUP = policy.DEFAULT_MIN_GROUP
 # Raise when the cached payload's layout changes (the code fingerprint catches the rest).
@@ -49,7 +50,7 @@ CACHE_FORMAT = 1
 def _code_fingerprint() -> str:
     """A hash of the source that computes the figures: a changed formula is a changed key."""
     digest = hashlib.sha256(str(CACHE_FORMAT).encode())
-    roots = [Path(__file__).parent, Path(stats.__file__).parent]
+    roots = [Path(__file__).parent, Path(__file__).parents[2] / "stats"]
     for root in roots:
         for path in sorted(root.glob("*.py")):
             digest.update(path.name.encode())
@@ -64,9 +65,16 @@ def _key(kind: str, measures: dict[int, MeasureInfo], min_group: int, confidence
     return f"{kind};min_group={min_group};confidence={confidence!r};code={_code_fingerprint()};cat={catalogue_hash}"
 
 
-def _load(session: OrmSession, key: str, current: dict[int, int]) -> dict[int, Any]:
+def _connection(reader: OrmSession | Connection) -> Connection:
+    if isinstance(reader, Connection):
+        return reader
+    reader.flush()  # as an ORM query would: the session's pending changes are part of the data
+    return reader.connection()
+
+
+def _load(connection: Connection, key: str, current: dict[int, int]) -> dict[int, Any]:
     found = {}
-    for iv, payload in analysis_cache.load(session.connection(), key, current).items():
+    for iv, payload in analysis_cache.load(connection, key, current).items():
         try:
             found[iv] = codec.loads(payload)
         except (KeyError, TypeError, ValueError):
@@ -75,7 +83,7 @@ def _load(session: OrmSession, key: str, current: dict[int, int]) -> dict[int, A
 
 
 def analyse(
-    session: OrmSession,
+    reader: OrmSession | Connection,
     code: str,
     *,
     min_group: int = DEFAULT_MIN_GROUP,
@@ -90,31 +98,37 @@ def analyse(
     """
     if min_group < 1:
         raise ValueError(f"min_group must be at least 1, but got {min_group!r}")
-    i = get_intervention(session, code)
-    measures = catalogue(session)
+    connection = _connection(reader)
+    i = reading.intervention(connection, code)
+    measures = reading.catalogue(connection)
     key = _key("analysis", measures, min_group, confidence)
     computed = None
     current: dict[int, int] = {}
     if use_cache:
-        current = analysis_cache.versions(session.connection(), [i.id])  # before the data
-        computed = _load(session, key, current).get(i.id)
+        current = analysis_cache.versions(connection, [i.id])  # before the data
+        computed = _load(connection, key, current).get(i.id)
     if computed is None:
-        computed = _compute(session, i.id, measures, min_group, confidence)
+        computed = _compute(connection, i.id, measures, min_group, confidence)
         if use_cache:
-            analysis_cache.store(session.get_bind(), key, [(i.id, current[i.id], codec.dumps(computed))])  # type: ignore[arg-type]
+            analysis_cache.store(connection.engine, key, [(i.id, current[i.id], codec.dumps(computed))])
     levels, waves, n_treatment, n_control, completers = computed
     return InterventionAnalysis(
-        facts=facts(session, i), levels=levels, waves=waves, n_treatment=n_treatment,
+        facts=reading.facts(connection, i), levels=levels, waves=waves, n_treatment=n_treatment,
         n_control=n_control, min_group=min_group, confidence=confidence, completers=completers,
     )  # fmt: skip
 
 
 def _compute(
-    session: OrmSession, iv: int, measures: dict[int, MeasureInfo], min_group: int, confidence: float
+    connection: Connection, iv: int, measures: dict[int, MeasureInfo], min_group: int, confidence: float
 ) -> tuple[list[LevelResult], list[WaveCount], int, int, int]:
-    data = pivot(measurement_rows(session, [iv]), participants(session, [iv]), measures)
+    import numpy as np
+
+    from kirkpatrick.services.analysis.cells import analyse_data
+    from kirkpatrick.services.analysis.loading import measurement_rows, participants, pivot
+
+    data = pivot(measurement_rows(connection, [iv]), participants(connection, [iv]), measures)
     levels = analyse_data(data, min_group=min_group, confidence=confidence)
-    seen: NDArray[np.bool_] = np.asarray(np.isfinite(data.values).any(axis=0))  # [participant, wave]
+    seen = np.asarray(np.isfinite(data.values).any(axis=0))  # [participant, wave]
     waves = [
         WaveCount(w, g, int(seen[mask, k].sum()))
         for k, w in enumerate(WAVES)
@@ -127,7 +141,7 @@ def _compute(
 
 
 def headline_effects(
-    session: OrmSession,
+    reader: OrmSession | Connection,
     codes: Sequence[str] | None = None,
     *,
     min_group: int = DEFAULT_MIN_GROUP,
@@ -141,31 +155,38 @@ def headline_effects(
     intervention. Levels with no pre/post effect have ``kind`` ``"pomp"`` or ``"none"`` and
     NaN ``yi``/``vi``.
     """
+    from sqlalchemy import select
+
+    from kirkpatrick.storage.models import Intervention
+
+    connection = _connection(reader)
     stmt = select(Intervention.id, Intervention.code).order_by(Intervention.code)
     if codes is not None:
         stmt = stmt.where(Intervention.code.in_(list(codes)))
-    found = session.execute(stmt).all()
+    found = connection.execute(stmt).all()
     if codes is not None:
         missing = sorted(set(codes) - {c for _, c in found})
         if missing:
             raise NotFound(f"no intervention with code {missing[0]!r}")
-    measures = catalogue(session)
+    measures = reading.catalogue(connection)
     key = _key("headline", measures, min_group, 0.95)
     ids = [i for i, _ in found]
     heads: dict[int, list[list[Any]]] = {}
     current: dict[int, int] = {}
     if use_cache:
-        current = analysis_cache.versions(session.connection(), ids)  # before the data
-        heads = _load(session, key, current)
+        current = analysis_cache.versions(connection, ids)  # before the data
+        heads = _load(connection, key, current)
     todo = [i for i in ids if i not in heads]
     if todo:
         # All of them (the first portfolio after a change to many): one scan, no id list.
-        fresh = _compute_heads(session, None if len(todo) == len(ids) and codes is None else todo, measures, min_group)
+        fresh = _compute_heads(
+            connection, None if len(todo) == len(ids) and codes is None else todo, measures, min_group
+        )
         computed = {iv: fresh.get(iv, _NO_DATA) for iv in todo}
         heads.update(computed)
         if use_cache:
             entries = [(iv, current[iv], codec.dumps(h)) for iv, h in computed.items()]
-            analysis_cache.store(session.get_bind(), key, entries)  # type: ignore[arg-type]
+            analysis_cache.store(connection.engine, key, entries)
     out: list[LevelEffect] = []
     for iv, code in found:
         for level, (kind, yi, vi, n, k) in zip(Level, heads[iv]):
@@ -177,12 +198,17 @@ _NO_DATA: list[list[Any]] = [[HeadlineKind.NONE, math.nan, math.nan, 0, 0] for _
 
 
 def _compute_heads(
-    session: OrmSession, ids: Sequence[int] | None, measures: dict[int, MeasureInfo], min_group: int
+    connection: Connection, ids: Sequence[int] | None, measures: dict[int, MeasureInfo], min_group: int
 ) -> dict[int, list[list[Any]]]:
+    import numpy as np
+
+    from kirkpatrick.services.analysis.cells import analyse_data
+    from kirkpatrick.services.analysis.loading import measurement_rows, participants, pivot
+
     by_intervention: dict[int, list[Cell]] = {}
-    for cell in measurement_rows(session, ids):
+    for cell in measurement_rows(connection, ids):
         by_intervention.setdefault(cell.iv, []).append(cell)
-    people = participants(session, ids)
+    people = participants(connection, ids)
     out = {}
     for iv in sorted(set(by_intervention) | set(people["iv"].tolist())):
         p_lo, p_hi = np.searchsorted(people["iv"], [iv, iv + 1])

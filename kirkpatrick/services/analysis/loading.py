@@ -8,20 +8,12 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import Text, case, cast, func, literal, select
+from sqlalchemy import Connection, Text, case, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.orm import Session as OrmSession
 
-from kirkpatrick.domain.vocab import Group, Rater, TransferFactor
-from kirkpatrick.services.analysis.records import RATERS, WAVES, FactorUse, InterventionFacts, MeasureInfo
-from kirkpatrick.storage.models import (
-    Intervention,
-    Measure,
-    MeasureItem,
-    Measurement,
-    Participant,
-    UnscoredItemResponse,
-)
+from kirkpatrick.domain.vocab import Group, Rater
+from kirkpatrick.services.analysis.records import RATERS, WAVES, MeasureInfo
+from kirkpatrick.storage.models import Measurement, Participant
 
 FloatArray = NDArray[np.float64]
 
@@ -41,22 +33,6 @@ _RATER_CODE = case({r.value: i for i, r in enumerate(RATERS)}, value=Measurement
 _ROW = np.dtype([("iv", "i8"), ("p", "i8"), ("m", "i8"), ("w", "i8"), ("r", "i8"), ("v", "f8")])
 
 
-def catalogue(session: OrmSession) -> dict[int, MeasureInfo]:
-    rows = session.execute(
-        select(
-            Measure.id,
-            Measure.code,
-            Measure.name,
-            Measure.level,
-            Measure.scale_min,
-            Measure.scale_max,
-            Measure.higher_is_better,
-            Measure.reliability,
-        )
-    )
-    return {r[0]: MeasureInfo(r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows}
-
-
 @dataclass(frozen=True)
 class Cell:
     """The values of one intervention, measure, rater and wave, by participant id."""
@@ -69,7 +45,7 @@ class Cell:
     v: FloatArray
 
 
-def measurement_rows(session: OrmSession, intervention_ids: Sequence[int] | None) -> list[Cell]:
+def measurement_rows(connection: Connection, intervention_ids: Sequence[int] | None) -> list[Cell]:
     """Every measurement of the given interventions (all when ``None``), one array pair per cell.
 
     At a million values the cost is Python objects, not the database: a row per value makes
@@ -79,7 +55,7 @@ def measurement_rows(session: OrmSession, intervention_ids: Sequence[int] | None
     significant digits (``%!.15g``), far beyond any survey scale's precision; PostgreSQL prints
     float8 exactly. Other backends get one plain row per value.
     """
-    dialect = session.get_bind().dialect.name
+    dialect = connection.dialect.name
     if dialect == "sqlite":
         ids_text = func.group_concat(Measurement.participant_id)
         values_text = func.group_concat(Measurement.value)
@@ -101,7 +77,7 @@ def measurement_rows(session: OrmSession, intervention_ids: Sequence[int] | None
         )
         if intervention_ids is not None:
             stmt = stmt.where(Measurement.intervention_id.in_(list(intervention_ids)))
-        rows = _fetch_array(session, stmt, _ROW)
+        rows = _fetch_array(connection, stmt, _ROW)
         rows = rows[np.lexsort((rows["w"], rows["r"], rows["m"], rows["iv"]))]
         key = np.stack([rows["iv"], rows["m"], rows["r"], rows["w"]])
         starts: list[int] = (
@@ -123,7 +99,7 @@ def measurement_rows(session: OrmSession, intervention_ids: Sequence[int] | None
     stmt = select(*keys, ids_text, values_text).group_by(*keys)
     if intervention_ids is not None:
         stmt = stmt.where(Measurement.intervention_id.in_(list(intervention_ids)))
-    result = session.connection().execute(stmt)
+    result = connection.execute(stmt)
     try:
         cells = result.cursor.fetchall()
     finally:
@@ -150,10 +126,10 @@ def measurement_rows(session: OrmSession, intervention_ids: Sequence[int] | None
     return out
 
 
-def _fetch_array(session: OrmSession, stmt: Any, dtype: np.dtype[Any]) -> NDArray[np.void]:
+def _fetch_array(connection: Connection, stmt: Any, dtype: np.dtype[Any]) -> NDArray[np.void]:
     # The rows are plain numbers: take them from the DBAPI cursor in one fetchall, skipping
     # SQLAlchemy's per-row Result machinery (the dominant cost at a million rows).
-    result = session.connection().execute(stmt)
+    result = connection.execute(stmt)
     try:
         rows = result.cursor.fetchall()
     finally:
@@ -161,12 +137,12 @@ def _fetch_array(session: OrmSession, stmt: Any, dtype: np.dtype[Any]) -> NDArra
     return np.array(rows, dtype=dtype) if rows else np.empty(0, dtype=dtype)
 
 
-def participants(session: OrmSession, intervention_ids: Sequence[int] | None) -> NDArray[np.void]:
+def participants(connection: Connection, intervention_ids: Sequence[int] | None) -> NDArray[np.void]:
     stmt = select(Participant.intervention_id, Participant.id, Participant.group == Group.CONTROL)
     if intervention_ids is not None:
         stmt = stmt.where(Participant.intervention_id.in_(list(intervention_ids)))
     dtype = np.dtype([("iv", "i8"), ("p", "i8"), ("c", "?")])
-    return np.sort(_fetch_array(session, stmt, dtype), order=["iv", "p"])
+    return np.sort(_fetch_array(connection, stmt, dtype), order=["iv", "p"])
 
 
 def pivot(cells: Sequence[Cell], people: NDArray[np.void], catalogue: dict[int, MeasureInfo]) -> Data:
@@ -180,30 +156,3 @@ def pivot(cells: Sequence[Cell], people: NDArray[np.void], catalogue: dict[int, 
     for c in cells:
         values[slot[(c.m, c.r)], np.searchsorted(pids, c.p), c.w] = c.v
     return Data(pids, control, [(catalogue[m], RATERS[r]) for m, r in keys], values)
-
-
-def facts(session: OrmSession, i: Intervention) -> InterventionFacts:
-    factors = sorted(i.factors, key=lambda f: list(TransferFactor).index(f.factor))
-    return InterventionFacts(
-        code=i.code, title=i.title, client=i.client.name, client_unit=i.client.unit, consultant=i.consultant,
-        target_group=i.target_group.value, format=i.format.value, start=i.start_date, end=i.end_date,
-        sessions=[s.date for s in i.sessions],
-        factors=[FactorUse(f.factor, f.present, f.note) for f in factors],
-        quotes=[f for f in i.feedback if f.cleared],
-        unscored=unscored_count(session, i.id),
-    )  # fmt: skip
-
-
-def unscored_count(session: OrmSession, intervention_id: int) -> int:
-    """How many participant x measure x wave x rater of the intervention have item answers but too
-    few for a scale score (kept in ``unscored_item_response``; the analysis has no value for them)."""
-    u = UnscoredItemResponse
-    groups = (
-        select(u.participant_id, MeasureItem.measure_id, u.wave, u.rater)
-        .join(MeasureItem, MeasureItem.id == u.item_id)
-        .join(Participant, Participant.id == u.participant_id)
-        .where(Participant.intervention_id == intervention_id)
-        .group_by(u.participant_id, MeasureItem.measure_id, u.wave, u.rater)
-        .subquery()
-    )
-    return int(session.scalar(select(func.count()).select_from(groups)) or 0)

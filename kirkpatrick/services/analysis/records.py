@@ -11,10 +11,10 @@ from kirkpatrick.domain.literature import Benchmark
 from kirkpatrick.domain.vocab import Comparison, Group, HeadlineKind, Level, Rater, TransferFactor, Wave
 from kirkpatrick.stats import Effect, NPSResult, PairedResult, PrePostControlResult, ReliableChangeResult, SMCRResult
 from kirkpatrick.stats._result import to_jsonable
-from kirkpatrick.storage.models import Feedback
 
 WAVES: tuple[Wave, ...] = tuple(Wave)
 RATERS: tuple[Rater, ...] = tuple(Rater)
+CONTRASTS: tuple[tuple[Wave, Wave], ...] = ((Wave.PRE, Wave.POST), (Wave.PRE, Wave.FOLLOW_UP))
 HEADLINE_METHOD = (
     "Composite of the level's standardized mean changes (pre to post, treatment group, "
     "reportable rows): the mean of yi, with variance (mean of sqrt(vi))^2, i.e. the outcomes "
@@ -211,6 +211,14 @@ class FactorUse:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """A cleared quote about the intervention, under its level (``None``: general)."""
+
+    text: str
+    level: Level | None
+
+
+@dataclass(frozen=True)
 class InterventionFacts:
     """What was logged about the intervention (for the report's header and factor section)."""
 
@@ -225,7 +233,7 @@ class InterventionFacts:
     end: dt.date
     sessions: list[dt.date]
     factors: list[FactorUse]
-    quotes: list[Feedback]  # cleared quotes only: the rest never leaves the database
+    quotes: list[Quote]  # cleared quotes only: the rest never leaves the database
     # Participant x measure x wave x rater with item answers too few for a scale score: kept in
     # the database, not analysed (no score exists), counted for the report's data quality.
     unscored: int = 0
