@@ -55,18 +55,14 @@ def wilcoxon_rows(d: FloatArray, valid: NDArray[np.bool_]) -> tuple[FloatArray, 
 
     Notes
     -----
-    Ranks (average ranks for ties) and the normal approximation are computed here, as SciPy's
-    ``_wilcoxon_statistic`` does (zeros dropped, tie-corrected variance, no continuity correction;
-    ``p = 2 * ndtr(-|z|)``): ranks are half-integers, so their sums and the variance are exact and
-    p is SciPy's to the last bit, without the second that importing ``scipy.stats`` takes. SciPy's
-    exact null distribution (n <= 50 without ties or zeros) is used through ``scipy.stats.wilcoxon``,
-    imported only then. Where SciPy would run its generic permutation test (n <= 13 with ties or
-    zeros, seconds per call) the same exact enumeration of the 2^n sign flips is done here
-    (identical p; the tests compare every branch with SciPy).
+    ``scipy.stats.wilcoxon`` is called once per row (imported here so that importing
+    :mod:`kirkpatrick.stats` stays fast), except where SciPy would run its generic permutation test
+    (n <= 13 with ties or zeros): that takes seconds per call, so the same exact enumeration of the
+    2^n sign flips is done here (identical p; the tests compare with SciPy).
     """
     import warnings
 
-    from scipy import special
+    from scipy import stats
 
     g = d.shape[0]
     v = np.full(g, np.nan)
@@ -77,44 +73,22 @@ def wilcoxon_rows(d: FloatArray, valid: NDArray[np.bool_]) -> tuple[FloatArray, 
         if row.size == 0:
             continue
         nz = row[row != 0]
-        ranks, ties = _average_ranks(np.abs(nz))
+        ranks = stats.rankdata(np.abs(nz))
         v[i] = float(ranks[nz > 0].sum())
         if nz.size == 0:
             continue
-        ties_or_zeros = nz.size < row.size or ties.size < nz.size
-        if row.size <= _EXACT_MAX_N and not ties_or_zeros:
-            from scipy import stats
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # SciPy warns about small samples
-                p[i] = float(stats.wilcoxon(row).pvalue)
-            method[i] = "exact"
-        elif row.size <= _PERMUTATION_MAX_N:
+        ties_or_zeros = nz.size < row.size or np.unique(np.abs(nz)).size < nz.size
+        if ties_or_zeros and row.size <= _PERMUTATION_MAX_N:
             # SciPy runs its general permutation_test here, 2-5 s per call for n = 13; the same exact
             # enumeration of all 2^n sign flips is one small matrix product
             p[i] = _permutation_p(ranks, v[i])
             method[i] = "exact permutation"
-        else:
-            n = float(nz.size)
-            mn = n * (n + 1.0) * 0.25
-            se = n * (n + 1.0) * (2.0 * n + 1.0)
-            se = np.sqrt((se - float(np.sum(ties**3 - ties)) / 2) / 24)
-            z = (v[i] - mn) / se
-            p[i] = float(2 * special.ndtr(-abs(z)))
-            method[i] = "normal approximation"
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SciPy warns about ties/zeros and small samples
+            p[i] = float(stats.wilcoxon(row).pvalue)
+        method[i] = "exact" if row.size <= _EXACT_MAX_N and not ties_or_zeros else "normal approximation"
     return v, p, method
-
-
-def _average_ranks(a: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """The ranks of ``a`` (1-based, ties get their average rank) and the size of each group of ties,
-    as ``scipy.stats.rankdata(a, "average")``."""
-    order = np.argsort(a, kind="stable")
-    ordered = a[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if a.size else np.empty(0, dtype=np.int64)
-    sizes = np.diff(np.r_[starts, a.size]).astype(float)
-    ranks = np.empty(a.size)
-    ranks[order] = np.repeat(starts + (sizes + 1.0) / 2.0, sizes.astype(np.int64))
-    return ranks, sizes
 
 
 @dataclasses.dataclass(frozen=True)
