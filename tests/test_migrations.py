@@ -172,7 +172,11 @@ def test_0008_with_data_in_every_table_upgrades_and_keeps_every_row_and_item_res
 
 
 def _check_constraints(c: Connection, table: str) -> dict[str, str]:
-    return {ck["name"]: ck["sqltext"] for ck in inspect(c).get_check_constraints(table)}
+    """The table's CHECKs by name, as the database gives them back (PostgreSQL's casts left out)."""
+    return {
+        ck["name"]: ck["sqltext"].replace("::text", "").replace("(", "").replace(")", "")
+        for ck in inspect(c).get_check_constraints(table)
+    }
 
 
 def _copy_with(c: Connection, table: str, wave: str, rater: str) -> None:
@@ -222,7 +226,8 @@ def test_0009_down_and_up_keeps_every_row(engine: Engine) -> None:
     with db.migrating(engine) as connection:
         command.downgrade(db.alembic_config(connection), "0008")
     with engine.connect() as c:
-        assert "wave IN ('pre', 'post', 'follow_up')" in _check_constraints(c, "measurement")["ck_measurement_wave"]
+        wave = _check_constraints(c, "measurement")["ck_measurement_wave"]
+    assert " OR " not in wave and "'follow_up'" in wave  # the IN list again (PostgreSQL: = ANY ARRAY[...])
     assert _all_rows(engine) == before
     db.init_db(engine)
     assert _all_rows(engine) == before
