@@ -174,7 +174,7 @@ def test_0008_with_data_in_every_table_upgrades_and_keeps_every_row_and_item_res
 def _check_constraints(c: Connection, table: str) -> dict[str, str]:
     """The table's CHECKs by name, as the database gives them back (PostgreSQL's casts left out)."""
     return {
-        ck["name"]: ck["sqltext"].replace("::text", "").replace("(", "").replace(")", "")
+        str(ck["name"]): ck["sqltext"].replace("::text", "").replace("(", "").replace(")", "")
         for ck in inspect(c).get_check_constraints(table)
     }
 
