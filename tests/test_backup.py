@@ -395,6 +395,7 @@ def _assert_untouched(url: str) -> None:
         "foreign_header",
         "newer_schema",
         "unknown_table",
+        "dangling_reference",
     ],
 )
 def test_damaged_backup_loads_nothing(filled: Engine, empty_url: str, tmp_path: Path, damage: str) -> None:
@@ -432,11 +433,17 @@ def test_damaged_backup_loads_nothing(filled: Engine, empty_url: str, tmp_path: 
         _write_backup(bad, [{"format": "something-else"}, *lines[1:]])
     elif damage == "newer_schema":
         _write_backup(bad, [{**lines[0], "schema": "9999"}, *lines[1:]])  # type: ignore[dict-item]
+    elif damage == "dangling_reference":  # SQLite restores with foreign keys off, then checks them all
+        assert lines[measurement_row - 1]["columns"][2] == "participant_id"  # type: ignore[index]
+        lines[measurement_row][2] = 999_999  # type: ignore[index]
+        _write_backup(bad, lines)
     elif damage == "unknown_table":
         _write_backup(bad, [lines[0], {"table": "evil", "columns": ["x"], "types": ["json"]}, [1], *lines[1:]])
     result = Cli(empty_url)("restore", str(bad), ok=False)
     assert result.exit_code == 1, result.output
     assert result.output.startswith("Error: ") and len(result.output.strip().splitlines()) == 1, result.output
+    if damage == "dangling_reference":
+        assert "measurement" in result.output and "participant" in result.output, result.output
     _assert_untouched(empty_url)
 
 

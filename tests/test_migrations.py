@@ -4,16 +4,18 @@ both backends."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, MetaData, insert, inspect, select
+from sqlalchemy import Connection, Engine, MetaData, insert, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 from support import Cli
-from test_backup import fill_database
+from test_backup import fill_accounts, fill_collect, fill_contract, fill_database
 
-from kirkpatrick.storage import db
+from kirkpatrick.storage import analysis_cache, db
 from kirkpatrick.storage.models import Base
 
 PREVIOUS_RELEASE = "0003"  # the schema of the last version users have
@@ -38,8 +40,11 @@ def _all_rows(engine: Engine, like: MetaData | None = None) -> dict[str, list[tu
         }
 
 
-def fill_at_revision(engine: Engine, revision: str, scratch: Path, **fill: object) -> MetaData:
-    """Bring an empty database to ``revision`` and fill it with ``fill_database``'s rows.
+def fill_at_revision(
+    engine: Engine, revision: str, scratch: Path, more: Sequence[Callable[[Engine], None]] = (), **fill: object
+) -> MetaData:
+    """Bring an empty database to ``revision`` and fill it with ``fill_database``'s rows (then
+    ``more``'s, each given the scratch database).
 
     The rows are made with today's models in a scratch database at head, then copied table by
     table, column by column, into the old schema: what that schema cannot hold is left out, as
@@ -50,6 +55,8 @@ def fill_at_revision(engine: Engine, revision: str, scratch: Path, **fill: objec
     source = db.make_engine(f"sqlite:///{scratch / 'scratch.db'}")
     db.init_db(source)
     fill_database(source, **fill)  # type: ignore[arg-type]
+    for filler in more:
+        filler(source)
     old = MetaData()
     old.reflect(engine)
     new = MetaData()
@@ -69,7 +76,7 @@ def fill_at_revision(engine: Engine, revision: str, scratch: Path, **fill: objec
 
 def test_revisions_in_order() -> None:
     chain = [r.revision for r in ScriptDirectory.from_config(db.alembic_config()).walk_revisions()]
-    assert chain[::-1] == ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0010"]
+    assert chain[::-1] == ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010"]
     assert db.head_revision() == "0010"
 
 
@@ -140,9 +147,111 @@ def test_database_at_0008_with_data_upgrades_to_keep_unscored_item_answers(
 
 def test_downgrade_and_upgrade_again(engine: Engine) -> None:
     """Every migration can be undone and redone (the audit table goes and comes back)."""
-    with db.writer(engine).begin() as connection:
+    with db.migrating(engine) as connection:
         command.downgrade(db.alembic_config(connection), "0001")
     assert db.current_revision(engine) == "0001"
     assert "audit_entry" not in inspect(engine).get_table_names()
     db.init_db(engine)
     assert set(inspect(engine).get_table_names()) == {t.name for t in Base.metadata.sorted_tables} | {"alembic_version"}
+
+
+def _cached_analysis(engine: Engine) -> None:
+    with engine.connect() as c:
+        current = analysis_cache.versions(c)
+    assert current and analysis_cache.store(engine, "test", [(iv, v, '{"cached": true}') for iv, v in current.items()])
+
+
+def _fill_everything(engine: Engine) -> None:
+    fill_contract(engine)
+    fill_collect(engine)
+    fill_accounts(engine)
+    _cached_analysis(engine)
+
+
+def test_0008_with_data_in_every_table_upgrades_and_keeps_every_row_and_item_response(
+    raw_engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    """0009 rebuilds ``measurement`` on SQLite (a copy, renamed): with foreign keys on, dropping
+    the old table would delete every item response by ON DELETE CASCADE."""
+    old = fill_at_revision(raw_engine, "0008", tmp_path, more=[_fill_everything], participants=30)
+    before = _all_rows(raw_engine)
+    empty = sorted(name for name, rows in before.items() if not rows)
+    assert empty == [], f"the test data should fill {empty}"
+    assert len(before["item_response"]) >= 20 * 4 and len(before["measurement"]) > 100
+    result = Cli(db_url)("init")
+    assert "from schema 0008 to 0010; rows kept" in result.output
+    raw_engine.dispose()
+    assert db.current_revision(raw_engine) == db.head_revision()
+    assert _all_rows(raw_engine, like=old) == before
+    with raw_engine.connect() as c:
+        if raw_engine.dialect.name == "sqlite":
+            assert c.execute(text("PRAGMA foreign_keys")).scalar() == 1  # on again for the application
+            assert c.execute(text("PRAGMA foreign_key_check")).all() == []
+        ddl = _check_constraints(c, "measurement")
+    assert "wave = 'pre' OR wave = 'post' OR wave = 'follow_up'" in ddl["ck_measurement_wave"]
+    assert "rater = 'self' OR rater = 'manager'" in ddl["ck_measurement_rater"]
+    # The analysis still reads the kept rows (the covering index is back).
+    stats = Cli(db_url)("stats", "NRB-LG-2024", "--json")
+    assert '"intervention": "NRB-LG-2024"' in stats.output
+
+
+def _check_constraints(c: Connection, table: str) -> dict[str, str]:
+    """The table's CHECKs by name, as the database gives them back (PostgreSQL's casts left out)."""
+    return {
+        str(ck["name"]): ck["sqltext"].replace("::text", "").replace("(", "").replace(")", "")
+        for ck in inspect(c).get_check_constraints(table)
+    }
+
+
+def _copy_with(c: Connection, table: str, wave: str, rater: str) -> None:
+    """Insert a copy of one of ``table``'s rows at wave pre, with ``wave`` and ``rater`` instead."""
+    columns = {col["name"] for col in inspect(c).get_columns(table)}
+    other = ", ".join(sorted(columns - {"id", "wave", "rater"}))
+    c.execute(
+        text(
+            f"INSERT INTO {table} ({other}, wave, rater) SELECT {other}, :wave, :rater FROM {table} "
+            "WHERE wave = 'pre' LIMIT 1"
+        ),
+        {"wave": wave, "rater": rater},
+    )
+
+
+@pytest.mark.parametrize("table", ["measurement", "collect_questionnaire", "collect_invitation"])
+def test_the_database_still_refuses_unknown_waves_and_raters(engine: Engine, table: str) -> None:
+    """measurement's CHECKs are comparisons since 0009, the other tables' stay ``IN`` lists:
+    either way a value outside the vocabulary is refused by the database itself."""
+    fill_database(engine, participants=4)
+    fill_collect(engine)
+    for wave, rater in [("PRE", "self"), ("pre ", "self"), ("", "self"), ("post", "boss"), ("post", "Self")]:
+        with pytest.raises(IntegrityError, match=r"(?i)check constraint"), engine.begin() as c:
+            _copy_with(c, table, wave, rater)
+    with engine.begin() as c:  # the same statement with known values: only the vocabulary was refused
+        _copy_with(c, table, "post", "peer")
+        assert c.execute(text(f"SELECT count(*) FROM {table} WHERE rater = 'peer'")).scalar() == 1
+
+
+def test_0009_refuses_to_rebuild_with_sqlite_foreign_keys_on(tmp_path: Path) -> None:
+    """Alembic called on a connection of the application's engine (foreign keys on): 0009 stops
+    before it drops anything, rather than lose every item response."""
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'fk-on.db'}")
+    fill_at_revision(engine, "0008", tmp_path, participants=8)
+    before = _all_rows(engine)
+    assert before["item_response"]
+    with pytest.raises(RuntimeError, match="foreign keys off"), db.writer(engine).begin() as connection:
+        command.upgrade(db.alembic_config(connection), "0009")
+    assert db.current_revision(engine) == "0008"
+    assert _all_rows(engine) == before
+    engine.dispose()
+
+
+def test_0009_down_and_up_keeps_every_row(engine: Engine) -> None:
+    fill_database(engine, participants=10)
+    before = _all_rows(engine)
+    with db.migrating(engine) as connection:
+        command.downgrade(db.alembic_config(connection), "0008")
+    with engine.connect() as c:
+        wave = _check_constraints(c, "measurement")["ck_measurement_wave"]
+    assert " OR " not in wave and "'follow_up'" in wave  # the IN list again (PostgreSQL: = ANY ARRAY[...])
+    assert _all_rows(engine) == before
+    db.init_db(engine)
+    assert _all_rows(engine) == before

@@ -324,7 +324,8 @@ def restore(engine: Engine, path: Path) -> BackupSummary:
         )
     _empty_or_fail(engine)
     initialised = db.current_revision(engine) is not None
-    with db.writer(engine).begin() as connection:
+    # Foreign keys off (SQLite) while migrating; every reference is checked before the commit.
+    with db.migrating(engine) as connection:
         if initialised:
             # An initialised but empty database: start from nothing, at the backup's revision.
             command.downgrade(db.alembic_config(connection), "base")
@@ -354,6 +355,9 @@ def restore(engine: Engine, path: Path) -> BackupSummary:
         if missing:
             raise InvalidInput(f"{path}: backup has no table {missing[0]!r}; it is incomplete")
         command.upgrade(db.alembic_config(connection), "head")
+        problems = db.foreign_key_problems(connection)
+        if problems:
+            raise InvalidInput(f"{path}: backup's rows do not fit together ({problems[0]}); nothing restored")
         analysis_cache.clear(connection)  # results computed elsewhere are not trusted here
         if connection.dialect.name == "postgresql":
             _reset_sequences(connection)

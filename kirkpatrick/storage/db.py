@@ -129,9 +129,44 @@ def init_db(engine: Engine) -> tuple[str | None, str]:
         raise DatabaseNotReady(f"database has tables ({tables}) but no kirkpatrick schema version; not touching it")
     from alembic import command
 
-    with writer(engine).begin() as connection:
+    with migrating(engine) as connection:
         command.upgrade(alembic_config(connection), "head")
+        problems = foreign_key_problems(connection)
+        if problems:  # a migration broke a reference: roll the whole upgrade back
+            raise DatabaseNotReady(f"upgrade rolled back, a foreign key does not hold: {problems[0]}")
     return before, head_revision()
+
+
+@contextmanager
+def migrating(engine: Engine) -> Iterator[Connection]:
+    """One write transaction for schema changes; on SQLite with foreign keys off.
+
+    SQLite alters most things by copying a table and renaming the copy; dropping the original
+    with foreign keys on would first delete, by ``ON DELETE CASCADE``, every row that refers to
+    it (``item_response`` rows when ``measurement`` is rebuilt). ``PRAGMA foreign_keys`` cannot
+    change inside a transaction, so it is turned off before this one begins and on again after.
+    The caller checks :func:`foreign_key_problems` before the transaction commits.
+    """
+    with writer(engine).connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Straight to the driver: through SQLAlchemy, this statement would begin the transaction.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with connection.begin():
+                yield connection
+        finally:
+            if sqlite and not connection.invalidated:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+
+
+def foreign_key_problems(connection: Connection, limit: int = 5) -> list[str]:
+    """References that do not hold (SQLite's ``PRAGMA foreign_key_check``; PostgreSQL enforces
+    them on every statement, so nothing to find there)."""
+    if connection.dialect.name != "sqlite":
+        return []
+    rows = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchmany(limit)
+    return [f"{table} row {rowid} refers to a missing {parent} row" for table, rowid, parent, _fk in rows]
 
 
 def require_current(engine: Engine) -> None:

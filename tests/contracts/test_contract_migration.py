@@ -51,7 +51,7 @@ def test_upgrade_from_0005_keeps_every_row(raw_engine: Engine, tmp_path: Path) -
 
 def test_downgrade_to_0005_and_up_again(catalogue: Engine) -> None:
     add_contract(catalogue)
-    with db.writer(catalogue).begin() as connection:
+    with db.migrating(catalogue) as connection:
         command.downgrade(db.alembic_config(connection), "0005")
     assert not NEW_TABLES & set(inspect(catalogue).get_table_names())
     with db.reading(catalogue) as s:

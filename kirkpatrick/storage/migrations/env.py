@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from kirkpatrick.storage import db
 from kirkpatrick.storage.models import Base
 
 config = context.config
@@ -14,9 +15,14 @@ target_metadata = Base.metadata
 def run_migrations() -> None:
     connection = config.attributes.get("connection")
     if connection is None:  # plain `alembic` command line: use sqlalchemy.url from the config
+        # A plain engine: SQLite's foreign keys stay off (its default), as a table rebuilt by
+        # copy-and-rename needs; every reference is checked before the commit instead.
         engine = create_engine(config.get_main_option("sqlalchemy.url") or "sqlite:///kirkpatrick.db")
         with engine.begin() as connection:
             _run(connection)
+            problems = db.foreign_key_problems(connection)
+            if problems:
+                raise RuntimeError(f"migration rolled back, a foreign key does not hold: {problems[0]}")
     else:
         _run(connection)
 

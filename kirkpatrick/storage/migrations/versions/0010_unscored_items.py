@@ -6,7 +6,7 @@ to hang them on (``item_response`` needs one), and the analysis never reads them
 their participant (ON DELETE CASCADE), so erasure and deleting an intervention remove them.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-28
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
