@@ -5,7 +5,10 @@ generated interventions run by one consultancy (the demo's portfolio generator) 
 intervention of ``--participants`` participants (before/after on the 360 measure), starts
 ``gunicorn -w WORKERS`` on 127.0.0.1, and lets ``--users`` simulated users (threads) sign in,
 open the start page, an intervention page, its report, and upload a small file to the import
-preview, ``--rounds`` times each. Prints p50/p95 latency per page, the error count, and the
+preview, ``--rounds`` times each. Users arrive over ``--ramp`` seconds and pause ``--think``
+seconds (0.5x-1.5x, seeded) between requests, as people reading pages do; ``--think 0 --ramp 0``
+gives the old burst (every thread firing back to back), which on a small machine measures only
+the queue. Prints p50/p95 latency per page, the error count, and the
 ratio of each p95 to the p95 of ``/healthz`` measured in the same run (the cost of a request
 that does nothing but reach the database).
 
@@ -13,7 +16,7 @@ Targets (issue 13): start page p95 < 200 ms with 1,000 interventions; the report
 10,000-participant intervention < 1.5 s; no request fails.
 
 Run: ``python bench/web_bench.py [--interventions 1000] [--participants 10000] [--users 50]
-[--workers 4] [--rounds 3]``. Loopback only; every loop is bounded.
+[--workers 4] [--rounds 3] [--think 2] [--ramp 10]``. Loopback only; every loop is bounded.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import http.cookiejar
 import os
+import random
 import re
 import socket
 import statistics
@@ -102,14 +106,19 @@ class _BehindProxy(http.cookiejar.DefaultCookiePolicy):
 
 
 class User:
-    def __init__(self, base: str, email: str, timings: dict[str, list[float]], errors: list[str]) -> None:
+    def __init__(
+        self, base: str, email: str, timings: dict[str, list[float]], errors: list[str], think: float = 0.0
+    ) -> None:
         self.base, self.email, self.timings, self.errors = base, email, timings, errors
+        self.think, self.pause = think, random.Random(email)
         # Production cookies are Secure; the bench speaks plain HTTP on loopback and says it came
         # through a TLS proxy (X-Forwarded-Proto), so its cookie jar must return Secure cookies.
         jar = http.cookiejar.CookieJar(policy=_BehindProxy())
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
 
     def request(self, name: str, path: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> str:
+        if self.think:
+            time.sleep(self.think * self.pause.uniform(0.5, 1.5))  # reading the previous page
         started = time.perf_counter()
         try:
             req = urllib.request.Request(
@@ -175,6 +184,8 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--think", type=float, default=2.0, help="mean seconds between a user's requests")
+    parser.add_argument("--ramp", type=float, default=10.0, help="seconds over which the users arrive")
     args = parser.parse_args()
     cluster = PostgresCluster()
     cluster.start()
@@ -203,7 +214,7 @@ def main() -> None:
                     time.sleep(0.1)
             timings: dict[str, list[float]] = {}
             errors: list[str] = []
-            users = [User(base, email, timings, errors) for email in emails]
+            users = [User(base, email, timings, errors, args.think) for email in emails]
             # Phase 1: everyone signs in at once (Argon2id is deliberately costly); phase 2: browsing.
             t0 = time.perf_counter()
             for phase in (
@@ -212,11 +223,12 @@ def main() -> None:
             ):
                 for t in phase:
                     t.start()
+                    time.sleep(args.ramp / max(1, len(phase)))
                 for t in phase:
                     t.join(timeout=900)
             wall = time.perf_counter() - t0
             # Phase 3: one user alone, to separate the server's own cost from queueing under load.
-            alone = User(base, emails[0], {}, errors)
+            alone = User(base, emails[0], {}, errors)  # no pause: back to back
             alone.opener = users[0].opener
             for _ in range(20):  # bounded
                 alone.request("alone: healthz", "/healthz")
@@ -231,7 +243,10 @@ def main() -> None:
             server.wait(timeout=30)
         cluster.stop()
     base_p95 = percentile(timings.get("healthz", [1.0]), 0.95)
-    print(f"{args.users} users x {args.rounds} rounds, gunicorn -w {args.workers}, PostgreSQL; wall {wall:.1f} s")
+    print(
+        f"{args.users} users x {args.rounds} rounds, think {args.think:g} s, ramp {args.ramp:g} s, "
+        f"gunicorn -w {args.workers}, PostgreSQL; wall {wall:.1f} s"
+    )
     print(f"{'page':32} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'p95/healthz':>12}")
     for name, values in timings.items():
         p50, p95 = statistics.median(values) * 1000, percentile(values, 0.95) * 1000

@@ -81,6 +81,19 @@ class PostgresCluster:
         return self.url(name)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def test_run_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Compiled templates and catalogues (reports/compiled.py) go to a folder of this test run, not
+    the tester's ~/.cache; commands run in new processes inherit it."""
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = old
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--postgres", action="store_true", help="also run every database test on PostgreSQL")
     parser.addoption("--browser", action="store_true", help="also run the tests that drive Chromium")

@@ -59,6 +59,7 @@ def create_app(
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=8),
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
         WTF_CSRF_TIME_LIMIT=8 * 3600,
+        WTF_I18N_ENABLED=False,  # WTForms' messages in the page's language: web/forms.py Form
         UPLOAD_DIR=str(Path(tempfile.gettempdir()) / "kirkpatrick-uploads"),
         PRODUCTION=production,
         SEND_FILE_MAX_AGE_DEFAULT=3600,

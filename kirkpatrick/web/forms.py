@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from kirkpatrick.domain.vocab import Format, Level, TargetGroup, TransferFactor
 from kirkpatrick.reports.environment import N_, VOCAB_LABELS
+from kirkpatrick.web.common import lang
 
 REQUIRED = N_("This field is required.")
 
@@ -32,7 +33,18 @@ def _pairs(*pairs: tuple[str, str]) -> list[SelectChoice]:
     return [SelectChoice(value, text) for value, text in pairs]
 
 
-class SignInForm(FlaskForm):
+class Form(FlaskForm):
+    """Every form of the application. WTForms' own messages ("Not a valid choice", "Invalid date")
+    come in the page's language from the catalogues WTForms ships (``WTF_I18N_ENABLED`` is off:
+    Flask-WTF's own switch needs Flask-Babel, which we do not use)."""
+
+    class Meta:
+        @property
+        def locales(self) -> list[str]:
+            return [lang()]
+
+
+class SignInForm(Form):
     email = EmailField(
         N_("E-mail address"),
         validators=[DataRequired(REQUIRED), Length(max=320)],
@@ -45,7 +57,7 @@ class SignInForm(FlaskForm):
     )
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     email = EmailField(N_("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=320)])
     password = PasswordField(
         N_("Password (at least 10 characters)"),
@@ -61,24 +73,24 @@ class UserForm(FlaskForm):
     organisation = StringField(N_("Organisation"), validators=[Optional(), Length(max=300)])
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     name = StringField(N_("Name"), validators=[DataRequired(REQUIRED), Length(max=300)])
     kind = SelectField(
         N_("Kind"), choices=_pairs(("client", N_("Client organisation")), ("consultancy", N_("Consultancy")))
     )
 
 
-class LinkClientForm(FlaskForm):
+class LinkClientForm(Form):
     organisation = StringField(N_("Client organisation"), validators=[DataRequired(REQUIRED)])
     client = StringField(N_("Client"), validators=[DataRequired(REQUIRED)])
 
 
-class LinkInterventionForm(FlaskForm):
+class LinkInterventionForm(Form):
     organisation = StringField(N_("Consultancy"), validators=[DataRequired(REQUIRED)])
     code = StringField(N_("Intervention code"), validators=[DataRequired(REQUIRED)])
 
 
-class InterventionForm(FlaskForm):
+class InterventionForm(Form):
     code = StringField(N_("Code"), validators=[DataRequired(REQUIRED), Length(max=64)])
     title = StringField(N_("Title"), validators=[DataRequired(REQUIRED), Length(max=300)])
     client = StringField(N_("Client"), validators=[DataRequired(REQUIRED), Length(max=300)])
@@ -90,28 +102,28 @@ class InterventionForm(FlaskForm):
     notes = TextAreaField(N_("Notes"), validators=[Optional(), Length(max=10_000)])
 
 
-class SessionForm(FlaskForm):
+class SessionForm(Form):
     date = DateField(N_("Session date"), validators=[DataRequired(REQUIRED)])
 
 
-class FactorForm(FlaskForm):
+class FactorForm(Form):
     factor = SelectField(N_("Transfer factor"), choices=_choices(list(TransferFactor)))
     present = BooleanField(N_("Used in this intervention"))
     note = StringField(N_("Note"), validators=[Optional(), Length(max=1000)])
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(Form):
     text = TextAreaField(N_("Quote"), validators=[DataRequired(REQUIRED), Length(max=5000)])
     level = SelectField(N_("Level"), choices=[SelectChoice("", "\u2013"), *_choices(list(Level))])
     theme = StringField(N_("Theme"), validators=[Optional(), Length(max=100)])
     cleared = BooleanField(N_("Cleared for reports"))
 
 
-class PlainForm(FlaskForm):
+class PlainForm(Form):
     """A button: nothing but the CSRF token."""
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField(N_("Measurement file (.csv, .tsv or .xlsx)"), validators=[FileRequired(REQUIRED)])
     layout = SelectField(N_("Layout"), choices=_pairs(("", N_("Detect")), ("long", N_("Long")), ("wide", N_("Wide"))))
     wave = SelectField(
@@ -131,14 +143,14 @@ class UploadForm(FlaskForm):
     )
 
 
-class ShareForm(FlaskForm):
+class ShareForm(Form):
     days = IntegerField(N_("Valid for (days)"), default=30, validators=[DataRequired(REQUIRED), NumberRange(1, 365)])
     lang = SelectField(N_("Language of the report"), choices=_pairs(("sv", "Svenska"), ("en", "English")))
 
 
-class EraseForm(FlaskForm):
+class EraseForm(Form):
     participant = StringField(N_("Participant code"), validators=[DataRequired(REQUIRED), Length(max=64)])
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(Form):
     confirm = StringField(N_("Type the intervention code to confirm"), validators=[DataRequired(REQUIRED)])

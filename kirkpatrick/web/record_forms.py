@@ -4,19 +4,18 @@ they are shown (templates/web/_form.html)."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from kirkpatrick.domain.vocab import Group, Level
 from kirkpatrick.reports.environment import N_
-from kirkpatrick.web.forms import REQUIRED, UserForm, _choices
+from kirkpatrick.web.forms import REQUIRED, Form, UserForm, _choices
 
 TOO_LONG = N_("The text is too long.")
 
 
-class MeasureForm(FlaskForm):
+class MeasureForm(Form):
     code = StringField(
         N_("Code"),
         validators=[DataRequired(REQUIRED), Length(max=64, message=TOO_LONG)],
@@ -65,7 +64,7 @@ class MeasureForm(FlaskForm):
     )
 
 
-class ClientForm(FlaskForm):
+class ClientForm(Form):
     name = StringField(N_("Name"), validators=[DataRequired(REQUIRED), Length(max=300, message=TOO_LONG)])
     unit = StringField(
         N_("Unit"),
@@ -74,7 +73,7 @@ class ClientForm(FlaskForm):
     )
 
 
-class ParticipantForm(FlaskForm):
+class ParticipantForm(Form):
     group = SelectField(N_("Group"), choices=_choices(list(Group)))
     role = StringField(
         N_("Role"),
@@ -83,13 +82,13 @@ class ParticipantForm(FlaskForm):
     )
 
 
-class TableUploadForm(FlaskForm):
+class TableUploadForm(Form):
     """A table to import; its label and hint are set for the kind of table (web/tables.py)."""
 
     file = FileField(N_("File (.csv, .tsv or .xlsx)"), validators=[FileRequired(REQUIRED)])
 
 
-class EditUserForm(FlaskForm):
+class EditUserForm(Form):
     email = EmailField(N_("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=320, message=TOO_LONG)])
     role = SelectField(N_("Role"), choices=UserForm.role.kwargs["choices"])
     organisation = StringField(
@@ -105,7 +104,7 @@ class EditUserForm(FlaskForm):
     )
 
 
-class ContractForm(FlaskForm):
+class ContractForm(Form):
     code = StringField(N_("Code"), validators=[DataRequired(REQUIRED), Length(max=64, message=TOO_LONG)])
     registration_number = StringField(
         N_("Registration number"), validators=[DataRequired(REQUIRED), Length(max=100, message=TOO_LONG)]
@@ -146,7 +145,7 @@ class ContractForm(FlaskForm):
     )
 
 
-class CallOffForm(FlaskForm):
+class CallOffForm(Form):
     call_offs = StringField(
         N_("Interventions"),
         validators=[DataRequired(REQUIRED), Length(max=2000, message=TOO_LONG)],

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectField, StringField, TextAreaField
@@ -26,7 +25,7 @@ from kirkpatrick.storage.models import Measure
 from kirkpatrick.web import authz, errors
 from kirkpatrick.web.authz import Action
 from kirkpatrick.web.common import _, account, audit, lang, reading, writing
-from kirkpatrick.web.forms import REQUIRED, PlainForm, _choices, _pairs
+from kirkpatrick.web.forms import REQUIRED, Form, PlainForm, _choices, _pairs
 from kirkpatrick.web.surveys import LANGUAGES, RATERS, WAVES
 
 bp = Blueprint("survey_texts", __name__)
@@ -35,7 +34,7 @@ KINDS = (("invite", N_("Invitation")), ("reminder", N_("Reminder")))
 CODE_RULE = N_("Letters a-z, digits and _ only, starting with a letter.")
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     code = StringField(
         N_("Question code"),
         validators=[DataRequired(REQUIRED), Length(max=64), Regexp(r"^[a-z][a-z0-9_]*$", message=CODE_RULE)],
@@ -56,7 +55,7 @@ class QuestionForm(FlaskForm):
     level = SelectField(N_("Level (open questions)"), choices=[SelectChoice("", "\u2013"), *_choices(list(Level))])
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(Form):
     subject = StringField(N_("Subject"), validators=[DataRequired(REQUIRED), Length(max=mail.MAX_SUBJECT)])
     body = TextAreaField(
         N_("Message"), validators=[DataRequired(REQUIRED), Length(max=mail.MAX_BODY)], render_kw={"rows": 14}

@@ -23,7 +23,7 @@ from kirkpatrick.services import records
 from kirkpatrick.web import authz
 from kirkpatrick.web.authz import Action
 from kirkpatrick.web.common import _, account, audit, reading, writing
-from kirkpatrick.web.forms import REQUIRED, PlainForm, _pairs
+from kirkpatrick.web.forms import REQUIRED, Form, PlainForm, _pairs
 
 bp = Blueprint("surveys", __name__)
 
@@ -37,7 +37,7 @@ RATERS = (
 LANGUAGES = (("sv", "Svenska"), ("en", "English"))
 
 
-class QuestionnaireForm(FlaskForm):
+class QuestionnaireForm(Form):
     wave = SelectField(N_("Wave"), choices=_pairs(*WAVES))
     rater = SelectField(N_("Rater"), choices=_pairs(*RATERS))
     questions = StringField(
@@ -45,7 +45,7 @@ class QuestionnaireForm(FlaskForm):
     )
 
 
-class WaveForm(FlaskForm):
+class WaveForm(Form):
     wave = SelectField(N_("Wave"), choices=_pairs(*WAVES))
     opens = DateField(N_("Opens on"), validators=[DataRequired(REQUIRED)])
     closes = DateField(N_("Closes on"), validators=[DataRequired(REQUIRED)])
@@ -55,7 +55,7 @@ class WaveForm(FlaskForm):
     max_reminders = IntegerField(N_("Reminders at most"), default=2, validators=[NumberRange(0, 10)])
 
 
-class RespondentForm(FlaskForm):
+class RespondentForm(Form):
     participant = StringField(N_("Participant code"), validators=[DataRequired(REQUIRED), Length(max=64)])
     email = EmailField(N_("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=320)])
     lang = SelectField(N_("Language"), choices=_pairs(*LANGUAGES))

@@ -87,3 +87,22 @@ def test_a_form_error_in_swedish(as_user: Callable[[str | None], FlaskClient]) -
     page = client.post("/new", data=form).get_data(as_text=True)
     assert "slutdatumet 2025-01-01 ligger före startdatumet 2025-06-01" in page
     assert "is before start date" not in page
+
+
+@pytest.mark.parametrize(("language", "expected"), [("sv", "Inte ett giltigt val"), ("en", "Not a valid choice")])
+def test_wtforms_own_messages_in_the_pages_language(
+    as_user: Callable[[str | None], FlaskClient], language: str, expected: str
+) -> None:
+    """A value outside a select's choices: WTForms' own message, from the catalogue WTForms ships."""
+    client = as_user("consultant")
+    with client.session_transaction() as session:
+        session["lang"] = language
+    form = {
+        "csrf_token": csrf(client, "/new"), "code": "NY-2", "title": "Ny insats",
+        "client": "Norrby kommun, Socialkontoret", "consultant": "K", "target_group": "no-such-group",
+        "format": "training_programme", "start": "2025-01-01", "end": "2025-06-01", "notes": "",
+    }  # fmt: skip
+    page = client.post("/new", data=form).get_data(as_text=True)
+    assert expected in page
+    if language == "sv":
+        assert "Not a valid choice" not in page
