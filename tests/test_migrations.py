@@ -69,8 +69,8 @@ def fill_at_revision(engine: Engine, revision: str, scratch: Path, **fill: objec
 
 def test_revisions_in_order() -> None:
     chain = [r.revision for r in ScriptDirectory.from_config(db.alembic_config()).walk_revisions()]
-    assert chain[::-1] == ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0010"]
-    assert db.head_revision() == "0010"
+    assert chain[::-1] == ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0010", "0011"]
+    assert db.head_revision() == "0011"
 
 
 def test_database_at_first_revision_upgrades_with_init_and_keeps_every_row(

@@ -45,15 +45,21 @@ def bank_command(app: App) -> None:
 
 
 @survey.command("questions")
+@click.option("--organisation", help="Also this organisation's own questions (default: the shipped bank only).")
 @json_option
 @pass_app
-def questions_command(app: App, as_json: bool) -> None:
-    """List the question bank. Example: kirkpatrick survey questions"""
+def questions_command(app: App, organisation: str | None, as_json: bool) -> None:
+    """List the question bank: the shipped questions, and with --organisation that organisation's own.
+
+    Example: kirkpatrick survey questions --organisation Konsultbolaget
+    """
     from kirkpatrick.collect import bank
+    from kirkpatrick.services import accounts
 
     with app.reading() as s:
-        rows = [q.__dict__ for q in bank.list_questions(s)]
-    echo_json(rows) if as_json else echo_table(rows, ["code", "kind", "measure", "item", "text_en"])
+        owner = accounts.get_organisation(s, organisation).id if organisation else None
+        rows = [q.__dict__ for q in bank.list_questions(s, owner)]
+    echo_json(rows) if as_json else echo_table(rows, ["code", "kind", "measure", "item", "own", "text_en"])
 
 
 @survey.command("questionnaire")

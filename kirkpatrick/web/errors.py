@@ -78,6 +78,10 @@ KNOWN = (
     _known(r"user (?P<value>\S+) already exists", N_("there is already a user %(value)s")),
     _known(rf"(?:intervention|client|measure) {_VALUE} already exists", N_("%(value)s already exists")),
     _known(rf"no (?:intervention|client|organisation) {_VALUE}", N_("%(value)s was not found")),
+    # Built-in collection (collect.bank, collect.plan)
+    _known(rf"the bank has no question {_VALUE}", N_("the question bank has no question %(value)s")),
+    _known(r"a question is named twice", N_("a question is chosen twice")),
+    _known(rf"the bank already has a question {_VALUE}", N_("the question bank already has a question %(value)s")),
     _known(r"give at least one session date", N_("give at least one session date")),
     _known(r"a link must expire within 1 to (?P<n>\d+) days", N_("a link must expire within 1 to %(n)s days")),
 )
