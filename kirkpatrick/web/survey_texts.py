@@ -26,7 +26,7 @@ from kirkpatrick.storage.models import Measure
 from kirkpatrick.web import authz
 from kirkpatrick.web.authz import Action
 from kirkpatrick.web.common import _, account, audit, lang, reading, writing
-from kirkpatrick.web.errors import message
+from kirkpatrick.web.errors import field_error
 from kirkpatrick.web.forms import REQUIRED, PlainForm, _choices, _pairs
 from kirkpatrick.web.surveys import LANGUAGES, RATERS, WAVES
 
@@ -150,7 +150,7 @@ def save_questionnaire(code: str) -> Response | tuple[str, int]:
             plan.set_questionnaire(s, code, Wave(wave), Rater(rater), wanted)
             audit(s, "survey_questionnaire", code, f"{wave}/{rater}: {len(wanted)}", organisation_id=facts.client_org)
     except KirkpatrickError as exc:
-        forms["error"] = message(exc)
+        forms["error"] = field_error(exc)
         return _questions_page(code, wave, rater, forms, 400)
     flash(_("Questionnaire saved."))
     return redirect(url_for("survey_texts.questions", code=code, wave=wave, rater=rater))
@@ -188,12 +188,12 @@ def add_question(code: str) -> Response | tuple[str, int]:
                 if "has no item" in str(exc):
                     form.item.errors = [N_("The measure has no item with this code.")]
                 else:
-                    form.measure.errors = [message(exc)]
+                    form.measure.errors = [field_error(exc)]
             except KirkpatrickError as exc:
                 if "name the item" in str(exc):
                     form.item.errors = [N_("This measure has items: name the item the answer counts towards.")]
                 else:
-                    form.code.errors = [message(exc)]
+                    form.code.errors = [field_error(exc)]
             else:
                 flash(_("Question %(code)s added to the bank.", code=fields.code))
                 return redirect(url_for("survey_texts.questions", code=code, wave=wave, rater=rater) + "#bank")
@@ -247,7 +247,7 @@ def mail_template(code: str) -> Response | tuple[str, int]:
     try:
         mail.check_template(kind, text_lang, subject, body)
     except KirkpatrickError as exc:
-        (form.subject if "subject" in str(exc) else form.body).errors = [message(exc)]
+        (form.subject if "subject" in str(exc) else form.body).errors = [field_error(exc)]
         return _mail_page(code, kind, text_lang, form, ("", ""), 400)
     if request.form.get("action") != "save":
         return _mail_page(code, kind, text_lang, form, None)
