@@ -148,3 +148,23 @@ def test_answers_go_to_the_forms_own_question_when_two_organisations_share_a_cod
     with db.reading(catalogue) as s:
         assert [a.question_id for a in s.scalars(select(Answer))] == [a_question]
         assert s.get_one(Question, a_question).text_sv == A_TEXT
+
+
+def test_the_cli_adds_to_one_organisations_bank(two_banks: dict[str, FlaskClient], db_url: str) -> None:
+    cli = Cli(db_url)
+
+    def add(org: str, sv: str, code: str = "cli_fraga", ok: bool = True) -> str:
+        args = ("survey", "add-question", code, "--organisation", org, "--kind", "open", "--sv", sv, "--en", sv)
+        result = cli(*args, ok=ok)
+        assert result.exit_code == (0 if ok else 1)
+        return result.output
+
+    assert "added to the bank of Konsult A" in add("Konsult A", "Från CLI hos A")
+    assert "already has a question 'cli_fraga'" in add("Konsult A", "igen", ok=False)
+    assert "already has a question 'kp_satisfaction'" in add("Konsult A", "igen", "kp_satisfaction", ok=False)
+    add("Konsult B", "Från CLI hos B")  # the same code at Konsult B is free: A's question is not in B's bank
+    listed_a = cli("survey", "questions", "--organisation", "Konsult A", "--json").output
+    assert "Från CLI hos A" in listed_a and "hos B" not in listed_a
+    assert "cli_fraga" not in cli("survey", "questions").output
+    page_b = _bank_texts(two_banks["b"], OTHER)
+    assert "Från CLI hos B" in page_b and "hos A" not in page_b
