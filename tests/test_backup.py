@@ -181,14 +181,9 @@ def fill_collect(engine: Engine) -> None:
         assert invitation is not None
         token = links.issue_link(s, invitation.id)
         intervention_id = invitation.intervention_id
-        mail.set_template(
-            s,
-            intervention_id,
-            "invite",
-            "sv",
-            " ".join(AWKWARD_TEXT[:80].split("\n")).replace("\r", " "),
-            AWKWARD_TEXT + " $link",
-        )
+        # A subject is one line (a line break would start a new mail header).
+        subject = AWKWARD_TEXT[:80].replace("\n", " ")
+        mail.set_template(s, intervention_id, "invite", "sv", subject, AWKWARD_TEXT + " $link")
         privacy.set_client_settings(s, "Norrby kommun", privacy_sv=AWKWARD_TEXT, retention_days=90)
         mail.queue_due(s, dt.date(2024, 1, 2))
     view = respond.open_form(engine, token, now=dt.datetime(2024, 1, 2, 9))
@@ -197,8 +192,9 @@ def fill_collect(engine: Engine) -> None:
 
 
 def fill_accounts(engine: Engine) -> None:
-    """The web application's tables: organisations owning a client and running an intervention,
-    a user, a share link (opened once, which audits), a failed sign-in."""
+    """The web application's tables: organisations owning a client and running an intervention
+    (with a bank question of its own), a user, a share link (opened once, which audits), a failed sign-in."""
+    from kirkpatrick.collect import bank
     from kirkpatrick.services import accounts, sharing
     from kirkpatrick.storage.accounts import OrgKind
 
@@ -208,6 +204,8 @@ def fill_accounts(engine: Engine) -> None:
         accounts.link_client(s, AWKWARD_TEXT[:60], "Norrby kommun")
         user = accounts.create_user(s, "konsult@example.org", "lösenord-" * 2, "consultant", "Konsultbolaget")
         accounts.link_intervention(s, "Konsultbolaget", "NRB-LG-2024")
+        own = bank.QuestionFields("eget_1", "open", AWKWARD_TEXT, AWKWARD_TEXT, level="reaction")
+        bank.add_question(s, own, owner=accounts.get_organisation(s, "Konsultbolaget").id)
         token = sharing.create_link(s, user, "NRB-LG-2024", days=7, lang="sv")
         sharing.open_link(s, token, "127.0.0.1")
         accounts.authenticate(s, "konsult@example.org", "fel lösenord", "127.0.0.1")

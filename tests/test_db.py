@@ -76,3 +76,24 @@ def test_failed_transaction_writes_nothing(engine: Engine) -> None:
         raise RuntimeError("boom")
     with db.reading(engine) as s:
         assert s.scalar(select(func.count()).select_from(Client)) == 0
+
+
+def test_last_change_per_intervention_reads_the_audit_index(tmp_path: Path) -> None:
+    """The start page's "last change" (max(at) per target, services/start_page.py) searches the
+    audit log's (target, at) index instead of scanning the whole log (SQLite's plan)."""
+    from sqlalchemy.dialects import sqlite
+
+    from kirkpatrick.storage.accounts import AuditEvent
+
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'plan.db'}")
+    db.init_db(engine)
+    query = (
+        select(AuditEvent.target, func.max(AuditEvent.at))
+        .where(AuditEvent.target.in_(["NRB-LG-2024", "VBY-KURS-2025"]))
+        .group_by(AuditEvent.target)
+    )
+    sql = str(query.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+    with engine.connect() as c:
+        plan = " ".join(row[3] for row in c.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+    assert "USING COVERING INDEX ix_audit_event_target_at" in plan and "SCAN" not in plan
+    engine.dispose()

@@ -76,8 +76,8 @@ def fill_at_revision(
 
 def test_revisions_in_order() -> None:
     chain = [r.revision for r in ScriptDirectory.from_config(db.alembic_config()).walk_revisions()]
-    assert chain[::-1] == ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010"]
-    assert db.head_revision() == "0010"
+    assert chain[::-1] == ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011"]
+    assert db.head_revision() == "0011"
 
 
 def test_database_at_first_revision_upgrades_with_init_and_keeps_every_row(
@@ -143,6 +143,53 @@ def test_database_at_0008_with_data_upgrades_to_keep_unscored_item_answers(
     assert len(_all_rows(raw_engine)["unscored_item_response"]) == 2
     assert "2 unscored_item_response" in cli("participant", "forget", "NRB-LG-2024", "p001").output
     assert _all_rows(raw_engine)["unscored_item_response"] == []
+
+
+def _questions_of_one_two_and_no_organisation(engine: Engine) -> None:
+    """The bank, a consultancy's question (``eget_1``, from ``fill_accounts``) in its intervention's
+    questionnaire, one added question used by interventions of two organisations, one unused."""
+    from kirkpatrick.collect import bank, plan
+    from kirkpatrick.domain.vocab import Rater, Wave
+    from kirkpatrick.services import accounts
+    from kirkpatrick.storage.accounts import OrgKind
+
+    fill_collect(engine)
+    fill_accounts(engine)
+    with db.transaction(engine) as s:
+        accounts.organisation_for(s, "Annan konsult", OrgKind.CONSULTANCY)
+        accounts.link_intervention(s, "Annan konsult", "VBY-KURS-2025")
+        for code in ("delad", "oanvand"):
+            fields = bank.QuestionFields(code, "open", f"{code} sv", f"{code} en", level="reaction")
+            bank.add_question(s, fields, owner=None)  # before 0011 an added question had no owner
+        plan.set_questionnaire(s, "NRB-LG-2024", Wave.POST, Rater.SELF, ["eget_1", "delad", "kp_satisfaction"])
+        plan.set_questionnaire(s, "VBY-KURS-2025", Wave.POST, Rater.SELF, ["delad"])
+
+
+def test_database_at_0010_with_questions_upgrades_to_owned_questions(
+    raw_engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    """0010 -> 0011: every row kept (questionnaires' questions and saved answers too, which SQLite
+    sets aside while it copies the table); a question someone added becomes the organisation's
+    whose interventions alone use it; shipped, unused and shared ones stay without an owner."""
+    old = fill_at_revision(raw_engine, "0010", tmp_path, _questions_of_one_two_and_no_organisation, audit=False)
+    assert "owner_id" not in {c["name"] for c in inspect(raw_engine).get_columns("collect_question")}
+    before = _all_rows(raw_engine)
+    assert before["collect_questionnaire_question"] and before["collect_answer"] and before["intervention_runner"]
+    cli = Cli(db_url)
+    assert "from schema 0010 to" in cli("init").output
+    assert db.current_revision(raw_engine) == db.head_revision()
+    assert _all_rows(raw_engine, like=old) == before
+    with raw_engine.connect() as c:
+        org = dict(c.execute(text("SELECT name, id FROM organisation")).all())
+        owners = dict(c.execute(text("SELECT code, owner_id FROM collect_question")).all())
+        shipped = {code for (code,) in c.execute(text("SELECT code FROM collect_question WHERE shipped = true"))}
+    assert owners.pop("eget_1") == org["Konsultbolaget"]
+    assert owners.pop("delad") is None and owners.pop("oanvand") is None
+    assert set(owners) == shipped and set(owners.values()) == {None}
+    # In use at once: the consultancy's listing has its question, the shipped listing has not.
+    assert "eget_1" in cli("survey", "questions", "--organisation", "Konsultbolaget").output
+    assert "eget_1" not in cli("survey", "questions").output
+    assert "eget_1" not in cli("survey", "questions", "--organisation", "Annan konsult").output
 
 
 def test_downgrade_and_upgrade_again(engine: Engine) -> None:

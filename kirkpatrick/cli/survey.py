@@ -45,15 +45,60 @@ def bank_command(app: App) -> None:
 
 
 @survey.command("questions")
+@click.option("--organisation", help="Also this organisation's own questions (default: the shipped bank only).")
 @json_option
 @pass_app
-def questions_command(app: App, as_json: bool) -> None:
-    """List the question bank. Example: kirkpatrick survey questions"""
+def questions_command(app: App, organisation: str | None, as_json: bool) -> None:
+    """List the question bank: the shipped questions, and with --organisation that organisation's own.
+
+    Example: kirkpatrick survey questions --organisation Konsultbolaget
+    """
     from kirkpatrick.collect import bank
+    from kirkpatrick.services import accounts
 
     with app.reading() as s:
-        rows = [q.__dict__ for q in bank.list_questions(s)]
-    echo_json(rows) if as_json else echo_table(rows, ["code", "kind", "measure", "item", "text_en"])
+        owner = accounts.get_organisation(s, organisation).id if organisation else None
+        rows = [q.__dict__ for q in bank.list_questions(s, owner)]
+    echo_json(rows) if as_json else echo_table(rows, ["code", "kind", "measure", "item", "own", "text_en"])
+
+
+@survey.command("add-question")
+@click.argument("code")
+@click.option("--organisation", required=True, help="The consultancy whose own question it is.")
+@click.option("--kind", type=click.Choice(["scale", "open"]), default="scale", show_default=True)
+@click.option("--sv", "text_sv", required=True, help="Wording in Swedish.")
+@click.option("--en", "text_en", required=True, help="Wording in English.")
+@click.option("--measure", help="Catalogue measure a scale answer counts towards.")
+@click.option("--item", help="Its item, for measures with items.")
+@click.option("--other-sv", help="Wording for others rating the participant, Swedish.")
+@click.option("--other-en", help="Wording for others rating the participant, English.")
+@click.option("--level", help="Open questions: level of the feedback they give.")
+@pass_app
+def add_question_command(
+    app: App,
+    code: str,
+    organisation: str,
+    kind: str,
+    text_sv: str,
+    text_en: str,
+    measure: str | None,
+    item: str | None,
+    other_sv: str | None,
+    other_en: str | None,
+    level: str | None,
+) -> None:
+    """Add a question to ORGANISATION's own bank (only its interventions can use it).
+
+    Example: kirkpatrick survey add-question eget_1 --organisation Konsultbolaget --kind open --sv "Vad?" --en "What?"
+    """
+    from kirkpatrick.collect import bank
+    from kirkpatrick.services import accounts
+
+    fields = bank.QuestionFields(code, kind, text_sv, text_en, measure, item, other_sv, other_en, level=level)
+    with app.transaction() as s:
+        owner = accounts.get_organisation(s, organisation).id
+        bank.add_question(s, fields, owner=owner)
+    click.echo(f"question {code} added to the bank of {organisation}")
 
 
 @survey.command("questionnaire")

@@ -1,4 +1,11 @@
-"""The question bank: the shipped questions (``bank/questions.csv``) and consultants' own."""
+"""The question bank: the shipped questions (``bank/questions.csv``) and consultants' own.
+
+Whose questions are whose: a question added by an organisation (a consultancy) is that
+organisation's (``Question.owner_id``); the shipped ones (no owner) are everyone's. Every listing
+and every use of a question takes the ``owner`` whose bank it is and sees only the shipped
+questions and that owner's: another organisation's question answers exactly like a missing one,
+and its code is free for each organisation to use.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session as OrmSession
 
 from kirkpatrick.domain.errors import Duplicate, InvalidInput, NotFound
 from kirkpatrick.domain.vocab import Level
+from kirkpatrick.storage.accounts import InterventionRunner
 from kirkpatrick.storage.collect import Question
 from kirkpatrick.storage.models import Measure, MeasureItem
 
@@ -54,6 +62,22 @@ class QuestionRecord:
     text_sv: str
     text_en: str
     shipped: bool
+    own: bool  # added by the organisation whose bank is listed
+
+
+def visible(owner: int | None) -> ColumnElement[bool]:
+    """The questions of ``owner``'s bank: the shipped ones and ``owner``'s own (None: shipped only)."""
+    if owner is None:
+        return Question.owner_id.is_(None)
+    return or_(Question.owner_id.is_(None), Question.owner_id == owner)
+
+
+def owner_of(session: OrmSession, intervention_id: int) -> int | None:
+    """Whose bank an intervention's questionnaires draw on: the consultancy that runs it (None: one
+    run by no organisation, which gets the shipped questions only)."""
+    return session.scalar(
+        select(InterventionRunner.organisation_id).where(InterventionRunner.intervention_id == intervention_id)
+    )
 
 
 def missing_measures(session: OrmSession) -> list[str]:
@@ -77,9 +101,16 @@ def _check_labels(code: str, labels: str) -> str:
 
 
 def add_question(
-    session: OrmSession, fields: QuestionFields, *, shipped: bool = False, replace: bool = False
+    session: OrmSession,
+    fields: QuestionFields,
+    *,
+    owner: int | None,
+    shipped: bool = False,
+    replace: bool = False,
 ) -> Question:
-    """Add a question to the bank (``replace``: update one with the same code)."""
+    """Add a question to ``owner``'s bank (None: the shipped bank; ``replace``: update the one with
+    the same code there). A code is taken only by a shipped question or one of ``owner``'s own, so
+    the error says nothing of other organisations' questions."""
     code = fields.code.strip()
     if not code or len(code) > 64:
         raise InvalidInput(f"question code must be 1 to 64 characters, not {code!r}")
@@ -104,10 +135,13 @@ def add_question(
     level = fields.level or None
     if level is not None and level not in {lv.value for lv in Level}:
         raise InvalidInput(f"question {code}: unknown level {level!r}")
-    existing = session.scalars(select(Question).where(Question.code == code)).one_or_none()
-    if existing is not None and not replace:
+    taken = session.scalars(
+        select(Question).where(Question.code == code, visible(owner)).order_by(Question.owner_id.is_(None))
+    ).first()
+    if taken is not None and (not replace or taken.owner_id != owner):
         raise Duplicate(f"the bank already has a question {code!r}")
-    question = existing or Question(code=code)
+    existing = taken
+    question = existing or Question(code=code, owner_id=owner)
     question.kind = fields.kind
     question.measure = measure
     question.item = item
@@ -141,6 +175,7 @@ def load_bank(session: OrmSession) -> int:
             add_question(
                 session,
                 QuestionFields(**_optional(row)),
+                owner=None,
                 shipped=True,
                 replace=True,
             )
@@ -152,8 +187,9 @@ def _optional(row: dict[str, str]) -> dict[str, Any]:
     return {k: (v or None) if k in ("measure", "item", "other_sv", "other_en", "level") else v for k, v in row.items()}
 
 
-def list_questions(session: OrmSession) -> list[QuestionRecord]:
-    rows = session.scalars(select(Question).order_by(Question.code))
+def list_questions(session: OrmSession, owner: int | None) -> list[QuestionRecord]:
+    """``owner``'s bank: the shipped questions and ``owner``'s own (None: the shipped ones only)."""
+    rows = session.scalars(select(Question).where(visible(owner)).order_by(Question.code, Question.id))
     return [
         QuestionRecord(
             q.code,
@@ -163,13 +199,17 @@ def list_questions(session: OrmSession) -> list[QuestionRecord]:
             q.text_sv,
             q.text_en,
             q.shipped,
+            owner is not None and q.owner_id == owner,
         )
         for q in rows
     ]
 
 
-def get_question(session: OrmSession, code: str) -> Question:
-    found = session.scalars(select(Question).where(Question.code == code.strip())).one_or_none()
+def get_question(session: OrmSession, code: str, owner: int | None) -> Question:
+    """The question ``code`` of ``owner``'s bank (its own before a shipped one of the same code)."""
+    found = session.scalars(
+        select(Question).where(Question.code == code.strip(), visible(owner)).order_by(Question.owner_id.is_(None))
+    ).first()
     if found is None:
         raise NotFound(f"the bank has no question {code!r}")
     return found

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
-from kirkpatrick.collect.bank import get_question
+from kirkpatrick.collect.bank import get_question, owner_of
 from kirkpatrick.domain.errors import InvalidInput, NotFound
 from kirkpatrick.domain.parsing import parse_code
 from kirkpatrick.domain.vocab import Rater, Wave, parse
@@ -60,14 +60,19 @@ def parse_rater(text: str) -> Rater:
 def set_questionnaire(
     session: OrmSession, code: str, wave: Wave, rater: Rater, questions: list[str] | None = None
 ) -> Questionnaire:
-    """The questions ``rater`` answers at ``wave`` of intervention ``code`` (default: the bank's set)."""
+    """The questions ``rater`` answers at ``wave`` of intervention ``code`` (default: the bank's set).
+
+    The codes are looked up in the bank of the consultancy that runs the intervention (the shipped
+    questions and its own): another organisation's question is "no question" here.
+    """
     intervention = get_intervention(session, code)
     codes = questions if questions else DEFAULTS.get((wave, rater), [])
     if not codes:
         raise InvalidInput(f"no default questionnaire for {wave.value}/{rater.value}; name the questions")
     if len(set(codes)) != len(codes):
         raise InvalidInput("a question is named twice")
-    found = [get_question(session, c) for c in codes]
+    owner = owner_of(session, intervention.id)
+    found = [get_question(session, c, owner) for c in codes]
     existing = session.scalars(
         select(Questionnaire).where(
             Questionnaire.intervention_id == intervention.id, Questionnaire.wave == wave, Questionnaire.rater == rater

@@ -274,7 +274,15 @@ def save_answers(
             q.code: q
             for q in session.scalars(
                 select(Question)
-                .where(Question.code.in_(list(values)))
+                # Codes are unique per organisation's bank only: look them up among this form's questions.
+                .join(QuestionnaireQuestion, QuestionnaireQuestion.question_id == Question.id)
+                .join(Questionnaire, Questionnaire.id == QuestionnaireQuestion.questionnaire_id)
+                .where(
+                    Questionnaire.intervention_id == invitation.intervention_id,
+                    Questionnaire.wave == invitation.wave,
+                    Questionnaire.rater == invitation.rater,
+                    Question.code.in_(list(values)),
+                )
                 .options(joinedload(Question.measure), joinedload(Question.item))
             )
         }

@@ -130,7 +130,11 @@ class AuditEvent(Base):
     outlives deleted users and interventions; ``organisation_id`` says whose data it concerns."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_organisation_id_id", "organisation_id", "id"),)
+    __table_args__ = (
+        Index("ix_audit_event_organisation_id_id", "organisation_id", "id"),
+        # The start page's "last change" of each intervention: max(at) per target.
+        Index("ix_audit_event_target_at", "target", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=False))

@@ -7,7 +7,10 @@ What lives where, and why:
 
 - ``Question``: the question bank (shipped and consultants' own): wording and answer labels in
   Swedish and English, and the catalogue measure (and item) an answer feeds. Open questions feed
-  no measure; their answers become uncleared feedback.
+  no measure; their answers become uncleared feedback. ``owner_id`` is the organisation (a
+  consultancy) that added the question, NULL for the shipped bank everyone may use; a code is
+  unique within one owner (and among the shipped questions), so two organisations may use the same
+  code without learning of each other's.
 - ``Questionnaire`` / ``QuestionnaireQuestion``: the questions of one intervention's wave and rater.
 - ``SurveyWave``: the schedule of one intervention's wave (opening, closing, reminders).
 - ``Contact``: e-mail addresses, kept apart from measurements, only for sending; deleted by the
@@ -31,11 +34,13 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kirkpatrick.domain.vocab import Rater, Wave
@@ -53,10 +58,20 @@ class Question(Base):
     __table_args__ = (
         CheckConstraint("kind IN ('scale', 'open')", name="known_kind"),
         CheckConstraint("kind = 'open' OR measure_id IS NOT NULL", name="scale_has_measure"),
+        UniqueConstraint("owner_id", "code"),
+        # NULLs are distinct in a unique constraint: the shipped codes get their own partial index.
+        Index(
+            "uq_collect_question_shipped_code",
+            "code",
+            unique=True,
+            sqlite_where=sql_text("owner_id IS NULL"),
+            postgresql_where=sql_text("owner_id IS NULL"),
+        ),
     )
 
     id: Mapped[intpk]
-    code: Mapped[code_str] = mapped_column(unique=True)
+    code: Mapped[code_str]
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     kind: Mapped[str] = mapped_column(String(10))
     measure_id: Mapped[int | None] = mapped_column(ForeignKey("measure.id"))
     item_id: Mapped[int | None] = mapped_column(ForeignKey("measure_item.id"))

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from markupsafe import escape
+
 from kirkpatrick.domain.errors import Duplicate, InvalidInput, KirkpatrickError, NotFound
 from kirkpatrick.reports.environment import N_
 from kirkpatrick.web.common import _, lang
@@ -78,6 +80,10 @@ KNOWN = (
     _known(r"user (?P<value>\S+) already exists", N_("there is already a user %(value)s")),
     _known(rf"(?:intervention|client|measure) {_VALUE} already exists", N_("%(value)s already exists")),
     _known(rf"no (?:intervention|client|organisation) {_VALUE}", N_("%(value)s was not found")),
+    # Built-in collection (collect.bank, collect.plan)
+    _known(rf"the bank has no question {_VALUE}", N_("the question bank has no question %(value)s")),
+    _known(r"a question is named twice", N_("a question is chosen twice")),
+    _known(rf"the bank already has a question {_VALUE}", N_("the question bank already has a question %(value)s")),
     _known(r"give at least one session date", N_("give at least one session date")),
     _known(r"a link must expire within 1 to (?P<n>\d+) days", N_("a link must expire within 1 to %(n)s days")),
 )
@@ -114,4 +120,11 @@ def message(exc: KirkpatrickError) -> str:
     return translate(text, type(exc))
 
 
-__all__ = ["KINDS", "KNOWN", "message", "translate"]
+def field_error(exc: KirkpatrickError) -> str:
+    """:func:`message` for a form's error list: the templates put each error through ``_()`` (so
+    that msgids are translated where shown), which marks its result safe and %-formats it, so the
+    text, which may hold what was typed, is escaped here and its ``%`` signs doubled."""
+    return str(escape(message(exc))).replace("%", "%%")
+
+
+__all__ = ["KINDS", "KNOWN", "field_error", "message", "translate"]

@@ -22,9 +22,10 @@ from kirkpatrick.domain.errors import Duplicate, KirkpatrickError, NotFound
 from kirkpatrick.domain.vocab import Level, Rater, Wave
 from kirkpatrick.reports.environment import N_
 from kirkpatrick.storage.models import Measure
-from kirkpatrick.web import authz, errors
+from kirkpatrick.web import authz
 from kirkpatrick.web.authz import Action
 from kirkpatrick.web.common import _, account, audit, lang, reading, writing
+from kirkpatrick.web.errors import field_error
 from kirkpatrick.web.forms import REQUIRED, Form, PlainForm, _choices, _pairs
 from kirkpatrick.web.surveys import LANGUAGES, RATERS, WAVES
 
@@ -90,7 +91,7 @@ def _question_form() -> QuestionForm:
 def _questions_page(code: str, wave: str, rater: str, forms: dict[str, Any], status: int = 200) -> tuple[str, int]:
     facts = _require(code)
     with reading() as s:
-        questions = bank.list_questions(s)
+        questions = bank.list_questions(s, facts.runner_org)
         described = plan.describe(s, code)
     chosen = next((q.questions for q in described.questionnaires if (q.wave, q.rater) == (wave, rater)), [])
     return (
@@ -134,7 +135,7 @@ def save_questionnaire(code: str) -> Response | tuple[str, int]:
         return _questions_page(code, wave, rater, forms, 400)
     picked = request.form.getlist("questions")
     with reading() as s:
-        known = [q.code for q in bank.list_questions(s)]
+        known = [q.code for q in bank.list_questions(s, facts.runner_org)]
         current = next(
             (q.questions for q in plan.describe(s, code).questionnaires if (q.wave, q.rater) == (wave, rater)), []
         )
@@ -148,7 +149,7 @@ def save_questionnaire(code: str) -> Response | tuple[str, int]:
             plan.set_questionnaire(s, code, Wave(wave), Rater(rater), wanted)
             audit(s, "survey_questionnaire", code, f"{wave}/{rater}: {len(wanted)}", organisation_id=facts.client_org)
     except KirkpatrickError as exc:
-        forms["error"] = errors.message(exc)
+        forms["error"] = field_error(exc)
         return _questions_page(code, wave, rater, forms, 400)
     flash(_("Questionnaire saved."))
     return redirect(url_for("survey_texts.questions", code=code, wave=wave, rater=rater))
@@ -178,7 +179,7 @@ def add_question(code: str) -> Response | tuple[str, int]:
             )
             try:
                 with writing() as s:
-                    bank.add_question(s, fields)
+                    bank.add_question(s, fields, owner=facts.runner_org)
                     audit(s, "survey_question_add", code, fields.code, organisation_id=facts.runner_org)
             except Duplicate:
                 form.code.errors = [N_("The bank already has a question with this code.")]
@@ -186,12 +187,12 @@ def add_question(code: str) -> Response | tuple[str, int]:
                 if "has no item" in str(exc):
                     form.item.errors = [N_("The measure has no item with this code.")]
                 else:
-                    form.measure.errors = [errors.message(exc)]
+                    form.measure.errors = [field_error(exc)]
             except KirkpatrickError as exc:
                 if "name the item" in str(exc):
                     form.item.errors = [N_("This measure has items: name the item the answer counts towards.")]
                 else:
-                    form.code.errors = [errors.message(exc)]
+                    form.code.errors = [field_error(exc)]
             else:
                 flash(_("Question %(code)s added to the bank.", code=fields.code))
                 return redirect(url_for("survey_texts.questions", code=code, wave=wave, rater=rater) + "#bank")
@@ -245,7 +246,7 @@ def mail_template(code: str) -> Response | tuple[str, int]:
     try:
         mail.check_template(kind, text_lang, subject, body)
     except KirkpatrickError as exc:
-        (form.subject if "subject" in str(exc) else form.body).errors = [errors.message(exc)]
+        (form.subject if "subject" in str(exc) else form.body).errors = [field_error(exc)]
         return _mail_page(code, kind, text_lang, form, ("", ""), 400)
     if request.form.get("action") != "save":
         return _mail_page(code, kind, text_lang, form, None)

@@ -23,6 +23,7 @@ from kirkpatrick.services import records
 from kirkpatrick.web import authz
 from kirkpatrick.web.authz import Action
 from kirkpatrick.web.common import _, account, audit, reading, writing
+from kirkpatrick.web.errors import field_error
 from kirkpatrick.web.forms import REQUIRED, Form, PlainForm, _pairs
 
 bp = Blueprint("surveys", __name__)
@@ -128,7 +129,7 @@ def questionnaire(code: str) -> Response | tuple[str, int]:
             flash(_("Questionnaire saved."))
             return redirect(url_for("surveys.page", code=code) + "#questionnaires")
         except KirkpatrickError as exc:
-            form.questions.errors = [str(exc)]
+            form.questions.errors = [field_error(exc)]
     return _page(code, forms, 400)
 
 
@@ -153,7 +154,7 @@ def wave(code: str) -> Response | tuple[str, int]:
                 flash(_("Wave saved."))
                 return redirect(url_for("surveys.page", code=code) + "#waves")
             except KirkpatrickError as exc:
-                form.opens.errors = [str(exc)]
+                form.opens.errors = [field_error(exc)]
     return _page(code, forms, 400)
 
 
@@ -179,7 +180,7 @@ def respondent(code: str) -> Response | tuple[str, int]:
                 flash(_("Respondent added with %(n)s new invitations.", n=added.invitations))
                 return redirect(url_for("surveys.page", code=code) + "#respondents")
             except KirkpatrickError as exc:
-                form.participant.errors = [str(exc)]
+                form.participant.errors = [field_error(exc)]
     return _page(code, forms, 400)
 
 

@@ -7,6 +7,7 @@ role may not use answers 403; nobody signed in is sent to the sign-in page.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -248,3 +249,39 @@ def test_edit_posts_follow_the_same_rules(
     }
     for path, (data, statuses) in posts.items():
         assert client.post(path, data={"csrf_token": token, **data}).status_code == statuses.get(role, 403), path
+
+
+@pytest.mark.parametrize("role", ["consultant", "hr"])
+def test_another_organisations_bank_question_is_like_a_missing_one(
+    as_user: Callable[[str | None], FlaskClient], role: str
+) -> None:
+    """Konsult B's own question, on the questions page of an intervention run by Konsult A: not
+    listed, and choosing it (by its code, as the form posts it) answers as a code nobody has."""
+    other = as_user("consultant_other")
+    page_b = "/i/VBY-KURS-2025/survey/questions"
+    added = other.post(
+        f"{page_b}/add",
+        data={
+            "b-csrf_token": csrf(other, page_b),
+            "b-code": "b_hemlig",
+            "b-kind": "open",
+            "b-text_sv": "B:s hemliga fråga",
+            "b-text_en": "B's secret question",
+            "b-measure": "",
+            "b-level": "",
+        },
+    )
+    assert added.status_code == 302
+    client = as_user(role)
+    page = f"/i/{OWN}/survey/questions"
+    shown = client.get(page).get_data(as_text=True)
+    assert "b_hemlig" not in shown and "secret question" not in shown
+
+    def choose(code: str) -> tuple[int, str]:
+        data = {"c-csrf_token": csrf(client, page), "wave": "pre", "rater": "self", "questions": [code]}
+        response = client.post(f"{page}/questionnaire", data=data)
+        body = re.sub(r'value="[^"]*"', "", response.get_data(as_text=True))  # csrf tokens
+        return response.status_code, body.replace(code, "CODE")
+
+    refused, missing = choose("b_hemlig"), choose("no_such_code")
+    assert refused == missing and refused[0] == 400 and "Choose at least one question" in refused[1]

@@ -142,6 +142,21 @@ def test_errors_are_tied_to_their_fields(as_user: Callable[[str | None], FlaskCl
     assert 'id="q-questions-error"' in response.get_data(as_text=True)
 
 
+def test_a_swedish_page_shows_the_services_errors_in_swedish(as_user: Callable[[str | None], FlaskClient]) -> None:
+    client = as_user("consultant")
+    response = _post(client, "questionnaire", "q", wave="pre", rater="self", questions="kp_lb_1, no_such_question")
+    hostile = _post(client, "questionnaire", "q", wave="pre", rater="self", questions="<b>x</b>")
+    # What was typed is escaped in the message (the error list goes through the templates' gettext).
+    assert "&lt;b&gt;x&lt;/b&gt;" in hostile.get_data(as_text=True) and "<b>x</b>" not in hostile.get_data(as_text=True)
+    assert "the bank has no question &#39;no_such_question&#39;" in response.get_data(as_text=True)  # English as is
+    with client.session_transaction() as session:
+        session["lang"] = "sv"
+    response = _post(client, "questionnaire", "q", wave="pre", rater="self", questions="kp_lb_1, no_such_question")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "frågebanken har ingen fråga &#39;no_such_question&#39;" in page and "the bank has no" not in page
+
+
 def test_the_page_is_swedish_by_default(as_user: Callable[[str | None], FlaskClient]) -> None:
     client = as_user("consultant")
     with client.session_transaction() as session:
