@@ -151,7 +151,15 @@ def migrating(engine: Engine) -> Iterator[Connection]:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             # Straight to the driver: through SQLAlchemy, this statement would begin the transaction.
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+            raw: Any = connection.connection.driver_connection
+            raw.execute("PRAGMA foreign_keys=OFF")
+            if raw.execute("PRAGMA foreign_keys").fetchone()[0]:
+                # A no-op inside a transaction: one the pooled connection still had open (an
+                # earlier reader's unfinished statement) is ended, and the pragma set again.
+                raw.rollback()
+                raw.execute("PRAGMA foreign_keys=OFF")
+                if raw.execute("PRAGMA foreign_keys").fetchone()[0]:
+                    raise DatabaseNotReady("could not turn SQLite's foreign keys off for the schema change")
         try:
             with connection.begin():
                 yield connection

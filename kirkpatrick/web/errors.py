@@ -13,8 +13,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from markupsafe import escape
-
 from kirkpatrick.domain.errors import Duplicate, InvalidInput, KirkpatrickError, NotFound
 from kirkpatrick.reports.environment import N_
 from kirkpatrick.web.common import _, lang
@@ -120,11 +118,4 @@ def message(exc: KirkpatrickError) -> str:
     return translate(text, type(exc))
 
 
-def field_error(exc: KirkpatrickError) -> str:
-    """:func:`message` for a form's error list: the templates put each error through ``_()`` (so
-    that msgids are translated where shown), which marks its result safe and %-formats it, so the
-    text, which may hold what was typed, is escaped here and its ``%`` signs doubled."""
-    return str(escape(message(exc))).replace("%", "%%")
-
-
-__all__ = ["KINDS", "KNOWN", "field_error", "message", "translate"]
+__all__ = ["KINDS", "KNOWN", "message", "translate"]

@@ -22,10 +22,9 @@ from kirkpatrick.domain.errors import Duplicate, KirkpatrickError, NotFound
 from kirkpatrick.domain.vocab import Level, Rater, Wave
 from kirkpatrick.reports.environment import N_
 from kirkpatrick.storage.models import Measure
-from kirkpatrick.web import authz
+from kirkpatrick.web import authz, errors
 from kirkpatrick.web.authz import Action
 from kirkpatrick.web.common import _, account, audit, lang, reading, writing
-from kirkpatrick.web.errors import field_error
 from kirkpatrick.web.forms import REQUIRED, Form, PlainForm, _choices, _pairs
 from kirkpatrick.web.surveys import LANGUAGES, RATERS, WAVES
 
@@ -79,12 +78,8 @@ def _question_form() -> QuestionForm:
     form = QuestionForm(prefix="b")
     with reading() as s:
         measures = s.execute(select(Measure.code, Measure.name).order_by(Measure.code)).all()
-    # Select labels pass through gettext with %-formatting (templates/web/_form.html): a measure's
-    # name is shown as typed, so its % signs are doubled.
-    form.measure.choices = [
-        SelectChoice("", "\u2013"),
-        *(SelectChoice(c, f"{c}: {n}".replace("%", "%%")) for c, n in measures),
-    ]
+    # A measure's name is shown as typed (templates/web/_form.html escapes every label).
+    form.measure.choices = [SelectChoice("", "\u2013"), *(SelectChoice(c, f"{c}: {n}") for c, n in measures)]
     return form
 
 
@@ -149,7 +144,7 @@ def save_questionnaire(code: str) -> Response | tuple[str, int]:
             plan.set_questionnaire(s, code, Wave(wave), Rater(rater), wanted)
             audit(s, "survey_questionnaire", code, f"{wave}/{rater}: {len(wanted)}", organisation_id=facts.client_org)
     except KirkpatrickError as exc:
-        forms["error"] = field_error(exc)
+        forms["error"] = errors.message(exc)
         return _questions_page(code, wave, rater, forms, 400)
     flash(_("Questionnaire saved."))
     return redirect(url_for("survey_texts.questions", code=code, wave=wave, rater=rater))
@@ -187,12 +182,12 @@ def add_question(code: str) -> Response | tuple[str, int]:
                 if "has no item" in str(exc):
                     form.item.errors = [N_("The measure has no item with this code.")]
                 else:
-                    form.measure.errors = [field_error(exc)]
+                    form.measure.errors = [errors.message(exc)]
             except KirkpatrickError as exc:
                 if "name the item" in str(exc):
                     form.item.errors = [N_("This measure has items: name the item the answer counts towards.")]
                 else:
-                    form.code.errors = [field_error(exc)]
+                    form.code.errors = [errors.message(exc)]
             else:
                 flash(_("Question %(code)s added to the bank.", code=fields.code))
                 return redirect(url_for("survey_texts.questions", code=code, wave=wave, rater=rater) + "#bank")
@@ -246,7 +241,7 @@ def mail_template(code: str) -> Response | tuple[str, int]:
     try:
         mail.check_template(kind, text_lang, subject, body)
     except KirkpatrickError as exc:
-        (form.subject if "subject" in str(exc) else form.body).errors = [field_error(exc)]
+        (form.subject if "subject" in str(exc) else form.body).errors = [errors.message(exc)]
         return _mail_page(code, kind, text_lang, form, ("", ""), 400)
     if request.form.get("action") != "save":
         return _mail_page(code, kind, text_lang, form, None)

@@ -20,10 +20,9 @@ from kirkpatrick.domain.errors import InvalidInput, KirkpatrickError
 from kirkpatrick.domain.vocab import Rater, Wave
 from kirkpatrick.reports.environment import N_
 from kirkpatrick.services import records
-from kirkpatrick.web import authz
+from kirkpatrick.web import authz, errors
 from kirkpatrick.web.authz import Action
 from kirkpatrick.web.common import _, account, audit, reading, writing
-from kirkpatrick.web.errors import field_error
 from kirkpatrick.web.forms import REQUIRED, Form, PlainForm, _pairs
 
 bp = Blueprint("surveys", __name__)
@@ -129,7 +128,7 @@ def questionnaire(code: str) -> Response | tuple[str, int]:
             flash(_("Questionnaire saved."))
             return redirect(url_for("surveys.page", code=code) + "#questionnaires")
         except KirkpatrickError as exc:
-            form.questions.errors = [field_error(exc)]
+            form.questions.errors = [errors.message(exc)]
     return _page(code, forms, 400)
 
 
@@ -154,7 +153,7 @@ def wave(code: str) -> Response | tuple[str, int]:
                 flash(_("Wave saved."))
                 return redirect(url_for("surveys.page", code=code) + "#waves")
             except KirkpatrickError as exc:
-                form.opens.errors = [field_error(exc)]
+                form.opens.errors = [errors.message(exc)]
     return _page(code, forms, 400)
 
 
@@ -180,7 +179,7 @@ def respondent(code: str) -> Response | tuple[str, int]:
                 flash(_("Respondent added with %(n)s new invitations.", n=added.invitations))
                 return redirect(url_for("surveys.page", code=code) + "#respondents")
             except KirkpatrickError as exc:
-                form.participant.errors = [field_error(exc)]
+                form.participant.errors = [errors.message(exc)]
     return _page(code, forms, 400)
 
 

@@ -194,3 +194,20 @@ def test_the_pages_are_in_swedish(as_user: Callable[[str | None], FlaskClient]) 
     _bank(client)
     assert "Lägg till en fråga i frågebanken" in client.get(QUESTIONS).get_data(as_text=True)
     assert "Förhandsgranska" in client.get(MAIL).get_data(as_text=True)
+
+
+def test_a_measures_name_in_the_question_forms_select_is_escaped(
+    app: Flask, as_user: Callable[[str | None], FlaskClient]
+) -> None:
+    """Select labels (and every label and hint of a form) are shown as plain text: a name typed with
+    markup and a per cent sign comes out escaped and unchanged, never as HTML or a format error."""
+    from kirkpatrick.storage.models import Measure
+
+    client = as_user("consultant")
+    _bank(client)
+    with db.transaction(app.extensions["kirkpatrick_engine"]) as s:
+        s.scalars(select(Measure).where(Measure.code == "kp_confidence")).one().name = f"{HOSTILE} 100%"
+    page = client.get(QUESTIONS).get_data(as_text=True)
+    assert HOSTILE not in page
+    option = BeautifulSoup(page, "html.parser").select_one('select[name="b-measure"] option[value="kp_confidence"]')
+    assert option is not None and option.get_text() == f"kp_confidence: {HOSTILE} 100%"
