@@ -83,6 +83,11 @@ KNOWN = (
     _known(r"a question is named twice", N_("a question is chosen twice")),
     _known(rf"the bank already has a question {_VALUE}", N_("the question bank already has a question %(value)s")),
     _known(r"give at least one session date", N_("give at least one session date")),
+    _known(
+        r"measure \S+: (?P<n>\d+) answer labels for a scale of (?P<low>\S+) to (?P<high>\S+) "
+        r"\(give one label per step, lowest first\)",
+        N_("%(n)s answer labels for a scale of %(low)s to %(high)s: give one label per step, lowest first"),
+    ),
     _known(r"a link must expire within 1 to (?P<n>\d+) days", N_("a link must expire within 1 to %(n)s days")),
 )
 

@@ -39,6 +39,12 @@ def _raised(call: Callable[[], object]) -> KirkpatrickError:
         (Duplicate("intervention 'NRB-1' already exists"), "'NRB-1' finns redan"),
         (NotFound("no client 'Norrby'"), "'Norrby' hittades inte"),
         (InvalidInput("'x' is not a number", path="f.csv", line=3, column="value"), "'x' är inte ett tal"),
+        (
+            InvalidInput(
+                "measure trygghet: 2 answer labels for a scale of 1 to 5 (give one label per step, lowest first)"
+            ),
+            "2 svarsalternativ för en skala från 1 till 5: ge ett alternativ per steg, det lägsta först",
+        ),
     ],
 )
 def test_known_messages_in_swedish_and_english_unchanged(app: Flask, exc: KirkpatrickError, swedish: str) -> None:
