@@ -7,6 +7,7 @@ to run as root, so as root the cluster runs as the ``postgres`` system user.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
@@ -14,6 +15,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -79,6 +81,27 @@ class PostgresCluster:
             c.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
         return self.url(name)
+
+
+@contextlib.contextmanager
+def live_server(app: Any) -> Iterator[str]:
+    """``app`` (a WSGI application) served on a free loopback port in a thread, for the browser
+    tests; its base URL. Stopped, and a kirkpatrick application's engine disposed, afterwards."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        thread.join(timeout=10)
+        engine = getattr(app, "extensions", {}).get("kirkpatrick_engine")
+        if engine is not None:
+            engine.dispose()
 
 
 @pytest.fixture(autouse=True, scope="session")

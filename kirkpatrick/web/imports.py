@@ -7,47 +7,31 @@ that only the uploader's signed session knows.
 from __future__ import annotations
 
 import re
-import secrets
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from kirkpatrick.domain.errors import InvalidInput, KirkpatrickError
 from kirkpatrick.io.importing import ImportFailed, ImportOptions
 from kirkpatrick.reports.environment import N_
 from kirkpatrick.services import uploads
-from kirkpatrick.web import authz, errors, forms, security
+from kirkpatrick.web import authz, errors, forms, security, uploaded
 from kirkpatrick.web.authz import Action
 from kirkpatrick.web.common import _, account, audit, engine, reading, writing
 
 bp = Blueprint("imports", __name__)
-SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
-
-
-def _folder() -> Path:
-    folder = Path(current_app.config["UPLOAD_DIR"])
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
 
 
 def _pending(code: str) -> tuple[Path, ImportOptions, str] | None:
-    item = session.get("upload")
-    if not isinstance(item, dict) or item.get("code") != code:
+    kept = uploaded.pending("upload", code=code)
+    if kept is None:
         return None
-    path = _folder() / str(item["file"])
-    if not path.is_file() or path.parent != _folder():
-        return None
+    path, item = kept
     options = ImportOptions(
         intervention=code, layout=item.get("layout"), wave=item.get("wave"), rater=item.get("rater")
     )
     return path, options, str(item.get("name", ""))
-
-
-def _discard() -> None:
-    item = session.pop("upload", None)
-    if isinstance(item, dict):
-        (_folder() / Path(str(item.get("file", "x"))).name).unlink(missing_ok=True)
 
 
 @bp.route("/i/<code>/import", methods=["GET", "POST"])
@@ -55,23 +39,12 @@ def upload(code: str) -> str | Response:
     with reading() as s:
         authz.require(s, account(), Action.UPLOAD, code)
     form = forms.UploadForm()
-    if form.validate_on_submit():
-        name = Path(form.file.data.filename or "upload").name
-        suffix = Path(name).suffix.lower()
-        if suffix not in SUFFIXES:
-            form.file.errors = [_("Use a .csv, .tsv or .xlsx file.")]
-        else:
-            _discard()
-            stored = f"{secrets.token_hex(16)}{suffix}"
-            form.file.data.save(_folder() / stored)
-            session["upload"] = {
-                "code": code, "file": stored, "name": name[:200], "layout": form.layout.data or None,
-                "wave": form.wave.data or None, "rater": form.rater.data or None,
-            }  # fmt: skip
-            target = url_for("imports.preview", code=code)
-            if request.headers.get("X-Upload-Progress") == "1":  # sent by upload.js, which goes there itself
-                return Response(status=204, headers={"X-Next": target})
-            return redirect(target)
+    choices = {name: getattr(form, name).data or None for name in ("layout", "wave", "rater")}
+    if form.validate_on_submit() and uploaded.keep(form.file, "upload", code=code, **choices):
+        target = url_for("imports.preview", code=code)
+        if request.headers.get("X-Upload-Progress") == "1":  # sent by upload.js, which goes there itself
+            return Response(status=204, headers={"X-Next": target})
+        return redirect(target)
     g.csp = security.UPLOAD_PAGE_CSP  # our own upload.js, and its request back to this site
     return render_template("web/import.html", form=form, code=code)
 
@@ -133,7 +106,7 @@ def confirm(code: str) -> Response:
         return redirect(url_for("imports.preview", code=code))
     except KirkpatrickError:
         return redirect(url_for("imports.preview", code=code))
-    _discard()
+    uploaded.discard("upload")
     with writing() as s:
         audit(s, "import", code, f"{name}: {summary.imported} values", organisation_id=facts.client_org)
     flash(_("Imported %(n)s values.", n=summary.imported))
@@ -143,5 +116,5 @@ def confirm(code: str) -> Response:
 @bp.route("/i/<code>/import/cancel", methods=["POST"])
 def cancel(code: str) -> Response:
     if forms.PlainForm().validate_on_submit():
-        _discard()
+        uploaded.discard("upload")
     return redirect(url_for("interventions.page", code=code))

@@ -6,24 +6,22 @@ random name that only the uploader's signed session knows (as on the measurement
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from sqlalchemy.orm import Session as OrmSession
 from werkzeug.wrappers import Response
 
 from kirkpatrick.domain.errors import KirkpatrickError
 from kirkpatrick.reports.environment import N_
 from kirkpatrick.services import accounts, tables
-from kirkpatrick.web import authz, forms
+from kirkpatrick.web import authz, forms, uploaded
 from kirkpatrick.web.authz import Action, Area
 from kirkpatrick.web.common import _, account, audit, engine, reading, writing
 from kirkpatrick.web.record_forms import TableUploadForm
 
 bp = Blueprint("tables", __name__)
-SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 PENDING = "table_upload"
 
 
@@ -143,24 +141,9 @@ def _back_text(kind: str, code: str | None) -> str:
     return _("Measures") if kind == "measures" else _("Interventions")
 
 
-def _folder() -> Path:
-    folder = Path(current_app.config["UPLOAD_DIR"])
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
-
-
 def _pending(kind: str, code: str | None) -> tuple[Path, str] | None:
-    item = session.get(PENDING)
-    if not isinstance(item, dict) or item.get("kind") != kind or item.get("code") != code:
-        return None
-    path = _folder() / Path(str(item.get("file", ""))).name
-    return (path, str(item.get("name", ""))) if path.is_file() else None
-
-
-def _discard() -> None:
-    item = session.pop(PENDING, None)
-    if isinstance(item, dict):
-        (_folder() / Path(str(item.get("file", "x"))).name).unlink(missing_ok=True)
+    kept = uploaded.pending(PENDING, kind=kind, code=code)
+    return None if kept is None else (kept[0], str(kept[1].get("name", "")))
 
 
 def upload(kind: str, code: str | None = None) -> str | Response:
@@ -168,17 +151,8 @@ def upload(kind: str, code: str | None = None) -> str | Response:
     info = KINDS[kind]
     form = TableUploadForm()
     form.file.label.text, form.file.description = info.file_label, info.columns
-    if form.validate_on_submit():
-        name = Path(form.file.data.filename or "upload").name
-        suffix = Path(name).suffix.lower()
-        if suffix not in SUFFIXES:
-            form.file.errors = [_("Use a .csv, .tsv or .xlsx file.")]
-        else:
-            _discard()
-            stored = f"{secrets.token_hex(16)}{suffix}"
-            form.file.data.save(_folder() / stored)
-            session[PENDING] = {"kind": kind, "code": code, "file": stored, "name": name[:200]}
-            return redirect(_url(kind, "preview", code))
+    if form.validate_on_submit() and uploaded.keep(form.file, PENDING, kind=kind, code=code):
+        return redirect(_url(kind, "preview", code))
     return render_template(
         "web/record_form.html",
         form=form,
@@ -224,7 +198,7 @@ def confirm(kind: str, code: str | None = None) -> Response:
             audit(s, KINDS[kind].audit, code, detail)
     except KirkpatrickError:
         return redirect(_url(kind, "preview", code))
-    _discard()
+    uploaded.discard(PENDING)
     flash(_("Imported %(n)s rows.", n=count))
     return redirect(_back(kind, code))
 
@@ -232,7 +206,7 @@ def confirm(kind: str, code: str | None = None) -> Response:
 def cancel(kind: str, code: str | None = None) -> Response:
     _allow(kind, code)
     if forms.PlainForm().validate_on_submit():
-        _discard()
+        uploaded.discard(PENDING)
     return redirect(_back(kind, code))
 
 

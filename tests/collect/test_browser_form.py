@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
 from collections.abc import Iterator
 
 import pytest
-from collect_helpers import CODE, ROOT, Mailbox, _free_port, make_app
+from collect_helpers import CODE, ROOT, Mailbox, make_app
 from sqlalchemy import Engine, text
-from werkzeug.serving import make_server
+from support import live_server
 
 from kirkpatrick.collect import mail, plan, respond
 from kirkpatrick.storage import db
@@ -28,14 +27,8 @@ SHOTS = ROOT / "docs" / "screenshots" / "collect"
 
 @pytest.fixture
 def server(collecting: Engine) -> Iterator[str]:
-    port = _free_port()
-    httpd = make_server("127.0.0.1", port, make_app(collecting), threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        httpd.shutdown()
+    with live_server(make_app(collecting)) as url:
+        yield url
 
 
 @pytest.mark.browser

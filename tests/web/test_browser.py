@@ -8,14 +8,13 @@ from __future__ import annotations
 import csv
 import io
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
-from werkzeug.serving import make_server
+from support import live_server
 
 from kirkpatrick.services import accounts
 from kirkpatrick.storage import db
@@ -36,15 +35,8 @@ def server(catalogue: Engine, db_url: str, tmp_path: Path) -> Iterator[str]:
     with db.transaction(catalogue) as s:
         accounts.create_user(s, "admin@x.example", PASSWORD, "admin", None)
     app = create_app(db_url, secret="b" * 40, config={"UPLOAD_DIR": str(tmp_path / "uploads")})
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
-        app.extensions["kirkpatrick_engine"].dispose()
+    with live_server(app) as url:
+        yield url
 
 
 class Tour:

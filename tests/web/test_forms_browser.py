@@ -5,13 +5,12 @@ Screenshots are saved (``$KIRKPATRICK_SCREENSHOTS`` too, when set)."""
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
-from werkzeug.serving import make_server
+from support import live_server
 
 from kirkpatrick.io.pipeline import ImportOptions, import_measurements
 from tests.conftest import SAMPLE
@@ -31,15 +30,8 @@ def server(catalogue: Engine, people: dict[str, int], db_url: str, tmp_path: Pat
     )
     import_measurements(catalogue, values, ImportOptions(intervention=OWN))
     app = create_app(db_url, secret="f" * 40, config={"UPLOAD_DIR": str(tmp_path / "uploads")})
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
-        app.extensions["kirkpatrick_engine"].dispose()
+    with live_server(app) as url:
+        yield url
 
 
 def test_form_pages_meet_wcag_aa(server: str, tmp_path: Path) -> None:

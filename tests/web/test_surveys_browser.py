@@ -4,14 +4,13 @@ filled tracking, and with an error tied to a field."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
-from werkzeug.serving import make_server
+from support import live_server
 
 from kirkpatrick.collect import bank, plan
 from kirkpatrick.domain.vocab import Rater, Wave
@@ -37,15 +36,8 @@ def server(catalogue: Engine, people: dict[str, int], db_url: str, tmp_path: Pat
         plan.add_respondent(s, OWN, "p1", "p1@norrby.example")
         plan.add_respondent(s, OWN, "p1", "r1@norrby.example", rater=Rater.REPORT)
     app = create_app(db_url, secret="s" * 40, config={"UPLOAD_DIR": str(tmp_path / "uploads")})
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
-        app.extensions["kirkpatrick_engine"].dispose()
+    with live_server(app) as url:
+        yield url
 
 
 def test_survey_pages_meet_wcag_aa(server: str, monkeypatch: pytest.MonkeyPatch) -> None:
