@@ -10,8 +10,7 @@ same file into a bare table, and prints rows/s and the ratio, in wall-clock time
 The storage floor: the same ``sqlite3`` tool ``.import``-ing the rows already resolved (participant
 ids, measure ids, wave, rater, value, date; the participants too) into a copy of our own schema,
 with its keys, indexes, CHECKs and foreign keys (``PRAGMA foreign_keys=ON``), in one transaction,
-with the PRAGMAs the application sets. The analysis index is dropped and built once after the load
-(as the importer does for a mostly new table); two ways in: ``.import`` straight into our tables,
+with the PRAGMAs the application sets; two ways in: ``.import`` straight into our tables,
 and staged (``.import`` into bare in-memory tables, then ``INSERT ... SELECT``). The cheaper in CPU
 is "the floor". What the
 importer costs above the floor is parsing, checking and Python; what the floor costs above the
@@ -150,8 +149,8 @@ def resolved_files(csv_path: Path, db_path: Path, work: Path) -> tuple[Path, Pat
 
 
 def sqlite_floor(db_path: Path, people: Path, measurements: Path, *, staged: bool) -> tuple[float, float]:
-    """The sqlite3 tool loading resolved rows into a copy of the set-up database (our schema), the
-    analysis index dropped and built once after the load (as the importer does on a mostly new table).
+    """The sqlite3 tool loading resolved rows into a copy of the set-up database (our schema, with
+    its keys, CHECKs and foreign keys on).
 
     ``staged``: ``.import`` into bare in-memory tables, then one ``INSERT ... SELECT`` per table; else
     ``.import`` straight into our tables (one statement per row: every row re-evaluates the CHECKs'
@@ -161,12 +160,6 @@ def sqlite_floor(db_path: Path, people: Path, measurements: Path, *, staged: boo
     assert sqlite3 is not None
     floor = db_path.with_name("floor.db")
     shutil.copy(db_path, floor)
-    index = subprocess.run(
-        [sqlite3, str(floor), "SELECT sql FROM sqlite_master WHERE name = 'ix_measurement_analysis'"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
     load = (
         "PRAGMA temp_store=MEMORY;\n"
         'CREATE TEMP TABLE p(id, intervention_id, code, "group", role);\n'
@@ -178,7 +171,7 @@ def sqlite_floor(db_path: Path, people: Path, measurements: Path, *, staged: boo
     )
     script = (
         "PRAGMA foreign_keys=ON;\nPRAGMA journal_mode=WAL;\nPRAGMA synchronous=NORMAL;\nBEGIN IMMEDIATE;\n"
-        f"DROP INDEX ix_measurement_analysis;\n{load}{index};\nCOMMIT;\nSELECT count(*) FROM main.measurement;\n"
+        f"{load}COMMIT;\nSELECT count(*) FROM main.measurement;\n"
     )
     start, cpu = time.perf_counter(), _cpu()
     done = subprocess.run([sqlite3, str(floor)], input=script, text=True, check=True, capture_output=True)

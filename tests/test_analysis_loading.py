@@ -1,4 +1,4 @@
-"""The analysis reads values packed per cell (SQLite group_concat, PostgreSQL string_agg); the
+"""The analysis reads values packed per intervention (SQLite group_concat, PostgreSQL string_agg); the
 plain row-per-value path for other backends must give the very same analysis."""
 
 from __future__ import annotations
@@ -55,3 +55,35 @@ def test_packed_and_plain_loading_agree(engine: Engine, monkeypatch: pytest.Monk
     # SQLite packs REALs with 15 significant digits: numbers agree to 1e-9 (CI root finding amplifies the last digits).
     close(packed, plain)
     close(packed_heads, plain_heads)
+
+
+def test_one_intervention_is_read_through_its_participants_not_the_whole_table(engine: Engine) -> None:
+    """``measurement`` has no index by intervention (0012): the read goes through the
+    intervention's participants and the unique key, so a small intervention in a big database
+    reads its own rows only. The plan of the very statement the analysis runs says so."""
+    from sqlalchemy import event, text
+
+    add_intervention(engine, "A", {("lf", "pre", "self"): rng_pairs(1, 12)[0]}, n=12)
+    seen: list[tuple[str, object]] = []
+
+    def keep(_conn: object, _cursor: object, statement: str, parameters: object, *_: object) -> None:
+        if "FROM measurement" in statement and ("group_concat" in statement or "string_agg" in statement):
+            seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        with db.reading(engine) as s:
+            analysis.analyse(s, "A", use_cache=False)
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert len(seen) == 1
+    statement, parameters = seen[0]
+    with engine.connect() as c:
+        if engine.dialect.name == "sqlite":
+            plan = " / ".join(row[3] for row in c.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters))
+            assert "SEARCH measurement USING" in plan and "(participant_id=?)" in plan, plan
+            assert "SCAN measurement" not in plan, plan
+        else:
+            c.execute(text("SET enable_seqscan = off"))  # a tiny table: ask whether an index serves at all
+            plan = " / ".join(row[0] for row in c.exec_driver_sql(f"EXPLAIN {statement}", parameters))
+            assert "uq_measurement_participant_id_measure_id_wave_rater" in plan, plan

@@ -4,6 +4,7 @@ both backends."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -76,8 +77,21 @@ def fill_at_revision(
 
 def test_revisions_in_order() -> None:
     chain = [r.revision for r in ScriptDirectory.from_config(db.alembic_config()).walk_revisions()]
-    assert chain[::-1] == ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011"]
-    assert db.head_revision() == "0011"
+    assert chain[::-1] == [
+        "0001",
+        "0002",
+        "0003",
+        "0004",
+        "0005",
+        "0006",
+        "0007",
+        "0008",
+        "0009",
+        "0010",
+        "0011",
+        "0012",
+    ]
+    assert db.head_revision() == "0012"
 
 
 def test_database_at_first_revision_upgrades_with_init_and_keeps_every_row(
@@ -303,3 +317,29 @@ def test_0009_down_and_up_keeps_every_row(engine: Engine) -> None:
     assert before["unscored_item_response"] and _all_rows(engine) == kept
     db.init_db(engine)
     assert _all_rows(engine) == {**kept, "unscored_item_response": []}
+
+
+def test_database_at_0011_with_data_upgrades_without_the_analysis_index(
+    raw_engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    """0011 -> 0012: every row kept, the covering analysis index gone (the unique key stays), and
+    the statistics read from the kept rows through the participants."""
+    fill_at_revision(raw_engine, "0011", tmp_path, participants=12)
+    before = _all_rows(raw_engine)
+    assert before["measurement"] and before["item_response"]
+    assert "ix_measurement_analysis" in {ix["name"] for ix in inspect(raw_engine).get_indexes("measurement")}
+    Cli(db_url)("init")
+    assert db.current_revision(raw_engine) == "0012"
+    assert _all_rows(raw_engine) == before
+    inspector = inspect(raw_engine)
+    assert "ix_measurement_analysis" not in {ix["name"] for ix in inspector.get_indexes("measurement")}
+    unique = [c["column_names"] for c in inspector.get_unique_constraints("measurement")]
+    assert ["participant_id", "measure_id", "wave", "rater"] in unique
+    stats = json.loads(Cli(db_url)("stats", "NRB-LG-2024", "--json").output)
+    assert stats["intervention"] == "NRB-LG-2024" and any(level["changes"] for level in stats["levels"])
+    with db.migrating(raw_engine) as connection:  # and back: the index is built again, rows kept
+        command.downgrade(db.alembic_config(connection), "0011")
+    assert "ix_measurement_analysis" in {ix["name"] for ix in inspect(raw_engine).get_indexes("measurement")}
+    after = _all_rows(raw_engine)
+    assert after.pop("analysis_cache")  # the statistics just computed, cached
+    assert after == {k: v for k, v in before.items() if k != "analysis_cache"}

@@ -55,10 +55,15 @@ def find_duplicates(ctx: ReadContext, keys: np.ndarray) -> None:
         )
 
 
+PLACEHOLDER = "%s"  # the intervention, in the DBAPI's own style (_fetch_blocks)
+
+
 def compare_with_database(ctx: ReadContext, connection: Connection, keys: np.ndarray) -> np.ndarray:
     """Mark measurements already stored with the same value; record an error for a different value."""
     skip = np.zeros(len(keys), dtype=bool)
-    existing = [p for p, pid in enumerate(ctx.participants.id) if pid is not None]
+    per_participant = max(len(ctx.catalogue.list), 1) * len(WAVES) * len(RATERS)
+    in_file = np.unique(keys // per_participant).tolist()  # the participants known may be many more
+    existing = [p for p in in_file if ctx.participants.id[p] is not None]
     if not existing:
         return skip
     # Stored measurements of the file's participants as (key, value) arrays: 16 bytes each,
@@ -74,21 +79,21 @@ def compare_with_database(ctx: ReadContext, connection: Connection, keys: np.nda
     key_type = np.int32 if len(ctx.participants.code) * n_measures * len(WAVES) * len(RATERS) < 2**31 else np.int64
     wave_case = " ".join(f"WHEN '{w}' THEN {i}" for i, w in enumerate(WAVES))
     rater_case = " ".join(f"WHEN '{r}' THEN {i}" for i, r in enumerate(RATERS))
+    # The intervention's rows through its participants and the unique key; a few participants (a
+    # form's respondent): just theirs.
+    of = f"SELECT id FROM participant WHERE intervention_id = {PLACEHOLDER}"
+    if len(existing) <= FEW:
+        of = ", ".join(str(int(pid)) for pid in pids.tolist())
+    rows = f"FROM measurement WHERE participant_id IN ({of})"
     query = (
         f"SELECT participant_id, (measure_id * {len(WAVES)} + CASE wave {wave_case} END) * {len(RATERS)} "
-        f"+ CASE rater {rater_case} END, value FROM measurement WHERE intervention_id = %s"
+        f"+ CASE rater {rater_case} END, value {rows}"
     )
     interventions = sorted({ctx.participants.intervention[p] for p in existing})
-    only = ""
     if len(existing) <= FEW:
-        # A few participants (a form's respondent): their rows by the unique key's index, not the
-        # whole intervention's.
-        only = f" AND participant_id IN ({', '.join(str(int(pid)) for pid in pids.tolist())})"
-        query += only
+        interventions = interventions[:1]  # the participants' rows, all of them at once
     total = sum(
-        connection.execute(
-            text(f"SELECT count(*) FROM measurement WHERE intervention_id = :i{only}"), {"i": iid}
-        ).scalar_one()
+        connection.execute(text(f"SELECT count(*) {rows}".replace(PLACEHOLDER, ":i")), {"i": iid}).scalar_one()
         for iid in interventions
     )
     stored = np.empty(total, dtype=key_type)
@@ -137,7 +142,8 @@ def compare_with_database(ctx: ReadContext, connection: Connection, keys: np.nda
 
 
 def _fetch_blocks(connection: Connection, query: str, iid: int) -> Iterator[np.ndarray]:
-    """The rows of ``query`` (three numeric columns, one ``%s`` for the intervention) as float64 blocks."""
+    """The rows of ``query`` (three numeric columns, at most one ``%s`` for the intervention) as float64 blocks."""
+    params = (iid,) if PLACEHOLDER in query else ()
     dbapi = connection.connection.dbapi_connection
     assert dbapi is not None
     if connection.dialect.name == "postgresql":
@@ -145,9 +151,9 @@ def _fetch_blocks(connection: Connection, query: str, iid: int) -> Iterator[np.n
         cursor = dbapi.cursor(name="kirkpatrick_import_stored")
     else:
         cursor = dbapi.cursor()
-        query = query.replace("%s", "?")
+        query = query.replace(PLACEHOLDER, "?")
     try:
-        cursor.execute(query, (iid,))
+        cursor.execute(query, params)
         while True:
             rows_ = cursor.fetchmany(CHUNK)
             if not rows_:

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, select
 
 from kirkpatrick.domain.errors import NotFound
 from kirkpatrick.storage.models import Intervention, Measure, Measurement, Participant
+from kirkpatrick.storage.queries import of_interventions
 
 EXPORT_COLUMNS = ("intervention", "participant", "group", "role", "measure", "wave", "rater", "value", "date")
 
@@ -50,7 +51,7 @@ def export_measurements(engine: Engine, out: TextIO, *, intervention: str | None
             found = connection.execute(select(Intervention.id).where(Intervention.code == intervention)).first()
             if found is None:
                 raise NotFound(f"no intervention with code {intervention!r}")
-            query = query.where(Measurement.intervention_id == found[0])
+            query = query.where(of_interventions(found[0]))
         for code, participant, group, role, measure, wave, rater, value, date in connection.execute(
             query.execution_options(yield_per=10_000)
         ):

@@ -31,7 +31,8 @@ from sqlalchemy import Connection, Engine, delete, text
 from kirkpatrick.domain.errors import InvalidInput
 from kirkpatrick.domain.parsing import column_name
 from kirkpatrick.domain.vocab import Rater, Wave
-from kirkpatrick.io import checks, unscored, write
+from kirkpatrick.io import checks, unscored
+from kirkpatrick.io import write as write_module
 from kirkpatrick.io.context import DEFAULT_MIN_ITEM_SHARE, Progress, ReadContext
 from kirkpatrick.io.formats import LAYOUTS, detect_layout
 from kirkpatrick.io.formats.canonical import CanonicalReader
@@ -170,12 +171,12 @@ def import_measurements(
     if dry_run:
         with engine.connect() as connection:
             try:
-                return _run(connection, table, options, defaults, progress, write=False)
+                return _run(connection, table, options, defaults, progress, write_=False)
             finally:
                 connection.rollback()
     with db.writer(engine).begin() as connection:
         lock(connection)
-        return _run(connection, table, options, defaults, progress, write=True)
+        return _run(connection, table, options, defaults, progress, write_=True)
 
 
 def lock(connection: Connection) -> None:
@@ -253,17 +254,22 @@ def _run(
     defaults: tuple[int | None, int | None],
     progress: Progress | None,
     *,
-    write: bool,
+    write_: bool,
 ) -> ImportSummary:
     ctx = context(connection, table, options, defaults, progress)
+    early = write_module.EarlyWriter(ctx, connection) if write_ and connection.dialect.name == "sqlite" else None
+    if early is not None:
+        ctx.store.listener = early.offer
     # Millions of short-lived rows (lists of cells) would set off the cyclic garbage
     # collector again and again; they hold no cycles, so it rests until the import is done.
     collecting = gc.isenabled()
     gc.disable()
     try:
         _read(ctx, options.layout)
-        return finish(ctx, connection, write=write)
+        return finish(ctx, connection, write=write_, early=early)
     finally:
+        if early is not None:
+            early.stop()  # before the transaction ends; a no-op once finish has adopted its rows
         ctx.store.close()
         if collecting:
             gc.enable()
@@ -316,9 +322,17 @@ def _guarded(ctx: ReadContext, stream: Any) -> Any:
         ctx.errors.add_message(int(line) if line.isdigit() else 0, message)
 
 
-def finish(ctx: ReadContext, connection: Connection, *, write: bool, bump: bool = True) -> ImportSummary:
+def finish(
+    ctx: ReadContext,
+    connection: Connection,
+    *,
+    write: bool,
+    bump: bool = True,
+    early: write_module.EarlyWriter | None = None,
+) -> ImportSummary:
     """The checks over all rows, then (``write``) the rows, and the summary; ``bump`` (with ``write``)
-    marks the interventions' cached analyses stale."""
+    marks the interventions' cached analyses stale. ``early`` wrote some rows while the file was
+    read; they count as new here, as they were before this import."""
     ctx.errors.raise_if_any()
     keys = ctx.store.all_keys()
     if not len(keys) and not ctx.too_few_items:
@@ -339,7 +353,9 @@ def finish(ctx: ReadContext, connection: Connection, *, write: bool, bump: bool 
     summary.unscored_present = kept.present
     summary.unscored_replaced = len(kept.stale)
     if write:
-        summary.item_responses = _write(ctx, connection, skip)
+        written = early.adopt(connection) if early is not None else None
+        write_module.write_participants(ctx, connection)
+        summary.item_responses = write_module.write_measurements(ctx, connection, skip, written)
         unscored.write(ctx, connection, kept)
         if bump and (summary.imported or summary.participants_created or kept.new or kept.stale):
             # Cached analyses of these interventions are stale from this transaction on.
@@ -347,11 +363,6 @@ def finish(ctx: ReadContext, connection: Connection, *, write: bool, bump: bool 
     else:
         summary.item_responses = sum(len(a) for n, a in ctx.store.items.items() if not skip[n])
     return summary
-
-
-def _write(ctx: ReadContext, connection: Connection, skip: Any) -> int:
-    write.write_participants(ctx, connection)
-    return write.write_measurements(ctx, connection, skip)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
@@ -71,6 +71,7 @@ class RowStore:
         # Item answers too few for a score: few (a respondent who skipped most of a measure), kept in memory.
         self.unscored: list[Unscored] = []
         self.count = 0
+        self.listener: Callable[[np.ndarray], None] | None = None  # sees every block as it is spilled
 
     def add(self, row: Row, items: list[tuple[int, float]] | None = None) -> None:
         if items is not None:
@@ -90,6 +91,8 @@ class RowStore:
         self.spill.write(records.tobytes())
         self.keys.append(self.key(records))
         self.count += len(records)
+        if self.listener is not None:
+            self.listener(records)
 
     def key(self, records: np.ndarray) -> np.ndarray:
         # One integer per (participant, measure, wave, rater): the measurement's unique key.

@@ -5,13 +5,17 @@ PostgreSQL: ``COPY``; others: executemany).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import itertools
+import queue
 import sqlite3
+import threading
 from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy import Connection, Table, func, insert, select, update
 
 from kirkpatrick.domain.vocab import Group
 from kirkpatrick.io.checks import FEW
@@ -19,8 +23,7 @@ from kirkpatrick.io.context import ReadContext
 from kirkpatrick.io.rows import CHUNK
 from kirkpatrick.io.validate import RATERS, WAVES
 from kirkpatrick.storage.models import ItemResponse, Measurement, Participant
-
-REBUILD_INDEXES = True
+from kirkpatrick.storage.queries import of_interventions
 
 
 def write_participants(ctx: ReadContext, connection: Connection) -> None:
@@ -50,50 +53,197 @@ def write_participants(ctx: ReadContext, connection: Connection) -> None:
                 ctx.participants.id[p] = ids[ctx.participants.code[p]]
 
 
-def write_measurements(ctx: ReadContext, connection: Connection, skip: np.ndarray) -> int:
-    """Insert the rows not skipped; returns the number of item answers written."""
-    participant_ids = np.array(ctx.participants.id, dtype=np.int64)
-    intervention_ids = np.array(ctx.participants.intervention, dtype=np.int64)
-    measure_ids = np.array([info.id for info in ctx.catalogue.list], dtype=np.int64)
-    waves = np.array(WAVES, dtype=object)
-    raters = np.array(RATERS, dtype=object)
-    backend = connection.dialect.name
-    dates: dict[int, Any] = {0: None}
-    new_rows = int((~skip).sum())
-    rebuild = []
-    if REBUILD_INDEXES and backend == "sqlite" and new_rows >= 100_000:
-        stored = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM measurement").scalar_one()
-        if new_rows > stored:
-            # Building an index once over all rows (a sort) is cheaper than updating it row
-            # by row when most of the table is new. DDL is transactional in SQLite: a failed
-            # or killed import leaves the indexes as they were.
-            rebuild = [ix for ix in _table(Measurement).indexes if not ix.unique]
-            for ix in rebuild:
-                ix.drop(connection)
+def write_measurements(
+    ctx: ReadContext, connection: Connection, skip: np.ndarray, written: np.ndarray | None = None
+) -> int:
+    """Insert the rows neither skipped nor ``written`` already (``EarlyWriter``), then the item
+    answers of every row not skipped; returns the number of item answers written."""
+    columns = Columns(ctx, connection.dialect.name)
+    done = skip if written is None else skip | written
     with MeasurementWriter(connection) as writer:
         for start, records in ctx.store.records():
-            keep = ~skip[start : start + len(records)]
+            keep = ~done[start : start + len(records)]
             records = records[keep]
-            if not len(records):
-                continue
-            p = records["p"]
-            ordinals, which = np.unique(records["d"], return_inverse=True)
-            for ordinal in ordinals.tolist():
-                if ordinal not in dates:
-                    day = dt.date.fromordinal(ordinal)
-                    dates[ordinal] = day.isoformat() if backend == "sqlite" else day
-            writer.write(
-                intervention_ids[p].tolist(),
-                participant_ids[p].tolist(),
-                measure_ids[records["m"]].tolist(),
-                waves[records["w"]].tolist(),
-                raters[records["r"]].tolist(),
-                records["v"].tolist(),
-                np.array([dates[o] for o in ordinals.tolist()], dtype=object)[which].tolist(),
-            )
-    for ix in rebuild:
-        ix.create(connection)
+            if len(records):
+                writer.write_records(columns, records)
     return _write_items(ctx, connection, skip)
+
+
+class Columns:
+    """Validated records as the columns of ``measurement`` (ids, codes, ISO dates), for a writer."""
+
+    def __init__(self, ctx: ReadContext, backend: str) -> None:
+        self.participant_ids = np.array([-1 if i is None else i for i in ctx.participants.id], dtype=np.int64)
+        self.intervention_ids = np.array(ctx.participants.intervention, dtype=np.int64)
+        self.measure_ids = np.array([info.id for info in ctx.catalogue.list], dtype=np.int64)
+        self.waves = np.array(WAVES, dtype=object)
+        self.raters = np.array(RATERS, dtype=object)
+        self.iso = backend == "sqlite"
+        self.dates: dict[int, Any] = {0: None}
+
+    def grow(self, n: int, interventions: list[int]) -> None:
+        """Room for ``n`` participants (more arrive while a file is read); new ones without an id."""
+        have = len(self.participant_ids)
+        if n > have:
+            self.participant_ids = np.concatenate([self.participant_ids, np.full(n - have, -1, dtype=np.int64)])
+            self.intervention_ids = np.array(interventions[:n], dtype=np.int64)
+
+    def __call__(self, records: np.ndarray) -> tuple[list[Any], ...]:
+        p = records["p"]
+        return (
+            self.intervention_ids[p].tolist(),
+            self.participant_ids[p].tolist(),
+            self.measure_ids[records["m"]].tolist(),
+            self.waves[records["w"]].tolist(),
+            self.raters[records["r"]].tolist(),
+            records["v"].tolist(),
+            self._dates(records).tolist(),
+        )
+
+    def _dates(self, records: np.ndarray) -> np.ndarray:
+        ordinals, which = np.unique(records["d"], return_inverse=True)
+        for ordinal in ordinals.tolist():
+            if ordinal not in self.dates:
+                day = dt.date.fromordinal(ordinal)
+                self.dates[ordinal] = day.isoformat() if self.iso else day
+        out: np.ndarray = np.array([self.dates[o] for o in ordinals.tolist()], dtype=object)[which]
+        return out
+
+    def sqlite(self, records: np.ndarray, per_statement: int) -> list[tuple[str, list[Any]]]:
+        """SQLite: statements that insert ``records``, three parameters a row.
+
+        Participant, measure, wave and rater travel as one 64-bit integer that the statement
+        takes apart, and the intervention as a constant of the statement: a third of the
+        parameters to bind, and a third of the statements, of seven columns bound one by one
+        (``bench/import_bench.py``; Python binds each parameter holding the GIL, which the
+        ``EarlyWriter``'s thread then waits for).
+        """
+        p = records["p"]
+        pids, mids = self.participant_ids[p], self.measure_ids[records["m"]]
+        if not len(records):
+            return []
+        if int(pids.max()) >= 1 << (63 - PACKED_SHIFT) or int(mids.max()) >= 1 << MEASURE_BITS:
+            return _plain_statements(self(records), per_statement * 3 // len(_MEASUREMENT_COLUMNS))
+        keys = (((pids << MEASURE_BITS) | mids) << 6) | (records["w"].astype(np.int64) << 3) | records["r"]
+        values, dates = records["v"], self._dates(records)
+        interventions = self.intervention_ids[p]
+        out = []
+        for iid in np.unique(interventions).tolist():
+            mine = interventions == iid
+            flat = list(itertools.chain.from_iterable(zip(keys[mine].tolist(), values[mine].tolist(), dates[mine])))
+            for start in range(0, len(flat), per_statement * 3):
+                part = flat[start : start + per_statement * 3]
+                out.append((_packed_statement(int(iid), len(part) // 3), part))
+        return out
+
+
+class EarlyWriter:
+    """SQLite: the measurements of participants new to the database, written while the file is
+    still being read, by a second thread on the same connection and transaction.
+
+    SQLite does its work (the B-trees, the keys' and CHECKs' checks) with Python's GIL released,
+    so those inserts run on a second core beside the parsing, which holds it. Only rows that
+    cannot be in the database already are written early: those of a participant the database
+    does not know. Everything else waits for the checks over the whole file, as before, and a
+    file with any error rolls the early rows back with the rest of the transaction. The
+    participants' ids stay ``None`` in ``ctx`` until ``adopt``, so every check sees them as new;
+    a group or role that a later row gives is set by ``adopt``. The main thread uses the
+    connection only for reads while this runs (SQLite serialises a connection's calls).
+    """
+
+    def __init__(self, ctx: ReadContext, connection: Connection) -> None:
+        dbapi = connection.connection.dbapi_connection
+        assert dbapi is not None
+        self.ctx = ctx
+        self.cursor = dbapi.cursor()
+        self.writer = MeasurementWriter(connection)
+        self.ids: dict[int, int] = {}  # participant index -> id of the row inserted early
+        self.inserted: dict[int, tuple[str, str | None]] = {}  # participant index -> group, role as inserted
+        self.written: list[np.ndarray] = []  # per emitted block: which records were written early
+        self.columns = Columns(ctx, "sqlite")
+        self.failure: BaseException | None = None
+        # The write lock is held (BEGIN IMMEDIATE): ids from here on are this import's to give.
+        self.next_id = int(connection.execute(select(func.coalesce(func.max(Participant.id), 0))).scalar_one()) + 1
+        self.queue: queue.Queue[list[tuple[str, list[Any]]] | None] = queue.Queue(maxsize=4)
+        self.thread = threading.Thread(target=self._run, name="kirkpatrick-early-writer", daemon=True)
+        self.thread.start()
+
+    def offer(self, records: np.ndarray) -> None:
+        """A block of validated records, just spilled; the rows of new participants go early."""
+        ctx = self.ctx
+        people = ctx.participants
+        if self.failure is not None or ctx.errors.count or not len(records):
+            self.written.append(np.zeros(len(records), dtype=bool))
+            return
+        new = np.array([i is None for i in people.id], dtype=bool)
+        early = new[records["p"]]
+        self.written.append(early)
+        if not early.any():
+            return
+        chosen = records[early]
+        self.columns.grow(len(people.id), people.intervention)
+        arrivals: list[Any] = []
+        for p in np.unique(chosen["p"]).tolist():
+            if p not in self.inserted:
+                group, role = people.group[p] or Group.TREATMENT.value, people.role[p]
+                self.inserted[p] = (group, role)
+                pid = self.columns.participant_ids[p] = self.ids[p] = self.next_id
+                self.next_id += 1
+                arrivals.extend((pid, people.intervention[p], people.code[p], group, role))
+        # The statements are made here: the thread only binds and runs them (each time it takes
+        # the GIL back it may wait for this thread's C-level work to end).
+        statements = self._participants(arrivals) + self.writer.statements(self.columns, chosen)
+        self.queue.put(statements)
+
+    def _run(self) -> None:
+        while (statements := self.queue.get()) is not None:
+            if self.failure is not None:
+                continue
+            try:
+                self.writer.execute(statements)
+            except BaseException as exc:  # re-raised by close() in the main thread
+                self.failure = exc
+
+    @staticmethod
+    def _participants(flat: list[Any]) -> list[tuple[str, list[Any]]]:
+        # Ids given here, not read back: every row read back is a step that wants the GIL.
+        width = 5
+        per = 32_766 // width
+        out = []
+        for start in range(0, len(flat), per * width):
+            part = flat[start : start + per * width]
+            values = ", ".join(["(?, ?, ?, ?, ?)"] * (len(part) // width))
+            out.append((f'INSERT INTO participant (id, intervention_id, code, "group", role) VALUES {values}', part))
+        return out
+
+    def close(self) -> None:
+        """Wait for the writes queued; raise what failed in the thread."""
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
+            self.writer.__exit__(None, None, None)
+            self.cursor.close()
+        if self.failure is not None:
+            raise self.failure
+
+    def stop(self) -> None:
+        """Wait for the thread and drop what failed (the transaction is being rolled back)."""
+        with contextlib.suppress(BaseException):  # the caller is already failing
+            self.close()
+
+    def adopt(self, connection: Connection) -> np.ndarray:
+        """The early participants' ids into ``ctx`` (and a group or role given after they were
+        inserted); returns which records were written early."""
+        self.close()
+        people = self.ctx.participants
+        for p, pid in self.ids.items():
+            people.id[p] = pid
+            group, role = people.group[p] or Group.TREATMENT.value, people.role[p]
+            if (group, role) != self.inserted[p]:
+                connection.execute(
+                    update(_table(Participant)).where(_table(Participant).c.id == pid).values(group=group, role=role)
+                )
+        return np.concatenate(self.written) if self.written else np.zeros(0, dtype=bool)
 
 
 def _write_items(ctx: ReadContext, connection: Connection, skip: np.ndarray) -> int:
@@ -107,7 +257,7 @@ def _write_items(ctx: ReadContext, connection: Connection, skip: np.ndarray) -> 
     for iid in interventions:
         query = select(
             Measurement.id, Measurement.participant_id, Measurement.measure_id, Measurement.wave, Measurement.rater
-        ).where(Measurement.intervention_id == iid, Measurement.measure_id.in_(item_measures))
+        ).where(of_interventions(iid), Measurement.measure_id.in_(item_measures))
         if len(pids) <= FEW:
             query = query.where(Measurement.participant_id.in_(pids))
         for mid_, pid, measure_id, wave, rater in connection.execute(query):
@@ -153,20 +303,7 @@ class MeasurementWriter:
         return self
 
     def write(self, *columns: list[Any]) -> None:
-        if self.backend == "sqlite":
-            if self._cursor is None:
-                dbapi = self.c.connection.dbapi_connection
-                assert dbapi is not None
-                self._cursor = dbapi.cursor()
-                limit = dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-                self._per_statement = max(1, min(limit, 32_766) // len(_MEASUREMENT_COLUMNS))
-            width = len(_MEASUREMENT_COLUMNS)
-            flat = list(itertools.chain.from_iterable(zip(*columns)))
-            per = self._per_statement
-            for start in range(0, len(columns[0]), per):
-                part = flat[start * width : (start + per) * width]
-                self._cursor.execute(self._values_statement(len(part) // width), part)
-        elif self.backend == "postgresql":
+        if self.backend == "postgresql":
             if self._copy is None:
                 dbapi = self.c.connection.dbapi_connection
                 assert dbapi is not None
@@ -183,11 +320,25 @@ class MeasurementWriter:
         else:
             self.c.execute(insert(_table(Measurement)), [dict(zip(_MEASUREMENT_COLUMNS, row)) for row in zip(*columns)])
 
-    def _values_statement(self, rows: int) -> str:
-        # Thousands of rows per statement, bound in one C call: per-row binding in executemany,
-        # or unpacking JSON in SQL, cost more (bench/import_bench.py). SQLite caches the statement.
-        placeholders = "(" + ", ".join("?" * len(_MEASUREMENT_COLUMNS)) + ")"
-        return f"INSERT INTO measurement ({self.names}) VALUES " + ", ".join([placeholders] * rows)
+    def write_records(self, columns: Columns, records: np.ndarray) -> None:
+        if self.backend == "sqlite":
+            self.execute(self.statements(columns, records))
+        else:
+            self.write(*columns(records))
+
+    def statements(self, columns: Columns, records: np.ndarray) -> list[tuple[str, list[Any]]]:
+        """SQLite: the statements (and their parameters) that insert these records."""
+        if self._cursor is None:
+            dbapi = self.c.connection.dbapi_connection
+            assert dbapi is not None
+            self._cursor = dbapi.cursor()
+            limit = dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+            self._per_statement = max(1, min(limit, 32_766) // 3)
+        return columns.sqlite(records, self._per_statement)
+
+    def execute(self, statements: list[tuple[str, list[Any]]]) -> None:
+        for sql, params in statements:
+            self._cursor.execute(sql, params)
 
     def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
         if self._copy_cm is not None:
@@ -200,6 +351,35 @@ class MeasurementWriter:
 
 
 NULL_TEXT = "\\N"
+MEASURE_BITS = 20  # measure ids below 2**20 and participant ids below 2**37 travel packed
+PACKED_SHIFT = MEASURE_BITS + 6
+
+
+@functools.lru_cache(maxsize=8)
+def _packed_statement(intervention_id: int, rows: int) -> str:
+    # ``column1``: participant << 26 | measure << 6 | wave << 3 | rater (codes as in RECORD).
+    wave = " ".join(f"WHEN {i} THEN '{w}'" for i, w in enumerate(WAVES))
+    rater = " ".join(f"WHEN {i} THEN '{r}'" for i, r in enumerate(RATERS))
+    return (
+        f"INSERT INTO measurement ({', '.join(_MEASUREMENT_COLUMNS)}) "
+        f"SELECT {intervention_id}, column1 >> {PACKED_SHIFT}, (column1 >> 6) & {(1 << MEASURE_BITS) - 1}, "
+        f"CASE (column1 >> 3) & 7 {wave} END, CASE column1 & 7 {rater} END, column2, column3 "
+        f"FROM (VALUES {', '.join(['(?, ?, ?)'] * rows)})"
+    )
+
+
+def _plain_statements(columns: tuple[list[Any], ...], per: int) -> list[tuple[str, list[Any]]]:
+    width = len(_MEASUREMENT_COLUMNS)
+    flat = list(itertools.chain.from_iterable(zip(*columns)))
+    placeholders = "(" + ", ".join("?" * width) + ")"
+    out = []
+    for start in range(0, len(columns[0]), per):
+        part = flat[start * width : (start + per) * width]
+        sql = f"INSERT INTO measurement ({', '.join(_MEASUREMENT_COLUMNS)}) VALUES " + ", ".join(
+            [placeholders] * (len(part) // width)
+        )
+        out.append((sql, part))
+    return out
 
 
 def _value(member: Any) -> str:

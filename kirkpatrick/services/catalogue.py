@@ -46,7 +46,7 @@ def measure_owners(session: OrmSession, code: str) -> list[Ownership] | None:
         return None
     codes = session.scalars(
         select(Intervention.code)
-        .where(exists().where(Measurement.measure_id == measure_id, Measurement.intervention_id == Intervention.id))
+        .where(Intervention.id.in_(select(Measurement.intervention_id).where(Measurement.measure_id == measure_id)))
         .order_by(Intervention.code)
     )
     return [facts for facts in (ownership(session, c) for c in codes) if facts is not None]

@@ -17,6 +17,7 @@ from kirkpatrick.domain.vocab import Group
 from kirkpatrick.services import records
 from kirkpatrick.storage import analysis_cache
 from kirkpatrick.storage.models import Measurement, Participant
+from kirkpatrick.storage.queries import of_interventions
 
 
 def list_participants(session: OrmSession, code: str) -> list[dict[str, Any]]:
@@ -25,7 +26,7 @@ def list_participants(session: OrmSession, code: str) -> list[dict[str, Any]]:
     counts = dict(
         session.execute(
             select(Measurement.participant_id, func.count())
-            .where(Measurement.intervention_id == intervention.id)
+            .where(of_interventions(intervention.id))
             .group_by(Measurement.participant_id)
         ).all()
     )

@@ -34,6 +34,7 @@ from kirkpatrick.storage.models import (
 from kirkpatrick.storage.queries import get_client as get_client  # re-exported: the lookups services offer
 from kirkpatrick.storage.queries import get_intervention as get_intervention
 from kirkpatrick.storage.queries import get_measure as get_measure
+from kirkpatrick.storage.queries import of_interventions
 
 __all__ = ["parse_bool", "parse_code", "parse_date", "parse_float", "parse_vocab"]  # the domain parsers, as before
 
@@ -180,7 +181,7 @@ def describe_intervention(session: OrmSession, code: str) -> dict[str, Any]:
     for measure_code, wave, n in session.execute(
         select(Measure.code, Measurement.wave, func.count())
         .join(Measurement, Measurement.measure_id == Measure.id)
-        .where(Measurement.intervention_id == i.id)
+        .where(of_interventions(i.id))
         .group_by(Measure.code, Measurement.wave)
     ):
         counts.setdefault(measure_code, {})[wave.value] = n

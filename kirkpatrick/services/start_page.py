@@ -173,9 +173,11 @@ def response_counts(session: OrmSession, ids: Sequence[int]) -> dict[int, dict[s
         return out
     computed: dict[int, dict[str, int]] = {i: {} for i in todo}
     for iv, wave, n in session.execute(
-        select(Measurement.intervention_id, Measurement.wave, func.count())
-        .where(Measurement.intervention_id.in_(todo))
-        .group_by(Measurement.intervention_id, Measurement.wave)
+        select(Participant.intervention_id, Measurement.wave, func.count())
+        .select_from(Measurement)
+        .join(Participant, Participant.id == Measurement.participant_id)
+        .where(Participant.intervention_id.in_(todo))
+        .group_by(Participant.intervention_id, Measurement.wave)
     ):
         computed[iv][wave.value] = int(n)
     out.update(computed)

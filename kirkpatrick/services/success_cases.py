@@ -90,7 +90,7 @@ def success_cases(session: OrmSession, code: str, *, top: int = 3) -> SuccessCas
                Measurement.wave, Measurement.value)
         .join(Participant, Participant.id == Measurement.participant_id)
         .join(Measure, Measure.id == Measurement.measure_id)
-        .where(Measurement.intervention_id == intervention.id, Measure.level == Level.BEHAVIOUR,
+        .where(Participant.intervention_id == intervention.id, Measure.level == Level.BEHAVIOUR,
                Participant.group == Group.TREATMENT, Measurement.wave.in_([Wave.PRE, Wave.POST]))
     ).all()  # fmt: skip
     cells: dict[tuple[str, str], dict[str, dict[Wave, float]]] = defaultdict(lambda: defaultdict(dict))

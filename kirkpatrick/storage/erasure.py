@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session as OrmSession
 from kirkpatrick.domain.errors import NotFound
 from kirkpatrick.storage import analysis_cache
 from kirkpatrick.storage.models import AuditEntry, Base, Intervention, Measure, Measurement, Participant
-from kirkpatrick.storage.queries import get_intervention
+from kirkpatrick.storage.queries import get_intervention, of_interventions
 
 FORGET_PARTICIPANT = "forget_participant"
 DELETE_INTERVENTION = "delete_intervention"
@@ -96,7 +96,7 @@ def _participants_per_measure(session: OrmSession, intervention_id: int, measure
     rows = session.execute(
         select(Measure.code, func.count(distinct(Measurement.participant_id)))
         .join(Measurement, Measurement.measure_id == Measure.id)
-        .where(Measurement.intervention_id == intervention_id, Measure.id.in_(measure_ids))
+        .where(of_interventions(intervention_id), Measure.id.in_(measure_ids))
         .group_by(Measure.code)
     ).all()
     return {code: n for code, n in rows}

@@ -18,7 +18,6 @@ from sqlalchemy import (
     Enum,
     Float,
     ForeignKey,
-    Index,
     Integer,
     MetaData,
     String,
@@ -241,8 +240,12 @@ class Participant(Base):
 class Measurement(Base):
     """One value: a participant's score on a measure at a wave, from one rater.
 
-    ``intervention_id`` repeats the participant's intervention so that the analysis queries
-    (by intervention, measure and wave) are served by one index without a join.
+    Two B-trees: the table (rows in id order, which is the order they were imported in) and the
+    unique key, led by the participant. An intervention's values are read through its
+    participants (``storage.queries.of_interventions``), so the key serves the analysis too; the
+    covering analysis index that 0003 added doubled an import's cost in SQLite and was dropped
+    in 0012 (``docs/speed-import.md``). ``intervention_id`` repeats the participant's
+    intervention for the cascade when an intervention is deleted.
     """
 
     __tablename__ = "measurement"
@@ -250,17 +253,6 @@ class Measurement(Base):
         UniqueConstraint("participant_id", "measure_id", "wave", "rater"),
         _one_of("wave", Wave),
         _one_of("rater", Rater),
-        # Covering index for the analysis: one intervention's values come out as a range scan,
-        # already grouped by measure, rater and wave and sorted by participant (migration 0003).
-        Index(
-            "ix_measurement_analysis",
-            "intervention_id",
-            "measure_id",
-            "rater",
-            "wave",
-            "participant_id",
-            "value",
-        ),
     )
 
     id: Mapped[intpk]

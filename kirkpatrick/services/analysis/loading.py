@@ -8,8 +8,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import Connection, Text, case, cast, func, literal, select
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import ColumnElement, Connection, Text, case, cast, func, literal, select
 
 from kirkpatrick.domain.vocab import Group, Rater
 from kirkpatrick.services.analysis.records import RATERS, WAVES, MeasureInfo
@@ -30,7 +29,8 @@ class Data:
 
 _WAVE_CODE = case({w.value: i for i, w in enumerate(WAVES)}, value=Measurement.wave, else_=-1)
 _RATER_CODE = case({r.value: i for i, r in enumerate(RATERS)}, value=Measurement.rater, else_=-1)
-_ROW = np.dtype([("iv", "i8"), ("p", "i8"), ("m", "i8"), ("w", "i8"), ("r", "i8"), ("v", "f8")])
+_ROW = np.dtype([("p", "i8"), ("m", "i8"), ("rw", "i8"), ("v", "f8")])
+_SLOTS = 4  # rater * _SLOTS + wave: one number for both (3 waves)
 
 
 @dataclass(frozen=True)
@@ -49,81 +49,65 @@ def measurement_rows(connection: Connection, intervention_ids: Sequence[int] | N
     """Every measurement of the given interventions (all when ``None``), one array pair per cell.
 
     At a million values the cost is Python objects, not the database: a row per value makes
-    several. So the database packs each (intervention, measure, rater, wave) cell into two
-    comma-separated strings (participant ids, values), read straight from the covering index
-    ``ix_measurement_analysis``, and NumPy parses them in C. SQLite prints a REAL with 15
-    significant digits (``%!.15g``), far beyond any survey scale's precision; PostgreSQL prints
-    float8 exactly. Other backends get one plain row per value.
+    several. So the database packs one intervention's rows into one comma-separated string
+    (participant, measure, rater and wave as one code, value; four numbers a row), read through
+    its participants and the unique key, and NumPy parses it in C and sorts it into cells.
+    SQLite prints a REAL with 15 significant digits (``%!.15g``), far beyond any survey scale's
+    precision; PostgreSQL prints float8 exactly. Other backends get one plain row per value.
     """
-    dialect = connection.dialect.name
-    if dialect == "sqlite":
-        ids_text = func.group_concat(Measurement.participant_id)
-        values_text = func.group_concat(Measurement.value)
-    elif dialect == "postgresql":
-        ids_text = func.string_agg(
-            cast(Measurement.participant_id, Text), aggregate_order_by(literal(","), Measurement.participant_id)
-        )
-        values_text = func.string_agg(
-            cast(Measurement.value, Text), aggregate_order_by(literal(","), Measurement.participant_id)
-        )
-    else:
-        stmt = select(
-            Measurement.intervention_id,
-            Measurement.participant_id,
-            Measurement.measure_id,
-            _WAVE_CODE,
-            _RATER_CODE,
-            Measurement.value,
-        )
-        if intervention_ids is not None:
-            stmt = stmt.where(Measurement.intervention_id.in_(list(intervention_ids)))
-        rows = _fetch_array(connection, stmt, _ROW)
-        rows = rows[np.lexsort((rows["w"], rows["r"], rows["m"], rows["iv"]))]
-        key = np.stack([rows["iv"], rows["m"], rows["r"], rows["w"]])
-        starts: list[int] = (
-            np.flatnonzero(np.r_[True, (key[:, 1:] != key[:, :-1]).any(axis=0)]).tolist() if rows.size else []
-        )
-        bounds = starts + [rows.size]
-        return [
-            Cell(
-                int(rows["iv"][a]),
-                int(rows["m"][a]),
-                int(rows["r"][a]),
-                int(rows["w"][a]),
-                rows["p"][a:b].copy(),
-                rows["v"][a:b].copy(),
-            )
-            for a, b in zip(bounds, bounds[1:])
-        ]
-    keys = (Measurement.intervention_id, Measurement.measure_id, Measurement.rater, Measurement.wave)
-    stmt = select(*keys, ids_text, values_text).group_by(*keys)
-    if intervention_ids is not None:
-        stmt = stmt.where(Measurement.intervention_id.in_(list(intervention_ids)))
-    result = connection.execute(stmt)
-    try:
-        cells = result.cursor.fetchall()
-    finally:
-        result.close()
-    wave_code = {w.value: k for k, w in enumerate(WAVES)}
-    rater_code = {r.value: k for k, r in enumerate(RATERS)}
-    # Most cells list the same participants: parse each distinct id list once.
-    id_arrays: dict[str, NDArray[np.int64]] = {}
-    out = []
-    for iv, measure_id, rater, wave, ids, values in cells:
-        p = id_arrays.get(ids)
-        if p is None:
-            p = id_arrays[ids] = np.fromstring(ids, dtype=np.int64, sep=",")
-        out.append(
-            Cell(
-                iv,
-                measure_id,
-                rater_code.get(rater, -1),
-                wave_code.get(wave, -1),
-                p,
-                np.fromstring(values, dtype=np.float64, sep=","),
-            )
-        )
+    if intervention_ids is None:
+        intervention_ids = list(connection.execute(select(Participant.intervention_id).distinct()).scalars())
+    out: list[Cell] = []
+    for iv in sorted(set(intervention_ids)):
+        out.extend(_cells(iv, _rows(connection, iv)))
     return out
+
+
+def _rows(connection: Connection, iv: int) -> NDArray[np.void]:
+    mine = select(Participant.id).where(Participant.intervention_id == iv)
+    code = _RATER_CODE * _SLOTS + _WAVE_CODE
+    dialect = connection.dialect.name
+    if dialect not in ("sqlite", "postgresql"):
+        stmt = select(Measurement.participant_id, Measurement.measure_id, code, Measurement.value)
+        return _fetch_array(connection, stmt.where(Measurement.participant_id.in_(mine)), _ROW)
+    fields = (Measurement.participant_id, Measurement.measure_id, code, Measurement.value)
+    if dialect == "sqlite":
+        row: ColumnElement[str] = cast(fields[0], Text)
+        for field_ in fields[1:]:
+            row = row.concat(",").concat(cast(field_, Text) if field_ is not Measurement.value else field_)
+        packed = func.group_concat(row)
+    else:
+        packed = func.string_agg(func.concat_ws(",", *fields), literal(","))
+    text_ = connection.execute(select(packed).where(Measurement.participant_id.in_(mine))).scalar()
+    if not text_:
+        return np.empty(0, dtype=_ROW)
+    numbers = np.fromstring(text_, dtype=np.float64, sep=",").reshape(-1, 4)
+    rows = np.empty(len(numbers), dtype=_ROW)
+    for k, name in enumerate(("p", "m", "rw")):
+        rows[name] = numbers[:, k]
+    rows["v"] = numbers[:, 3]
+    return rows
+
+
+def _cells(iv: int, rows: NDArray[np.void]) -> list[Cell]:
+    """One intervention's rows as cells in (measure, rater, wave) order, participants ascending."""
+    if not rows.size:
+        return []
+    rows = rows[np.lexsort((rows["p"], rows["rw"], rows["m"]))]
+    m, rw = rows["m"], rows["rw"]
+    starts = np.flatnonzero(np.r_[True, (m[1:] != m[:-1]) | (rw[1:] != rw[:-1])]).tolist()
+    bounds = starts + [rows.size]
+    return [
+        Cell(
+            iv,
+            int(m[a]),
+            int(rw[a]) // _SLOTS,
+            int(rw[a]) % _SLOTS,
+            rows["p"][a:b].copy(),
+            rows["v"][a:b].copy(),
+        )
+        for a, b in zip(bounds, bounds[1:])
+    ]
 
 
 def _fetch_array(connection: Connection, stmt: Any, dtype: np.dtype[Any]) -> NDArray[np.void]:
