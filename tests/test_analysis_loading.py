@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from report_fixtures import add_intervention, rng_pairs
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from kirkpatrick.services import analysis
 from kirkpatrick.storage import db
@@ -58,32 +58,74 @@ def test_packed_and_plain_loading_agree(engine: Engine, monkeypatch: pytest.Monk
 
 
 def test_one_intervention_is_read_through_its_participants_not_the_whole_table(engine: Engine) -> None:
-    """``measurement`` has no index by intervention (0012): the read goes through the
-    intervention's participants and the unique key, so a small intervention in a big database
-    reads its own rows only. The plan of the very statement the analysis runs says so."""
+    """``measurement`` has no index by intervention (0012): a small intervention is read through
+    its participants and the unique key, so it reads its own rows only; one with most of the
+    participants is read in one pass over the table. The plans of the very statements the
+    analysis runs say so."""
     from sqlalchemy import event, text
 
     add_intervention(engine, "A", {("lf", "pre", "self"): rng_pairs(1, 12)[0]}, n=12)
-    seen: list[tuple[str, object]] = []
+    add_intervention(engine, "B", {("lf", "pre", "self"): rng_pairs(2, 40)[0]}, n=40)  # most of the people
 
-    def keep(_conn: object, _cursor: object, statement: str, parameters: object, *_: object) -> None:
-        if "FROM measurement" in statement and ("group_concat" in statement or "string_agg" in statement):
-            seen.append((statement, parameters))
+    def statement_of(code: str) -> tuple[str, object]:
+        seen: list[tuple[str, object]] = []
 
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
-        with db.reading(engine) as s:
-            analysis.analyse(s, "A", use_cache=False)
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
-    assert len(seen) == 1
-    statement, parameters = seen[0]
+        def keep(_conn: object, _cursor: object, statement: str, parameters: object, *_: object) -> None:
+            if "FROM measurement" in statement and ("group_concat" in statement or "string_agg" in statement):
+                seen.append((statement, parameters))
+
+        event.listen(engine, "before_cursor_execute", keep)
+        try:
+            with db.reading(engine) as s:
+                analysis.analyse(s, code, use_cache=False)
+        finally:
+            event.remove(engine, "before_cursor_execute", keep)
+        assert len(seen) == 1
+        return seen[0]
+
     with engine.connect() as c:
         if engine.dialect.name == "sqlite":
-            plan = " / ".join(row[3] for row in c.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters))
-            assert "SEARCH measurement USING" in plan and "(participant_id=?)" in plan, plan
-            assert "SCAN measurement" not in plan, plan
+
+            def plan(code: str) -> str:
+                statement, parameters = statement_of(code)
+                return " / ".join(r[3] for r in c.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters))
+
+            small, big = plan("A"), plan("B")
+            assert "SEARCH measurement USING" in small and "(participant_id=?)" in small, small
+            assert "SCAN measurement" not in small, small
+            assert "SCAN measurement" in big, big
         else:
+            statement, parameters = statement_of("A")
             c.execute(text("SET enable_seqscan = off"))  # a tiny table: ask whether an index serves at all
-            plan = " / ".join(row[0] for row in c.exec_driver_sql(f"EXPLAIN {statement}", parameters))
-            assert "uq_measurement_participant_id_measure_id_wave_rater" in plan, plan
+            plan_ = " / ".join(r[0] for r in c.exec_driver_sql(f"EXPLAIN {statement}", parameters))
+            assert "uq_measurement_participant_id_measure_id_wave_rater" in plan_, plan_
+
+
+def test_sqlite_key_tells_every_rater_and_wave_apart() -> None:
+    """SQLite's packed key carries a rater as its first letter and a wave as its length."""
+    from kirkpatrick.domain.vocab import Rater, Wave
+
+    assert len({r.value[0] for r in Rater}) == len(Rater) and all(ord(r.value[0]) < 256 for r in Rater)
+    assert len({len(w.value) for w in Wave}) == len(Wave) and all(len(w.value) < 16 for w in Wave)
+
+
+def test_one_pass_over_many_interventions_gives_the_cells_read_one_by_one(engine: Engine) -> None:
+    from kirkpatrick.services.analysis.loading import FEW_INTERVENTIONS, measurement_rows
+    from kirkpatrick.storage.models import Intervention
+
+    pre, post = rng_pairs(3, 8)
+    add_intervention(engine, "A", {("lf", "pre", "self"): pre, ("lf", "post", "manager"): post}, n=8)
+    add_intervention(engine, "B", {("lf", "post", "self"): post, ("sick", "pre", "org"): pre}, n=8)
+    with engine.connect() as c:
+        ids = sorted(c.scalars(select(Intervention.id)))
+        one_by_one = [cell for iv in ids for cell in measurement_rows(c, [iv])]
+        together = measurement_rows(c, None)
+        many = measurement_rows(c, ids + list(range(10_000, 10_000 + FEW_INTERVENTIONS)))  # past the few
+    assert len(one_by_one) == 4
+
+    def plain(cells: list) -> list:
+        return [(x.iv, x.m, x.r, x.w, dict(zip(x.p.tolist(), x.v.tolist()))) for x in cells]
+
+    assert plain(together) == plain(many) == plain(one_by_one)
+    values = sorted(v for x in one_by_one for v in x.v.tolist())
+    assert values == sorted(pre + post + post + pre)

@@ -9,10 +9,9 @@ import itertools
 from collections.abc import Iterator
 
 import numpy as np
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from kirkpatrick.io.context import ReadContext
-from kirkpatrick.io.rows import CHUNK
 from kirkpatrick.io.validate import MAX_SHOWN, RATERS, WAVES
 
 FEW = 500  # participants few enough to name in the query
@@ -55,7 +54,7 @@ def find_duplicates(ctx: ReadContext, keys: np.ndarray) -> None:
         )
 
 
-PLACEHOLDER = "%s"  # the intervention, in the DBAPI's own style (_fetch_blocks)
+PER_QUERY = 1_000  # participants whose stored rows are read in one query
 
 
 def compare_with_database(ctx: ReadContext, connection: Connection, keys: np.ndarray) -> np.ndarray:
@@ -79,44 +78,29 @@ def compare_with_database(ctx: ReadContext, connection: Connection, keys: np.nda
     key_type = np.int32 if len(ctx.participants.code) * n_measures * len(WAVES) * len(RATERS) < 2**31 else np.int64
     wave_case = " ".join(f"WHEN '{w}' THEN {i}" for i, w in enumerate(WAVES))
     rater_case = " ".join(f"WHEN '{r}' THEN {i}" for i, r in enumerate(RATERS))
-    # The intervention's rows through its participants and the unique key; a few participants (a
-    # form's respondent): just theirs.
-    of = f"SELECT id FROM participant WHERE intervention_id = {PLACEHOLDER}"
-    if len(existing) <= FEW:
-        of = ", ".join(str(int(pid)) for pid in pids.tolist())
-    rows = f"FROM measurement WHERE participant_id IN ({of})"
-    query = (
-        f"SELECT participant_id, (measure_id * {len(WAVES)} + CASE wave {wave_case} END) * {len(RATERS)} "
-        f"+ CASE rater {rater_case} END, value {rows}"
-    )
-    interventions = sorted({ctx.participants.intervention[p] for p in existing})
-    if len(existing) <= FEW:
-        interventions = interventions[:1]  # the participants' rows, all of them at once
-    total = sum(
-        connection.execute(text(f"SELECT count(*) {rows}".replace(PLACEHOLDER, ":i")), {"i": iid}).scalar_one()
-        for iid in interventions
-    )
-    stored = np.empty(total, dtype=key_type)
-    values = np.empty(total, dtype=np.float64)
+    combo = f"(measure_id * {len(WAVES)} + CASE wave {wave_case} END) * {len(RATERS)} + CASE rater {rater_case} END"
+    # Room for as many as the file has; grown if the participants have more stored.
+    stored = np.empty(len(keys), dtype=key_type)
+    values = np.empty(len(keys), dtype=np.float64)
     filled = 0
-    for iid in interventions:
-        for block in _fetch_blocks(connection, query, iid):
-            pid, combo, value = block[:, 0].astype(np.int64), block[:, 1].astype(np.int64), block[:, 2]
-            at = np.minimum(np.searchsorted(pids, pid), len(pids) - 1)
-            rater, combo = combo % len(RATERS), combo // len(RATERS)
-            wave, mid = combo % len(WAVES), combo // len(WAVES)
-            known = mid < len(measure_of_id)
-            m = measure_of_id[np.where(known, mid, 0)]
-            # Measurements of participants not in the file (or of a measure created since) are left out.
-            mine = (pids[at] == pid) & known & (m >= 0)
-            key = ((p_of_pid[at] * n_measures + m) * len(WAVES) + wave) * len(RATERS) + rater
-            n = int(mine.sum())
-            if filled + n > len(stored):  # rows added since the count (a dry run takes no lock)
-                stored = np.concatenate([stored, np.empty(filled + n - len(stored), dtype=key_type)])
-                values = np.concatenate([values, np.empty(filled + n - len(values))])
-            stored[filled : filled + n] = key[mine]
-            values[filled : filled + n] = value[mine]
-            filled += n
+    for block in _stored_blocks(connection, pids, combo):
+        pid, combo_, value = block[:, 0].astype(np.int64), block[:, 1].astype(np.int64), block[:, 2]
+        at = np.minimum(np.searchsorted(pids, pid), len(pids) - 1)
+        rater, combo_ = combo_ % len(RATERS), combo_ // len(RATERS)
+        wave, mid = combo_ % len(WAVES), combo_ // len(WAVES)
+        known = mid < len(measure_of_id)
+        m = measure_of_id[np.where(known, mid, 0)]
+        # Measurements of a measure created since the catalogue was read are left out.
+        mine = (pids[at] == pid) & known & (m >= 0)
+        key = ((p_of_pid[at] * n_measures + m) * len(WAVES) + wave) * len(RATERS) + rater
+        n = int(mine.sum())
+        if filled + n > len(stored):
+            grow = max(filled + n - len(stored), len(stored) // 2)
+            stored = np.concatenate([stored, np.empty(grow, dtype=key_type)])
+            values = np.concatenate([values, np.empty(grow)])
+        stored[filled : filled + n] = key[mine]
+        values[filled : filled + n] = value[mine]
+        filled += n
     if not filled:
         return skip
     order = np.argsort(stored[:filled])
@@ -141,26 +125,24 @@ def compare_with_database(ctx: ReadContext, connection: Connection, keys: np.nda
     return skip
 
 
-def _fetch_blocks(connection: Connection, query: str, iid: int) -> Iterator[np.ndarray]:
-    """The rows of ``query`` (three numeric columns, at most one ``%s`` for the intervention) as float64 blocks."""
-    params = (iid,) if PLACEHOLDER in query else ()
+def _stored_blocks(connection: Connection, pids: np.ndarray, combo: str) -> Iterator[np.ndarray]:
+    """(participant id, ``combo``, value) of the stored measurements of participants ``pids``, as
+    float64 blocks of ``PER_QUERY`` participants' rows, found by the unique key, taken from the
+    DBAPI cursor (SQLAlchemy's rows cost more than the database's own work). Blocks keep a
+    re-import of millions of rows within the memory budget. (Packing the rows into one string
+    in SQL, as the analysis does, is slower here: SQLite formats every value as text.)"""
     dbapi = connection.connection.dbapi_connection
     assert dbapi is not None
-    if connection.dialect.name == "postgresql":
-        # A server-side cursor: the client holds one block at a time, not the whole result.
-        cursor = dbapi.cursor(name="kirkpatrick_import_stored")
-    else:
-        cursor = dbapi.cursor()
-        query = query.replace(PLACEHOLDER, "?")
+    cursor = dbapi.cursor()
     try:
-        cursor.execute(query, params)
-        while True:
-            rows_ = cursor.fetchmany(CHUNK)
-            if not rows_:
-                return
-            yield np.fromiter(itertools.chain.from_iterable(rows_), dtype=np.float64, count=3 * len(rows_)).reshape(
-                -1, 3
-            )
+        for start in range(0, len(pids), PER_QUERY):
+            ids = ", ".join(map(str, pids[start : start + PER_QUERY].tolist()))
+            cursor.execute(f"SELECT participant_id, {combo}, value FROM measurement WHERE participant_id IN ({ids})")
+            rows = cursor.fetchall()
+            if rows:
+                yield np.fromiter(itertools.chain.from_iterable(rows), dtype=np.float64, count=3 * len(rows)).reshape(
+                    -1, 3
+                )
     finally:
         cursor.close()
 
