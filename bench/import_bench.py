@@ -116,6 +116,8 @@ def sqlite_import(csv_path: Path, work: Path) -> tuple[float, float]:
     if sqlite3 is None:
         sys.exit("the sqlite3 command-line tool is needed for the baseline (apt-get install sqlite3)")
     bare = work / "bare.db"
+    for suffix in ("", "-wal", "-shm"):
+        bare.with_name(bare.name + suffix).unlink(missing_ok=True)
     script = (
         "PRAGMA journal_mode=WAL;\nPRAGMA synchronous=NORMAL;\n"
         "CREATE TABLE t(participant TEXT, measure TEXT, wave TEXT, rater TEXT, value REAL, date TEXT);\n"

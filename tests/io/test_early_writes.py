@@ -10,6 +10,7 @@ must give the same results."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -88,7 +89,9 @@ def test_the_file_is_bigger_than_a_block() -> None:
 
 
 def test_new_participants_over_many_blocks_are_stored_exactly(sample: Engine, tmp_path: Path) -> None:
+    interval = sys.getswitchinterval()
     summary = import_measurements(sample, write_file(tmp_path / "new.csv", rows(0, N)), OPTIONS)
+    assert sys.getswitchinterval() == interval  # shortened while the thread ran, then restored
     assert (summary.imported, summary.skipped, summary.participants_created) == (N * 16, 0, N)
     assert stored(sample) == expected(0, N)
     with sample.connect() as c:
@@ -176,7 +179,9 @@ def test_a_failure_in_the_writing_thread_is_raised_and_rolls_everything_back(
 
     monkeypatch.setattr(write.MeasurementWriter, "execute", failing)
     before = snapshot(sample)
+    interval = sys.getswitchinterval()
     with pytest.raises(OSError, match="disk full"):
         import_measurements(sample, write_file(tmp_path / "new.csv", rows(0, N)), OPTIONS)
     assert calls["n"] >= 3
     assert snapshot(sample) == before
+    assert sys.getswitchinterval() == interval
