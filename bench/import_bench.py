@@ -286,6 +286,9 @@ def main() -> None:
 
         show("kirkpatrick import, SQLite", *best["import"])
         show("  same file again (all present)", *best["again"])
+        for key, label in (("bare", "sqlite3 .import"), ("import", "kirkpatrick import"), ("again", "same file again")):
+            walls = sorted(t[0] for t in timed[key])
+            print(f"  {label}, every round (wall s): {', '.join(f'{w:.2f}' for w in walls)}")
         if args.postgres:
             setup(args.postgres)
             # The server's CPU is not a child of this process: PostgreSQL ratios are wall-clock only.

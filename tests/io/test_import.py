@@ -206,3 +206,24 @@ def test_concurrent_imports_of_one_file_store_it_once(catalogue: Engine, db_url:
         t.join()
     assert sorted((r.imported, r.skipped) for r in results) == [(0, 1092), (1092, 0)], results  # type: ignore[attr-defined]
     assert len(_values(catalogue)) == 1092
+
+
+def test_a_number_known_from_one_measure_is_still_checked_against_anothers_scale(
+    catalogue: Engine, tmp_path: Path
+) -> None:
+    """Regression: rows are checked a batch at a time, and a batch with any new number went row by
+    row only for the rows holding something new; a number already accepted for satisfaction
+    (1-10) then reached team (1-5) unchecked. Here "7" is learnt in the first batch, and the
+    second batch has a new number ("2.75") and team = 7 on the last line."""
+    from kirkpatrick.io import pipeline
+
+    lines = ["participant,measure,wave,rater,value,date"]
+    lines += [f"Q{p:05d},satisfaction,pre,self,7,2025-01-01" for p in range(pipeline.BATCH + 100)]
+    lines += ["Q00001,team,pre,self,2.75,2025-01-01", "Q00002,team,pre,self,7,2025-01-01"]
+    path = tmp_path / "scale.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = snapshot(catalogue)
+    with pytest.raises(ImportFailed) as failed:
+        import_measurements(catalogue, path, ImportOptions(intervention="NRB-LG-2024"))
+    assert f"scale.csv:{len(lines)}:value: 7 is outside the scale of team (1 to 5)" in str(failed.value)
+    assert snapshot(catalogue) == before

@@ -152,32 +152,31 @@ class LongReader:
         for part in (ps, ms, ws, rs, vs, ds):
             if isinstance(part, list) and None in part:
                 suspect.update(i for i, x in enumerate(part) if x is None)
-        if not suspect:
-            m = np.array(ms, dtype=np.int32)
-            v = np.array(vs, dtype=np.float64)
-            inside = (ctx.catalogue.low[m] <= v) & (v <= ctx.catalogue.high[m])
-            if not inside.all():
-                suspect.update(np.flatnonzero(~inside).tolist())
+        # Every row's value against its own measure's scale, in C (a number accepted for one
+        # measure may be off another's scale); the rows with something unknown stand in as 0 / NaN.
+        m = np.array(ms if not suspect else [0 if x is None else x for x in ms], dtype=np.int32)
+        v = np.array(vs if not suspect else [np.nan if x is None else x for x in vs], dtype=np.float64)
+        inside = (ctx.catalogue.low[m] <= v) & (v <= ctx.catalogue.high[m])
+        if not inside.all():
+            suspect.update(np.flatnonzero(~inside).tolist())
+        keep: np.ndarray | None = None
         if suspect:
-            chunk = ctx.store.chunk
-            for i in range(n):
-                if i in suspect:
-                    row = self._values(lines[i], cells[i], ps[i])
-                    if row is not None:
-                        chunk.append(row)
-                else:
-                    chunk.append(
-                        (
-                            ps[i],
-                            ms[i],  # type: ignore[arg-type]
-                            ws if isinstance(ws, int) else ws[i],  # type: ignore[index]
-                            rs if isinstance(rs, int) else rs[i],
-                            vs[i],
-                            ds if isinstance(ds, int) else ds[i],
-                            lines[i],
-                        )
-                    )
-            return True
+            # Those rows are checked one by one, in line order, as row by row (every message; new
+            # codes, numbers and dates learnt); the others stay in the batch.
+            keep = np.ones(n, dtype=bool)
+            for i in sorted(suspect):
+                row = self._values(lines[i], cells[i], ps[i])
+                if row is None:
+                    keep[i] = False
+                    ps[i] = 0
+                    for part in (ws, rs, ds):
+                        if isinstance(part, list):
+                            part[i] = 0
+                    continue
+                ps[i], m[i], w, r, v[i], d, _ = row
+                for part, x in ((ws, w), (rs, r), (ds, d)):
+                    if isinstance(part, list):
+                        part[i] = x
         records = np.empty(n, dtype=RECORD)
         records["p"] = ps
         records["m"] = m
@@ -186,6 +185,8 @@ class LongReader:
         records["v"] = v
         records["d"] = ds
         records["line"] = lines
+        if keep is not None:
+            records = records[keep]
         ctx.store.flush()
         ctx.store.emit(records)
         return True
