@@ -119,10 +119,10 @@ class Columns:
         (``bench/import_bench.py``; Python binds each parameter holding the GIL, which the
         ``EarlyWriter``'s thread then waits for).
         """
-        p = records["p"]
-        pids, mids = self.participant_ids[p], self.measure_ids[records["m"]]
         if not len(records):
             return []
+        p = records["p"]
+        pids, mids = self.participant_ids[p], self.measure_ids[records["m"]]
         if int(pids.max()) >= 1 << (63 - PACKED_SHIFT) or int(mids.max()) >= 1 << MEASURE_BITS:
             return _plain_statements(self(records), per_statement * 3 // len(_MEASUREMENT_COLUMNS))
         keys = (((pids << MEASURE_BITS) | mids) << 6) | (records["w"].astype(np.int64) << 3) | records["r"]
@@ -156,10 +156,7 @@ class EarlyWriter:
     """
 
     def __init__(self, ctx: ReadContext, connection: Connection) -> None:
-        dbapi = connection.connection.dbapi_connection
-        assert dbapi is not None
         self.ctx = ctx
-        self.cursor = dbapi.cursor()
         self.writer = MeasurementWriter(connection)
         self.ids: dict[int, int] = {}  # participant index -> id of the row inserted early
         self.inserted: dict[int, tuple[str, str | None]] = {}  # participant index -> group, role as inserted
@@ -231,7 +228,6 @@ class EarlyWriter:
             self.queue.put(None)
             self.thread.join()
             self.writer.__exit__(None, None, None)
-            self.cursor.close()
             sys.setswitchinterval(self.interval)
         if self.failure is not None:
             raise self.failure
