@@ -9,6 +9,7 @@ from kirkpatrick.io.participants import Participants
 from kirkpatrick.io.rows import RowStore
 from kirkpatrick.io.sniff import Table
 from kirkpatrick.io.validate import Catalogue, Cells, Errors
+from kirkpatrick.storage.references import References
 
 Progress = Callable[[int], None]
 DEFAULT_MIN_ITEM_SHARE = 0.8
@@ -32,6 +33,9 @@ class ReadContext:
     too_few_items: int = 0
     header: list[str] = field(default_factory=list)
     layout: str = "long"
+    # Writing with SQLite's foreign keys off (``db.unchecked_writes``): every writer notes here
+    # the ids its rows refer to, checked once before the commit.
+    references: References | None = None
 
     @property
     def rater_or_self(self) -> int:

@@ -18,10 +18,12 @@ import io
 import itertools
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, overload
+
+import numpy as np
 
 from kirkpatrick.domain.errors import InvalidInput
 
@@ -75,12 +77,42 @@ class Table:
     opener: Opener
     path: Path | None = None  # a file on disk (openpyxl opens and closes it itself)
 
-    def row_batches(self, size: int = 65_536) -> Iterator[tuple[list[int], list[list[Cell]]]]:
+    def row_batches(self, size: int = 65_536) -> Iterator[tuple[list[int], Rows]]:
         return row_batches(self, size)
 
-    def rows(self) -> Iterator[tuple[int, list[Cell]]]:
-        for lines, cells in row_batches(self):
+    def rows(self, size: int = 65_536) -> Iterator[tuple[int, list[Cell]]]:
+        """Every row with its line; ``size`` rows are read at a time (a few, to look at the head)."""
+        for lines, cells in row_batches(self, size):
             yield from zip(lines, cells)
+
+
+class ColumnRows(Sequence[list[Cell]]):
+    """The rows of a plain block as its columns (``row_batches``): each row has ``len(columns)``
+    cells, and a row is made as a list only when it is asked for."""
+
+    def __init__(self, columns: list[list[str]]) -> None:
+        self.columns = columns
+
+    def __len__(self) -> int:
+        return len(self.columns[0])
+
+    @overload
+    def __getitem__(self, i: int) -> list[Cell]: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> ColumnRows: ...
+
+    def __getitem__(self, i: int | slice) -> list[Cell] | ColumnRows:
+        if isinstance(i, slice):
+            return ColumnRows([column[i] for column in self.columns])
+        return [column[i] for column in self.columns]
+
+    def __iter__(self) -> Iterator[list[Cell]]:
+        return map(list, zip(*self.columns))
+
+
+# What ``row_batches`` yields: rows as lists of cells, or a plain block's columns.
+Rows = list[list[Cell]] | ColumnRows
 
 
 def open_path(
@@ -293,14 +325,17 @@ def _open_workbook(path: str, opener: Opener, file: Path | None, *, data_only: b
         raise InvalidInput(f"{path}: not a readable .xlsx file ({exc})") from None
 
 
-def row_batches(table: Table, size: int = 65_536) -> Iterator[tuple[list[int], list[list[Cell]]]]:
+def row_batches(table: Table, size: int = 65_536) -> Iterator[tuple[list[int], Rows]]:
     """``(line, cells)`` for every row, the header included, streamed ``size`` at a time as
-    ``(lines, cells)``, two lists of equal length.
+    ``(lines, cells)`` of equal length: ``cells`` a list of rows, or ``ColumnRows``.
 
     CSV cells are strings. XLSX cells are what the workbook holds (str, int, float, date,
     None); a formula whose result was never saved raises ``InvalidInput`` with its cell.
     Batches let the importer check a whole column with a few C-level operations. A file that
     cannot be read on raises after the rows before the bad one have been yielded.
+
+    A CSV file is cut at C speed while its blocks are plain (``_plain_blocks``), then read by
+    the ``csv`` module from the first block that is not, each row once.
     """
     dialect = table.dialect
     if dialect.format == "xlsx":
@@ -320,10 +355,102 @@ def row_batches(table: Table, size: int = 65_536) -> Iterator[tuple[list[int], l
         if cells:
             yield lines, cells
         return
-    assert dialect.encoding is not None and dialect.delimiter is not None
     done = 0
+    if _can_cut(dialect):
+        for lines, block in _plain_blocks(table, size):
+            if block is None:
+                break
+            done += len(lines)
+            yield lines, block
+        else:
+            return
+    yield from _csv_batches(table, size, done)
+
+
+# Encodings in which every byte below 0x80 is that ASCII character and no other character's
+# bytes include one: a delimiter, newline or quote byte is that character.
+_ASCII_SAFE = frozenset({"utf-8", "utf-8-sig", "cp1252", "iso8859-1", "ascii"})
+_FIRST_BLOCK = 64 * 1024  # small: the head of a file is often all that is wanted
+
+
+def _can_cut(dialect: Dialect) -> bool:
+    assert dialect.encoding is not None and dialect.delimiter is not None
+    return codecs.lookup(dialect.encoding).name in _ASCII_SAFE and dialect.delimiter.isascii()
+
+
+def _plain_blocks(table: Table, size: int) -> Iterator[tuple[list[int], ColumnRows | None]]:
+    """A CSV file's rows as ``ColumnRows``, ``size`` at a time, while it is plain, then ``None`` once.
+
+    A block of whole lines is plain when it holds no quote, carriage return or NUL, every line
+    has the same number of delimiters (at least one) and no line is longer than the ``csv``
+    module allows a field. Then each line is one row, and cutting it at every delimiter gives
+    exactly the ``csv`` module's cells (what ``tests/io/test_plain_blocks.py`` checks), with one
+    ``str.split`` for the whole block instead of a list made per row.
+    """
+    dialect = table.dialect
+    assert dialect.encoding is not None and dialect.delimiter is not None
+    delimiter = dialect.delimiter
+    code = ord(delimiter)
+    decoder = codecs.getincrementaldecoder(dialect.encoding)()
+    limit = csv.field_size_limit()
+    line = 0
+    carry = b""
+    with table.opener() as f:
+        want = _FIRST_BLOCK
+        while True:
+            data = f.read(want)
+            want = _BLOCK
+            block = carry + data
+            if data:
+                cut = block.rfind(b"\n") + 1
+                block, carry = block[:cut], block[cut:]
+                if not block:  # one line longer than a block: read on
+                    carry, want = carry, len(carry) + _BLOCK
+                    continue
+            elif not block:
+                return
+            elif not block.endswith(b"\n"):
+                block += b"\n"  # the last line, without its newline
+            if b'"' in block or b"\r" in block or b"\x00" in block:
+                yield [], None
+                return
+            raw = np.frombuffer(block, dtype=np.uint8)
+            ends = (raw == 10) | (raw == code)
+            stops = np.flatnonzero(ends)
+            newlines = stops[raw[stops] == 10]
+            width = len(stops) // len(newlines)
+            if (
+                width < 2
+                or len(stops) != width * len(newlines)
+                or not (raw[stops[width - 1 :: width]] == 10).all()
+                or int(np.diff(newlines, prepend=-1).max()) > limit
+            ):
+                yield [], None
+                return
+            try:
+                text = decoder.decode(block, final=not data)
+            except UnicodeDecodeError:  # _scan has checked the bytes; only a file changed meanwhile gets here
+                raise InvalidInput(f"{table.name}: changed while it was read") from None
+            cells = text[:-1].replace("\n", delimiter).split(delimiter)
+            rows = len(newlines)
+            for start in range(0, rows, size):
+                stop = min(start + size, rows)
+                part = ColumnRows([cells[start * width + j : stop * width : width] for j in range(width)])
+                yield list(range(line + start + 1, line + stop + 1)), part
+            line += rows
+            del cells, text, raw
+            if not data:
+                return
+
+
+def _csv_batches(table: Table, size: int, skip: int) -> Iterator[tuple[list[int], Rows]]:
+    """``row_batches`` by the ``csv`` module, from row ``skip`` on."""
+    dialect = table.dialect
+    assert dialect.encoding is not None and dialect.delimiter is not None
+    done = skip
     with io.TextIOWrapper(table.opener(), encoding=dialect.encoding, newline="") as f:
         reader = csv.reader(f, delimiter=dialect.delimiter, strict=True)
+        collections.deque(itertools.islice(reader, skip), maxlen=0)
         while True:
             before = reader.line_num
             try:
@@ -341,7 +468,7 @@ def row_batches(table: Table, size: int = 65_536) -> Iterator[tuple[list[int], l
     yield from _careful_batches(table, size, done)
 
 
-def _careful_batches(table: Table, size: int, skip: int) -> Iterator[tuple[list[int], list[list[Cell]]]]:
+def _careful_batches(table: Table, size: int, skip: int) -> Iterator[tuple[list[int], Rows]]:
     """``row_batches`` from row ``skip`` on, the line of each row taken as it is read.
 
     Used once a batch read at full speed turns out to hold a row spanning lines or a line that

@@ -118,7 +118,7 @@ def is_export(table: Table) -> bool:
     """Whether the table is recognisably a survey tool's export (Qualtrics, SurveyMonkey, Microsoft
     or Google Forms); other exports are read with ``source="swedish"`` (``--source``)."""
     head: list[tuple[int, list[Cell]]] = []
-    for line, cells in table.rows():
+    for line, cells in table.rows(size=16):
         if head or any(text_of(c) for c in cells):
             head.append((line, cells))
         if len(head) >= 3:

@@ -109,6 +109,9 @@ def write(ctx: ReadContext, connection: Connection, plan: Plan) -> None:
         for u in plan.new
         for item, value in u.items
     ]
+    if ctx.references is not None:
+        ctx.references.add("participant", {pid for u in plan.new if (pid := ctx.participants.id[u.p]) is not None})
+        ctx.references.add("measure_item", {item for u in plan.new for item, _ in u.items})
     for start in range(0, len(rows), _CHUNK):
         connection.execute(insert(table), rows[start : start + _CHUNK])
 

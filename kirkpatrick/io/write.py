@@ -32,6 +32,8 @@ def write_participants(ctx: ReadContext, connection: Connection) -> None:
     if not new:
         return
     table = _table(Participant)
+    if ctx.references is not None:
+        ctx.references.add("intervention", {ctx.participants.intervention[p] for p in new})
     for start in range(0, len(new), CHUNK):
         connection.execute(
             insert(table),
@@ -67,6 +69,7 @@ def write_measurements(
             records = records[keep]
             if len(records):
                 writer.write_records(columns, records)
+    columns.refer(ctx)
     return _write_items(ctx, connection, skip)
 
 
@@ -81,6 +84,18 @@ class Columns:
         self.raters = np.array(RATERS, dtype=object)
         self.iso = backend == "sqlite"
         self.dates: dict[int, Any] = {0: None}
+        # Which participants and measures the rows made so far refer to (``refer``).
+        self.used_participants = np.zeros(len(self.participant_ids), dtype=bool)
+        self.used_measures = np.zeros(len(self.measure_ids), dtype=bool)
+
+    def refer(self, ctx: ReadContext) -> None:
+        """Note in ``ctx.references`` the ids that the rows made so far refer to."""
+        if ctx.references is None:
+            return
+        used = self.used_participants
+        ctx.references.add("participant", self.participant_ids[used].tolist())
+        ctx.references.add("intervention", np.unique(self.intervention_ids[used]).tolist())
+        ctx.references.add("measure", self.measure_ids[self.used_measures].tolist())
 
     def grow(self, n: int, interventions: list[int]) -> None:
         """Room for ``n`` participants (more arrive while a file is read); new ones without an id."""
@@ -88,9 +103,11 @@ class Columns:
         if n > have:
             self.participant_ids = np.concatenate([self.participant_ids, np.full(n - have, -1, dtype=np.int64)])
             self.intervention_ids = np.array(interventions[:n], dtype=np.int64)
+            self.used_participants = np.concatenate([self.used_participants, np.zeros(n - have, dtype=bool)])
 
     def __call__(self, records: np.ndarray) -> tuple[list[Any], ...]:
         p = records["p"]
+        self._use(records)
         return (
             self.intervention_ids[p].tolist(),
             self.participant_ids[p].tolist(),
@@ -101,41 +118,58 @@ class Columns:
             self._dates(records).tolist(),
         )
 
+    def _use(self, records: np.ndarray) -> None:
+        self.used_participants[records["p"]] = True
+        self.used_measures[records["m"]] = True
+
     def _dates(self, records: np.ndarray) -> np.ndarray:
         ordinals, which = np.unique(records["d"], return_inverse=True)
-        for ordinal in ordinals.tolist():
-            if ordinal not in self.dates:
-                day = dt.date.fromordinal(ordinal)
-                self.dates[ordinal] = day.isoformat() if self.iso else day
-        out: np.ndarray = np.array([self.dates[o] for o in ordinals.tolist()], dtype=object)[which]
+        out: np.ndarray = np.array([self.date(o) for o in ordinals.tolist()], dtype=object)[which]
         return out
 
-    def sqlite(self, records: np.ndarray, per_statement: int) -> list[tuple[str, list[Any]]]:
-        """SQLite: statements that insert ``records``, three parameters a row.
+    def sqlite(self, records: np.ndarray, variables: int) -> list[tuple[str, list[Any]]]:
+        """SQLite: statements that insert ``records``, two parameters a row, at most ``variables``
+        parameters a statement.
 
-        Participant, measure, wave and rater travel as one 64-bit integer that the statement
-        takes apart, and the intervention as a constant of the statement: a third of the
-        parameters to bind, and a third of the statements, of seven columns bound one by one
-        (``bench/import_bench.py``; Python binds each parameter holding the GIL, which the
-        ``EarlyWriter``'s thread then waits for).
+        Participant, measure, wave, rater and date travel as one 64-bit integer that the
+        statement takes apart, the date as one of ``DATE_SLOTS`` dates bound once per statement,
+        and the intervention as one parameter of the statement. Python binds each parameter
+        holding the GIL (a date, as text, costs the most), which the ``EarlyWriter``'s thread then
+        waits for: two a row instead of seven (``docs/speed-import.md``).
         """
         if not len(records):
             return []
         p = records["p"]
+        self._use(records)
         pids, mids = self.participant_ids[p], self.measure_ids[records["m"]]
         if int(pids.max()) >= 1 << (63 - PACKED_SHIFT) or int(mids.max()) >= 1 << MEASURE_BITS:
-            return _plain_statements(self(records), per_statement * 3 // len(_MEASUREMENT_COLUMNS))
-        keys = (((pids << MEASURE_BITS) | mids) << 6) | (records["w"].astype(np.int64) << 3) | records["r"]
-        values, dates = records["v"], self._dates(records)
+            return _plain_statements(self(records), variables // len(_MEASUREMENT_COLUMNS))
+        keys = (((pids << MEASURE_BITS) | mids) << 9) | (records["w"].astype(np.int64) << 6) | (records["r"] << 3)
+        values = records["v"]
+        ordinals, slots = np.unique(records["d"], return_inverse=True)
         interventions = self.intervention_ids[p]
+        per = (variables - 1 - DATE_SLOTS) // 2 * 2
         out = []
         for iid in np.unique(interventions).tolist():
-            mine = interventions == iid
-            flat = list(itertools.chain.from_iterable(zip(keys[mine].tolist(), values[mine].tolist(), dates[mine])))
-            for start in range(0, len(flat), per_statement * 3):
-                part = flat[start : start + per_statement * 3]
-                out.append((_packed_statement(int(iid), len(part) // 3), part))
+            for first in range(0, len(ordinals), DATE_SLOTS):
+                mine = (interventions == iid) & (slots >= first) & (slots < first + DATE_SLOTS)
+                packed = keys[mine] | (slots[mine] - first)
+                if not len(packed):
+                    continue
+                dates = [self.date(o) for o in ordinals[first : first + DATE_SLOTS].tolist()]
+                head = [iid, *dates, *([None] * (DATE_SLOTS - len(dates)))]
+                flat = list(itertools.chain.from_iterable(zip(packed.tolist(), values[mine].tolist())))
+                for start in range(0, len(flat), per):
+                    part = flat[start : start + per]
+                    out.append((_packed_statement(len(part) // 2), head + part))
         return out
+
+    def date(self, ordinal: int) -> Any:
+        """A date's ordinal (0: none) as the backend takes it."""
+        if ordinal not in self.dates:
+            day = dt.date.fromordinal(ordinal)
+            self.dates[ordinal] = day.isoformat() if self.iso else day
+        return self.dates[ordinal]
 
 
 SWITCH_INTERVAL = 0.0005  # seconds, while an EarlyWriter runs
@@ -198,6 +232,8 @@ class EarlyWriter:
                 arrivals.extend((pid, people.intervention[p], people.code[p], group, role))
         # The statements are made here: the thread only binds and runs them (each time it takes
         # the GIL back it may wait for this thread's C-level work to end).
+        if ctx.references is not None and arrivals:
+            ctx.references.add("intervention", set(arrivals[1::5]))
         statements = self._participants(arrivals) + self.writer.statements(self.columns, chosen)
         self.queue.put(statements)
 
@@ -241,6 +277,7 @@ class EarlyWriter:
         """The early participants' ids into ``ctx`` (and a group or role given after they were
         inserted); returns which records were written early."""
         self.close()
+        self.columns.refer(self.ctx)
         people = self.ctx.participants
         for p, pid in self.ids.items():
             people.id[p] = pid
@@ -279,6 +316,9 @@ def _write_items(ctx: ReadContext, connection: Connection, skip: np.ndarray) -> 
         )
         measurement_id = ids[key]  # type: ignore[index]
         rows_.extend({"measurement_id": measurement_id, "item_id": item, "value": v} for item, v in answers)
+    if ctx.references is not None:
+        ctx.references.add("measurement", {r["measurement_id"] for r in rows_})
+        ctx.references.add("measure_item", {r["item_id"] for r in rows_})
     for start in range(0, len(rows_), CHUNK):
         connection.execute(insert(_table(ItemResponse)), rows_[start : start + CHUNK])
     return len(rows_)
@@ -303,7 +343,7 @@ class MeasurementWriter:
         self._cursor: Any = None
         self._copy_cm: Any = None
         self._copy: Any = None
-        self._per_statement = 1
+        self._variables = 999
 
     def __enter__(self) -> MeasurementWriter:
         return self
@@ -338,9 +378,8 @@ class MeasurementWriter:
             dbapi = self.c.connection.dbapi_connection
             assert dbapi is not None
             self._cursor = dbapi.cursor()
-            limit = dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-            self._per_statement = max(1, min(limit, 32_766) // 3)
-        return columns.sqlite(records, self._per_statement)
+            self._variables = min(dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), 32_766)
+        return columns.sqlite(records, self._variables)
 
     def execute(self, statements: list[tuple[str, list[Any]]]) -> None:
         for sql, params in statements:
@@ -357,20 +396,24 @@ class MeasurementWriter:
 
 
 NULL_TEXT = "\\N"
-MEASURE_BITS = 20  # measure ids below 2**20 and participant ids below 2**37 travel packed
-PACKED_SHIFT = MEASURE_BITS + 6
+MEASURE_BITS = 20  # measure ids below 2**20 and participant ids below 2**34 travel packed
+PACKED_SHIFT = MEASURE_BITS + 9
+DATE_SLOTS = 8  # distinct dates a packed statement binds (more: one statement per eight)
 
 
-@functools.lru_cache(maxsize=8)
-def _packed_statement(intervention_id: int, rows: int) -> str:
-    # ``column1``: participant << 26 | measure << 6 | wave << 3 | rater (codes as in RECORD).
+@functools.lru_cache(maxsize=4)
+def _packed_statement(rows: int) -> str:
+    # ``column1``: participant << 29 | measure << 9 | wave << 6 | rater << 3 | date slot (codes as
+    # in RECORD); ``column2`` the value; ?1 the intervention, ?2 ... the dates of the slots.
     wave = " ".join(f"WHEN {i} THEN '{w}'" for i, w in enumerate(WAVES))
     rater = " ".join(f"WHEN {i} THEN '{r}'" for i, r in enumerate(RATERS))
+    date = " ".join(f"WHEN {i} THEN ?{i + 2}" for i in range(DATE_SLOTS))
     return (
         f"INSERT INTO measurement ({', '.join(_MEASUREMENT_COLUMNS)}) "
-        f"SELECT {intervention_id}, column1 >> {PACKED_SHIFT}, (column1 >> 6) & {(1 << MEASURE_BITS) - 1}, "
-        f"CASE (column1 >> 3) & 7 {wave} END, CASE column1 & 7 {rater} END, column2, column3 "
-        f"FROM (VALUES {', '.join(['(?, ?, ?)'] * rows)})"
+        f"SELECT ?1, column1 >> {PACKED_SHIFT}, (column1 >> 9) & {(1 << MEASURE_BITS) - 1}, "
+        f"CASE (column1 >> 6) & 7 {wave} END, CASE (column1 >> 3) & 7 {rater} END, column2, "
+        f"CASE column1 & 7 {date} END "
+        f"FROM (VALUES {', '.join(['(?, ?)'] * rows)})"
     )
 
 

@@ -147,25 +147,46 @@ def migrating(engine: Engine) -> Iterator[Connection]:
     change inside a transaction, so it is turned off before this one begins and on again after.
     The caller checks :func:`foreign_key_problems` before the transaction commits.
     """
+    with unchecked_writes(engine) as connection:
+        yield connection
+
+
+@contextmanager
+def unchecked_writes(engine: Engine) -> Iterator[Connection]:
+    """One write transaction that SQLite does not check row by row for foreign keys (elsewhere,
+    a plain write transaction): for work that checks its references itself before it commits,
+    and never relies on ``ON DELETE CASCADE`` (schema changes, a restore, the bulk importer).
+
+    ``PRAGMA foreign_keys`` cannot change inside a transaction, so it is turned off before this
+    one begins and on again after, whatever happens; other connections keep it on throughout.
+    """
     with writer(engine).connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
-            # Straight to the driver: through SQLAlchemy, this statement would begin the transaction.
-            raw: Any = connection.connection.driver_connection
-            raw.execute("PRAGMA foreign_keys=OFF")
-            if raw.execute("PRAGMA foreign_keys").fetchone()[0]:
-                # A no-op inside a transaction: one the pooled connection still had open (an
-                # earlier reader's unfinished statement) is ended, and the pragma set again.
-                raw.rollback()
-                raw.execute("PRAGMA foreign_keys=OFF")
-                if raw.execute("PRAGMA foreign_keys").fetchone()[0]:
-                    raise DatabaseNotReady("could not turn SQLite's foreign keys off for the schema change")
+            _set_foreign_keys(connection, on=False)
         try:
             with connection.begin():
                 yield connection
         finally:
             if sqlite and not connection.invalidated:
-                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+                _set_foreign_keys(connection, on=True)
+
+
+def _set_foreign_keys(connection: Connection, *, on: bool) -> None:
+    # Straight to the driver: through SQLAlchemy, this statement would begin a transaction.
+    raw: Any = connection.connection.driver_connection
+    statement = f"PRAGMA foreign_keys={'ON' if on else 'OFF'}"
+    raw.execute(statement)
+    if raw.execute("PRAGMA foreign_keys").fetchone()[0] != on:
+        # A no-op inside a transaction: one the pooled connection still had open (an earlier
+        # reader's unfinished statement) is ended, and the pragma set again.
+        raw.rollback()
+        raw.execute(statement)
+        if raw.execute("PRAGMA foreign_keys").fetchone()[0] != on:
+            if on:  # never hand this connection out again (quietly: an error may be on its way out)
+                connection.invalidate()
+                return
+            raise DatabaseNotReady("could not turn SQLite's foreign keys off")
 
 
 def foreign_key_problems(connection: Connection, limit: int = 5) -> list[str]:

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from support import SAMPLE, snapshot
 
 from kirkpatrick.io import pipeline, write
@@ -185,3 +185,42 @@ def test_a_failure_in_the_writing_thread_is_raised_and_rolls_everything_back(
     assert calls["n"] >= 3
     assert snapshot(sample) == before
     assert sys.getswitchinterval() == interval
+
+
+def test_many_dates_no_dates_and_two_interventions_in_one_file_are_stored_exactly(
+    sample: Engine, tmp_path: Path
+) -> None:
+    """Rows carry their date as one of eight per statement (``write.DATE_SLOTS``): a block with
+    more dates takes several statements. Known participants' rows are written at the end and new
+    ones' early; both ways store every value, date (or none) and intervention as given."""
+    codes = ("NRB-LG-2024", "VBY-COACH-2024")
+    dates = [f"2025-{month:02d}-{day:02d}" for month in range(1, 13) for day in (3, 17)] + [""]
+
+    def line(p: int, m: int, w: int, r: int) -> tuple[str, tuple[str, str, str, str], tuple[float, str | None]]:
+        date = dates[(p * 5 + m * 3 + w + r) % len(dates)]
+        wave, rater = ("pre", "post")[w], ("self", "manager", "peer")[r]
+        code = f"E{p:05d}"
+        v = 1 + ((p * 11 + m * 5 + w * 3 + r) % 41) / 10
+        key = (code, MEASURES[m], wave, rater)
+        return f"{codes[p % 2]},{code},{MEASURES[m]},{wave},{rater},{v},{date}\n", key, (v, date or None)
+
+    header = "intervention,participant,measure,wave,rater,value,date\n"
+    people = 1_200  # 28,800 rows
+    every = [line(p, m, w, r) for p in range(people) for m in range(4) for w in range(2) for r in range(3)]
+    first = tmp_path / "first.csv"  # half the people, their pre rows: known at the second import
+    first.write_text(header + "".join(t for t, k, _ in every if int(k[0][1:]) < people // 2 and k[2] == "pre"))
+    import_measurements(sample, first, ImportOptions())
+    both = tmp_path / "both.csv"
+    both.write_text(header + "".join(t for t, _, _ in every))
+    summary = import_measurements(sample, both, ImportOptions())
+    assert (summary.skipped, summary.participants_created) == (people // 2 * 12, people // 2)
+    assert stored(sample) == {k: v for _, k, v in every}
+    with sample.connect() as c:
+        placed = c.execute(
+            select(Participant.code, Measurement.intervention_id, Participant.intervention_id).join(
+                Participant, Participant.id == Measurement.participant_id
+            )
+        ).all()
+        ids = dict(c.execute(text("SELECT code, id FROM intervention")).all())
+    assert {(code, iid) for code, iid, _ in placed} == {(f"E{p:05d}", ids[codes[p % 2]]) for p in range(people)}
+    assert all(iid == of_participant for _, iid, of_participant in placed)

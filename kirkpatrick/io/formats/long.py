@@ -15,7 +15,7 @@ import numpy as np
 from kirkpatrick.domain.parsing import column_name
 from kirkpatrick.io.context import ReadContext
 from kirkpatrick.io.rows import RECORD, Row
-from kirkpatrick.io.sniff import Cell
+from kirkpatrick.io.sniff import Cell, ColumnRows, Rows
 from kirkpatrick.io.validate import RATER_INDEX, RATERS, WAVE_INDEX, WAVES, blank, is_blank_row, scale_error, shown
 
 COLUMNS = ("participant", "measure", "wave", "value", "rater", "date", "intervention", "group", "role")
@@ -32,7 +32,7 @@ class LongReader:
         self.columns: dict[str, int] = {}
         self.width = 0
 
-    def read(self, header: list[str], header_line: int, batches: Iterator[tuple[list[int], list[list[Cell]]]]) -> None:
+    def read(self, header: list[str], header_line: int, batches: Iterator[tuple[list[int], Rows]]) -> None:
         ctx = self.ctx
         columns = ctx.header_columns(header, header_line, COLUMNS)
         for name in ("measure", "value"):
@@ -112,7 +112,7 @@ class LongReader:
             return None
         return (p, info.index, w, r, value, d, line)
 
-    def _batch(self, lines: list[int], cells: list[list[Cell]]) -> bool:
+    def _batch(self, lines: list[int], cells: Rows) -> bool:
         """Check a batch of rows column by column; ``False`` if it needs ``_row`` instead.
 
         Every cell is looked up in a dict of values already accepted (codes, numbers, dates),
@@ -122,18 +122,23 @@ class LongReader:
         """
         ctx = self.ctx
         width = self.width
-        if set(map(len, cells)) != {width}:
+        if isinstance(cells, ColumnRows):  # a plain block, already cut into columns
+            if len(cells.columns) != width:
+                return False
+            by_column: list[Any] = cells.columns
+        elif set(map(len, cells)) != {width}:
             return False  # short, long or blank rows: row by row
+        else:
+            by_column = list(zip(*cells))
         n = len(cells)
         columns = self.columns
-        by_column = list(zip(*cells))
         if not all(by_column[columns["participant"]]):
             return False  # an empty participant: maybe a row of empty fields
         ctx.rows_read += n
         # Participants: accepted ones by one lookup; the others checked in line order, as row by row.
         participant_columns = ctx.participants.cells(columns)
         if len(participant_columns) == 1:
-            seen: list[Any] = by_column[participant_columns[0]]  # type: ignore[assignment]
+            seen: list[Any] = by_column[participant_columns[0]]
         else:
             seen = list(zip(*(by_column[i] for i in participant_columns)))
         accepted = ctx.participants.accepted.get
