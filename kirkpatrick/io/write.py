@@ -150,7 +150,8 @@ class Columns:
         interventions = self.intervention_ids[p]
         per = (variables - 1 - DATE_SLOTS) // 2 * 2
         out = []
-        for iid in np.unique(interventions).tolist():
+        one = interventions.min() == interventions.max()
+        for iid in [int(interventions[0])] if one else np.unique(interventions).tolist():
             for first in range(0, len(ordinals), DATE_SLOTS):
                 mine = (interventions == iid) & (slots >= first) & (slots < first + DATE_SLOTS)
                 packed = keys[mine] | (slots[mine] - first)
@@ -158,7 +159,8 @@ class Columns:
                     continue
                 dates = [self.date(o) for o in ordinals[first : first + DATE_SLOTS].tolist()]
                 head = [iid, *dates, *([None] * (DATE_SLOTS - len(dates)))]
-                flat = list(itertools.chain.from_iterable(zip(packed.tolist(), values[mine].tolist())))
+                flat: list[Any] = [None] * (2 * len(packed))
+                flat[0::2], flat[1::2] = packed.tolist(), values[mine].tolist()
                 for start in range(0, len(flat), per):
                     part = flat[start : start + per]
                     out.append((_packed_statement(len(part) // 2), head + part))
@@ -196,6 +198,7 @@ class EarlyWriter:
         self.inserted: dict[int, tuple[str, str | None]] = {}  # participant index -> group, role as inserted
         self.written: list[np.ndarray] = []  # per emitted block: which records were written early
         self.columns = Columns(ctx, "sqlite")
+        self.new = np.zeros(0, dtype=bool)
         self.failure: BaseException | None = None
         # The write lock is held (BEGIN IMMEDIATE): ids from here on are this import's to give.
         self.next_id = int(connection.execute(select(func.coalesce(func.max(Participant.id), 0))).scalar_one()) + 1
@@ -215,8 +218,11 @@ class EarlyWriter:
         if self.failure is not None or ctx.errors.count or not len(records):
             self.written.append(np.zeros(len(records), dtype=bool))
             return
-        new = np.array([i is None for i in people.id], dtype=bool)
-        early = new[records["p"]]
+        # Whether each participant is new to the database: known ones have their id from the
+        # start, and participants only ever join at the end of the list while the file is read.
+        if len(people.id) > len(self.new):
+            self.new = np.concatenate([self.new, np.array([i is None for i in people.id[len(self.new) :]], dtype=bool)])
+        early = self.new[records["p"]]
         self.written.append(early)
         if not early.any():
             return

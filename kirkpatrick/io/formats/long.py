@@ -153,6 +153,11 @@ class LongReader:
         rs: list[Any] | int = ctx.rater_or_self if ir is None else list(map(RATER_INDEX.get, by_column[ir]))
         vs = list(map(ctx.cells.numbers.get, by_column[columns["value"]]))
         ds: list[Any] | int = 0 if idate is None else list(map(ctx.cells.dates.get, by_column[idate]))
+        clean = self._clean(lines, ps, ms, ws, rs, vs, ds)
+        if clean is not None:
+            ctx.store.flush()
+            ctx.store.emit(clean)
+            return True
         suspect: set[int] = set()
         for part in (ps, ms, ws, rs, vs, ds):
             if isinstance(part, list) and None in part:
@@ -195,3 +200,20 @@ class LongReader:
         ctx.store.flush()
         ctx.store.emit(records)
         return True
+
+    def _clean(self, lines: list[int], *parts: list[Any] | int | None) -> np.ndarray | None:
+        """The batch's records if every cell was found (no ``None``) and every value is on its
+        measure's scale, else ``None``: one conversion per column, in C, which fails on a ``None``
+        (a value's ``None`` becomes NaN, which no scale holds)."""
+        ps, ms, ws, rs, vs, ds = parts
+        records = np.empty(len(lines), dtype=RECORD)
+        try:
+            records["p"], records["m"], records["w"], records["r"], records["d"] = ps, ms, ws, rs, ds
+        except TypeError:
+            return None
+        records["v"] = vs
+        m, v = records["m"], records["v"]
+        if not ((self.ctx.catalogue.low[m] <= v) & (v <= self.ctx.catalogue.high[m])).all():
+            return None
+        records["line"] = lines
+        return records
