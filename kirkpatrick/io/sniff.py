@@ -23,8 +23,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO, overload
 
-import numpy as np
-
 from kirkpatrick.domain.errors import InvalidInput
 
 FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
@@ -387,6 +385,8 @@ def _plain_blocks(table: Table, size: int) -> Iterator[tuple[list[int], ColumnRo
     exactly the ``csv`` module's cells (what ``tests/io/test_plain_blocks.py`` checks), with one
     ``str.split`` for the whole block instead of a list made per row.
     """
+    import numpy as np  # here: the small commands that read a CSV file start without it
+
     dialect = table.dialect
     assert dialect.encoding is not None and dialect.delimiter is not None
     delimiter = dialect.delimiter
