@@ -55,13 +55,16 @@ def find_duplicates(ctx: ReadContext, keys: np.ndarray) -> None:
 
 
 PER_QUERY = 1_000  # participants whose stored rows are read in one query
+KEYS_AT_ONCE = 1 << 20  # keys a whole-file count or lookup takes at a time (the memory it needs is per block)
 
 
 def compare_with_database(ctx: ReadContext, connection: Connection, keys: np.ndarray) -> np.ndarray:
     """Mark measurements already stored with the same value; record an error for a different value."""
     skip = np.zeros(len(keys), dtype=bool)
     per_participant = max(len(ctx.catalogue.list), 1) * len(WAVES) * len(RATERS)
-    in_file = np.unique(keys // per_participant).tolist()  # the participants known may be many more
+    # The file's participants (the participants known may be many more), a block of keys at a time.
+    blocks = [np.unique(keys[i : i + KEYS_AT_ONCE] // per_participant) for i in range(0, len(keys), KEYS_AT_ONCE)]
+    in_file = np.unique(np.concatenate(blocks)).tolist() if blocks else []
     existing = [p for p in in_file if ctx.participants.id[p] is not None]
     if not existing:
         return skip
@@ -149,13 +152,16 @@ def _stored_blocks(connection: Connection, pids: np.ndarray, combo: str) -> Iter
 
 def per_measure_wave(ctx: ReadContext, keys: np.ndarray, skip: np.ndarray) -> dict[tuple[str, str], dict[str, int]]:
     n_combos = len(ctx.catalogue.list) * len(WAVES)
-    combos = keys // len(RATERS) % n_combos
+    counts = {"imported": np.zeros(n_combos, dtype=np.int64), "skipped": np.zeros(n_combos, dtype=np.int64)}
+    for start in range(0, len(keys), KEYS_AT_ONCE):  # bincount takes 8 bytes a key: a block at a time
+        combos = keys[start : start + KEYS_AT_ONCE] // len(RATERS) % n_combos
+        skipped = skip[start : start + KEYS_AT_ONCE]
+        counts["imported"] += np.bincount(combos[~skipped], minlength=n_combos)
+        counts["skipped"] += np.bincount(combos[skipped], minlength=n_combos)
     out: dict[tuple[str, str], dict[str, int]] = {}
-    for name, mask in (("imported", ~skip), ("skipped", skip)):
-        counts = np.bincount(combos[mask], minlength=n_combos)
-        for combo in np.flatnonzero(counts).tolist():
-            n = int(counts[combo])
+    for name, found in counts.items():
+        for combo in np.flatnonzero(found).tolist():
             m, w = divmod(combo, len(WAVES))
             entry = out.setdefault((ctx.catalogue.list[m].code, WAVES[w]), {"imported": 0, "skipped": 0})
-            entry[name] = n
+            entry[name] = int(found[combo])
     return out

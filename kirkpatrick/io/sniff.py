@@ -404,8 +404,11 @@ def _plain_blocks(table: Table, size: int) -> Iterator[tuple[list[int], ColumnRo
             if data:
                 cut = block.rfind(b"\n") + 1
                 block, carry = block[:cut], block[cut:]
-                if not block:  # one line longer than a block: read on
-                    carry, want = carry, len(carry) + _BLOCK
+                if not block:  # a line longer than a block: read on, unless it is too long to be plain
+                    if len(carry) > limit:
+                        yield [], None
+                        return
+                    want = len(carry) + _BLOCK
                     continue
             elif not block:
                 return

@@ -224,3 +224,21 @@ def test_many_dates_no_dates_and_two_interventions_in_one_file_are_stored_exactl
         ids = dict(c.execute(text("SELECT code, id FROM intervention")).all())
     assert {(code, iid) for code, iid, _ in placed} == {(f"E{p:05d}", ids[codes[p % 2]]) for p in range(people)}
     assert all(iid == of_participant for _, iid, of_participant in placed)
+
+
+def test_counts_and_known_participants_come_out_the_same_a_block_of_keys_at_a_time(
+    sample: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole-file counts (per measure and wave) and the file's known participants are
+    worked out a block of keys at a time (``checks.KEYS_AT_ONCE``, to bound the memory)."""
+    from kirkpatrick.io import checks
+
+    import_measurements(sample, write_file(tmp_path / "half.csv", rows(0, 100)), OPTIONS)
+    both = write_file(tmp_path / "both.csv", rows(0, 200))
+    whole = import_measurements(sample, both, OPTIONS, dry_run=True)
+    monkeypatch.setattr(checks, "KEYS_AT_ONCE", 7)
+    blocks = import_measurements(sample, both, OPTIONS, dry_run=True)
+    # 200 people x 2 raters per measure and wave; the first 100 are stored already.
+    expected = {(m, w): {"imported": 200, "skipped": 200} for m in MEASURES for w in ("pre", "post")}
+    assert whole.per_measure_wave == blocks.per_measure_wave == expected
+    assert (blocks.imported, blocks.skipped) == (whole.imported, whole.skipped) == (1600, 1600)

@@ -77,6 +77,10 @@ def test_a_line_longer_than_the_csv_module_allows_is_left_to_it() -> None:
         t = table(b"a,b\n1,2\n" + b"x" * 40 + b",y\n")
         with pytest.raises(sniff.InvalidInput, match=r"t\.csv:3: malformed line"):
             read(t, 1000)
+        # A line longer than the first block and than the limit, with no newline in sight.
+        t = table(b"a,b\n" + b"x" * (sniff._FIRST_BLOCK + 5) + b",y\n")
+        with pytest.raises(sniff.InvalidInput, match=r"t\.csv:2: malformed line"):
+            read(t, 1000)
     finally:
         csv.field_size_limit(limit)
 
