@@ -106,16 +106,16 @@ def compare_with_database(ctx: ReadContext, connection: Connection, keys: np.nda
         filled += n
     if not filled:
         return skip
+    # The keys sorted; the values stay where they are, found through ``order`` (a sorted copy of
+    # them would be 8 more bytes a row at the peak).
     order = np.argsort(stored[:filled])
     stored = stored[order]
-    values = values[order]
-    del order
     for start, records in ctx.store.records():
         chunk_keys = keys[start : start + len(records)]
-        pos = np.searchsorted(stored, chunk_keys)
-        pos_ok = np.minimum(pos, len(stored) - 1)
-        found = stored[pos_ok] == chunk_keys
-        same = found & np.isclose(values[pos_ok], records["v"], rtol=1e-12, atol=1e-12)
+        pos = np.minimum(np.searchsorted(stored, chunk_keys), len(stored) - 1)
+        found = stored[pos] == chunk_keys
+        there = values[order[pos]]
+        same = found & np.isclose(there, records["v"], rtol=1e-12, atol=1e-12)
         skip[start : start + len(records)] = same
         for j in np.flatnonzero(found & ~same):
             record = records[j]
@@ -123,7 +123,7 @@ def compare_with_database(ctx: ReadContext, connection: Connection, keys: np.nda
             ctx.errors.add(
                 line,
                 column_of(ctx, record),
-                f"{describe(ctx, record)} is already {values[pos_ok[j]]:g} in the database, not {float(record['v']):g}",
+                f"{describe(ctx, record)} is already {there[j]:g} in the database, not {float(record['v']):g}",
             )
     return skip
 

@@ -6,7 +6,7 @@ The pipeline, and why:
    and decimal mark, proving that it decodes.
 2. A format (``io.formats``: long, wide; detected from the header, or given) turns the table
    into canonical rows, checked as they are read (``validate``, ``participants``) and spilled
-   to disk (``rows``), so 5 million rows fit in well under 300 MB.
+   to disk (``rows``), so 5 million rows fit in under 300 MB.
 3. ``checks`` finds measurements given twice in the file and compares them with the database:
    same value, skipped (re-importing changes nothing); another value, an error. ``unscored`` does
    the same for item answers too few for a scale score, which are kept without one.

@@ -3,7 +3,8 @@
 A canonical row is one measurement: participant, measure, wave, rater, value, date and the line
 it came from (the column follows from the layout and measure). Validated rows are packed as NumPy
 records and spilled to a temporary file; only one 32-bit (or 64-bit) key per row stays in
-memory, so 5 million rows fit in well under 300 MB.
+memory, so 5 million rows fit in under 300 MB (244 MB for a first import, 292 MB for a
+re-import of rows all present: ``bench/import_bench.py --rows 5000000``).
 """
 
 from __future__ import annotations
