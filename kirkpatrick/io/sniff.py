@@ -379,11 +379,12 @@ def _can_cut(dialect: Dialect) -> bool:
 def _plain_blocks(table: Table, size: int) -> Iterator[tuple[list[int], ColumnRows | None]]:
     """A CSV file's rows as ``ColumnRows``, ``size`` at a time, while it is plain, then ``None`` once.
 
-    A block of whole lines is plain when it holds no quote, carriage return or NUL, every line
-    has the same number of delimiters (at least one) and no line is longer than the ``csv``
-    module allows a field. Then each line is one row, and cutting it at every delimiter gives
-    exactly the ``csv`` module's cells (what ``tests/io/test_plain_blocks.py`` checks), with one
-    ``str.split`` for the whole block instead of a list made per row.
+    A block of whole lines is plain when it holds no quote, NUL or carriage return (other than
+    in a Windows line end), every line has the same number of delimiters (at least one) and no
+    line is longer than the ``csv`` module allows a field. Then each line is one row, and cutting
+    it at every delimiter gives exactly the ``csv`` module's cells (what
+    ``tests/io/test_plain_blocks.py`` checks), with one ``str.split`` for the whole block instead
+    of a list made per row.
     """
     import numpy as np  # here: the small commands that read a CSV file start without it
 
@@ -414,6 +415,8 @@ def _plain_blocks(table: Table, size: int) -> Iterator[tuple[list[int], ColumnRo
                 return
             elif not block.endswith(b"\n"):
                 block += b"\n"  # the last line, without its newline
+            if b"\r" in block and block.count(b"\r") == block.count(b"\r\n"):
+                block = block.replace(b"\r\n", b"\n")  # Windows line ends, as Excel writes them
             if b'"' in block or b"\r" in block or b"\x00" in block:
                 yield [], None
                 return

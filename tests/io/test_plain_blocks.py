@@ -54,7 +54,10 @@ def test_a_plain_file_is_read_as_columns_with_the_csv_modules_cells() -> None:
     "text",
     [
         'a,b\n1,"x,y"\n2,z\n',  # a quote: the csv module from there on
-        "a,b\r\n1,2\r\n",  # carriage returns
+        "a,b\r\n1,2\r\n",  # Windows line ends (read as plain)
+        "a,b\r\n1,2\n3,4\r\n",  # mixed line ends
+        "a,b\r1,2\r\n",  # a lone carriage return ends a line too
+        "a,b\n1,x\ry\n",  # a carriage return inside a field
         "a,b\n\n1,2\n",  # a blank line
         "a,b\n1,2,3\n4,5\n",  # a ragged row
         "a\nb\nc\n",  # one column
@@ -92,6 +95,12 @@ def test_encodings_whose_ascii_bytes_are_ascii(encoding: str, text: str, small_b
     assert read(t, 1)[0][1][0] in ("namn", "a")  # a byte order mark is not part of the first cell
 
 
+def test_windows_line_ends_are_plain() -> None:
+    t = table("a;b\r\nÅsa;3,5\r\nBo;4\r\n".encode("cp1252"), "cp1252", ";")
+    assert all(isinstance(cells, ColumnRows) for _, cells in sniff.row_batches(t, 10))
+    assert read(t, 10) == reference(t) == [(1, ["a", "b"]), (2, ["Åsa", "3,5"]), (3, ["Bo", "4"])]
+
+
 def test_other_encodings_and_delimiters_go_to_the_csv_module() -> None:
     t = table("a,b\n1,2\n".encode("utf-16"), "utf-16")
     assert not any(isinstance(cells, ColumnRows) for _, cells in sniff.row_batches(t, 10))
@@ -109,7 +118,7 @@ def test_a_file_on_disk(tmp_path: Path) -> None:
 FIELDS = st.text(alphabet=st.sampled_from(["a", "å", "1", ".", " ", ",", ";", '"', "\n", "\r"]), max_size=4)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     rows=st.lists(st.lists(FIELDS, min_size=1, max_size=4), max_size=12),
     raw=st.booleans(),
