@@ -63,6 +63,11 @@ PROGRESS_FROM_LINES = 5_000
 )
 @click.option("--participant", "participant_column", metavar="COLUMN", help="Export column naming the participant.")
 @click.option("--keep-partial", is_flag=True, help="Keep unfinished responses of a survey export.")
+@click.option(
+    "--strict-people",
+    is_flag=True,
+    help="Refuse the export when a row names no one or an e-mail is not in the key file (default: leave such rows out).",
+)
 @click.option("--mapping", type=EXISTING_FILE, help="Mapping file (column,code) saved by --save-mapping.")
 @click.option("--save-mapping", type=click.Path(dir_okay=False, path_type=Path), help="Write the column mapping here.")
 @click.option("--key-file", type=EXISTING_FILE, help="CSV of e-mail,code for exports that identify people by e-mail.")
@@ -84,6 +89,7 @@ def import_command(
     source: str | None,
     participant_column: str | None,
     keep_partial: bool,
+    strict_people: bool,
     mapping: Path | None,
     save_mapping: Path | None,
     key_file: Path | None,
@@ -99,37 +105,45 @@ def import_command(
       kirkpatrick import norrby_fore.csv --intervention NRB-LG-2024 --wave pre --rater self
       kirkpatrick import kurs.xlsx --intervention VBY-KURS-2025 --wave post --dry-run
     """
-    from kirkpatrick.io import surveys
-    from kirkpatrick.io.importing import ImportFailed, ImportOptions, import_measurements, open_input
+    from kirkpatrick.io.importing import ImportFailed, import_measurements
+    from kirkpatrick.services import importing
 
-    options = ImportOptions(intervention, layout, wave, rater, delimiter, decimal, encoding, sheet, min_items)
     engine = app.engine
     try:
-        table = open_input(file, options)
-        if layout is None and (source is not None or surveys.is_export(table)):
+        request = importing.ImportRequest(
+            intervention,
+            wave,
+            rater,
+            layout,
+            source,
+            participant_column,
+            keep_partial,
+            strict_people,
+            key_file=importing.read_key_file(key_file) if key_file else {},
+            mapping=importing.read_mapping(mapping) if mapping else {},
+            min_item_share=min_items,
+            delimiter=delimiter,
+            decimal=decimal,
+            encoding=encoding,
+            sheet=sheet,
+        )
+        table = importing.open_file(file, request)
+        if importing.detect_tool(table, request) is not None:
             if intervention is None or wave is None:
                 raise click.UsageError("a survey export needs --intervention and --wave")
-            survey_options = surveys.SurveyOptions(
-                intervention,
-                wave,
-                rater,
-                source,
-                participant_column,
-                keep_partial,
-                key_file=surveys.read_key_file(open_input(key_file)) if key_file else {},
-                mapping=surveys.read_mapping(open_input(mapping)) if mapping else {},
-                min_item_share=min_items,
-            )
-            preview = surveys.import_survey(engine, table, survey_options, dry_run=dry_run)
+            result = importing.run(engine, table, request, dry_run=dry_run)
+            assert result.survey is not None
             if save_mapping is not None:
-                surveys.write_mapping(preview, save_mapping)
-            _echo_preview(preview, dry_run)
+                _save_mapping(importing.mapping_rows(result.survey), save_mapping)
+            _echo_preview(result.survey, dry_run)
             return
         dialect = table.dialect
         if not as_json:
             click.echo(f"Reading {file}: {dialect.describe()}", err=True)
         with _progress(dialect.lines) as progress:
-            summary = import_measurements(engine, table, options, dry_run=dry_run, progress=progress)
+            summary = import_measurements(
+                engine, table, request.table_options(), dry_run=dry_run, progress=progress
+            )
     except ImportFailed as exc:
         for line in exc.lines():
             click.echo(line, err=True)
@@ -138,6 +152,15 @@ def import_command(
         echo_json(summary.as_dict())
     else:
         _echo_summary(summary)
+
+
+def _save_mapping(rows: list[tuple[str, str]], path: Path) -> None:
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["column", "code"])
+        out.writerows(rows)
 
 
 @contextmanager
@@ -166,10 +189,21 @@ def _echo_preview(p: surveys.SurveyPreview, dry_run: bool) -> None:
     for reason, n in sorted(p.excluded_counts().items()):
         click.echo(f"Excluded {n}: {reason}")
     for e in p.excluded:
-        click.echo(f"  line {e.line}: {e.reason}")
+        click.echo(f"  line {e.line}: {e.text}")
     for written, stored in p.merged_codes:
         click.echo(f"Participant {written!r} taken as {stored!r}")
     click.echo(f"{p.kept} responses kept.")
+    for f in p.figures:
+        if f.n and f.mean is not None:
+            click.echo(
+                f"  {f.code:<10} {f.wave:<9} n={f.n:<4} mean {f.mean:.2f}  min {f.minimum:g}  max {f.maximum:g} "
+                f"(scale {f.low:g}-{f.high:g}; {f.label_share:.0%} labels)"
+            )
+        if f.recode_suspected:
+            click.echo(
+                f"  Warning: {f.code} uses only {f.minimum:g}-{f.maximum:g} of its {f.low:g}-{f.high:g} scale: "
+                "is the column recoded (a group or a shorter scale)?"
+            )
     if p.free_text:
         counts: dict[str, int] = {}
         for question, _ in p.free_text:

@@ -120,15 +120,20 @@ def open_path(
     decimal: str | None = None,
     encoding: str | None = None,
     sheet: str | None = None,
+    name: str | None = None,
 ) -> Table:
-    """``open_table`` for a file on disk (read from disk each pass, never held in memory)."""
+    """``open_table`` for a file on disk (read from disk each pass, never held in memory); ``name``
+    is what messages call it (an upload's original name, never the server's path)."""
     path = Path(path)
     if not path.is_file():
         kind = FORMATS.get(path.suffix.lower())
         if kind is None:
             raise InvalidInput(f"{path}: unsupported file type {path.suffix or '(none)'!r} (use .csv, .tsv or .xlsx)")
         raise InvalidInput(f"{path}: no such file")
-    return _open(str(path), lambda: path.open("rb"), delimiter, decimal, encoding, sheet, path)
+    shown = name or str(path)
+    if name is not None and Path(name).suffix.lower() != path.suffix.lower():
+        shown = f"{name}{path.suffix}"  # the format is judged by the suffix of the shown name
+    return _open(shown, lambda: path.open("rb"), delimiter, decimal, encoding, sheet, path)
 
 
 def open_table(
@@ -201,10 +206,16 @@ def _open(
         lines = _scan(name, opener, encoding, named=True)
     else:
         with opener() as f:
-            bom = f.read(3) == codecs.BOM_UTF8
+            start = f.read(4)
+        bom = start[:3] == codecs.BOM_UTF8
         try:
-            lines = _scan(name, opener, "utf-8")
-            encoding = "utf-8-sig" if bom else "utf-8"
+            if start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+                # Excel's "Unicode text" and some survey tools write UTF-16 with its byte order mark.
+                encoding = "utf-16"
+                lines = _scan_wide(name, opener, encoding)
+            else:
+                lines = _scan(name, opener, "utf-8")
+                encoding = "utf-8-sig" if bom else "utf-8"
         except DecodeFailed:
             # Not UTF-8: Windows-1252 is what Swedish Excel writes ("CSV (semikolonavgränsad)").
             encoding = "cp1252"
@@ -244,6 +255,27 @@ def _scan(path: str, opener: Opener, encoding: str, *, named: bool = False) -> i
             if not block:
                 break
     return lines + (1 if carry else 0)
+
+
+def _scan_wide(path: str, opener: Opener, encoding: str) -> int:
+    """``_scan`` for an encoding whose characters span several bytes (UTF-16): decoded
+    incrementally, block by block, counting the decoded newlines."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    lines = 0
+    ends_line = True
+    with opener() as f:
+        while True:
+            block = f.read(_BLOCK)
+            try:
+                text = decoder.decode(block, final=not block)
+            except UnicodeDecodeError:
+                raise DecodeFailed(f"{path}:{lines + 1}: the bytes are not valid {encoding}") from None
+            lines += text.count("\n")
+            if text:
+                ends_line = text.endswith("\n")
+            if not block:
+                break
+    return lines + (0 if ends_line else 1)
 
 
 def _head(opener: Opener, encoding: str, size: int = 64 * 1024) -> str:

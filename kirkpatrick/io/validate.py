@@ -18,6 +18,7 @@ from sqlalchemy import Connection, select, text
 from kirkpatrick.domain import parsing
 from kirkpatrick.domain.errors import KirkpatrickError
 from kirkpatrick.domain.vocab import Rater, Wave
+from kirkpatrick.io.problems import Problem
 from kirkpatrick.io.sniff import Cell
 from kirkpatrick.storage.models import Measure
 
@@ -31,14 +32,20 @@ MAX_SHOWN = 50
 class ImportFailed(KirkpatrickError):
     """A file with errors; nothing of it was written.
 
-    ``errors`` holds the first ``MAX_SHOWN`` messages in line order, ``count`` how many there are.
+    ``problems`` holds the first ``MAX_SHOWN`` problems (typed records) in line order, ``errors``
+    the same as ``file:line:column: message`` lines, ``count`` how many there are.
     """
 
-    def __init__(self, path: Any, errors: list[str], count: int) -> None:
+    def __init__(self, path: Any, errors: list[str], count: int, problems: list[Problem] | None = None) -> None:
         self.path = path
+        self.problems = problems if problems is not None else [Problem(e) for e in errors]
         self.errors = errors
         self.count = count
         super().__init__("\n".join([*self.lines(), self.summary]))
+
+    @classmethod
+    def of(cls, path: Any, problems: list[Problem], count: int | None = None) -> ImportFailed:
+        return cls(path, [p.located() for p in problems], len(problems) if count is None else count, problems)
 
     @property
     def summary(self) -> str:
@@ -50,37 +57,42 @@ class ImportFailed(KirkpatrickError):
 
 
 class Errors:
-    """Collects errors as ``file:line:column: message``; keeps the first few (by line) and counts
-    the rest, so memory stays bounded."""
+    """Collects problems (code, values, file, line, column); keeps the first few (by line) and
+    counts the rest, so memory stays bounded."""
 
     def __init__(self, path: Any) -> None:
         self.path = path
-        self.kept: list[tuple[int, str]] = []
+        self.kept: list[tuple[int, Problem]] = []
         self.count = 0
 
-    def add(self, line: int, column: str | None, message: str) -> None:
+    def add(self, line: int, column: str | None, code: str, **values: str) -> None:
+        """A problem at ``line``/``column``: ``code`` is the English sentence, ``%(name)s``
+        placeholders filled from ``values``."""
         self.count += 1
-        where = f"{self.path}:{line}:{column}:" if column else f"{self.path}:{line}:"
-        self.kept.append((line, f"{where} {message}"))
+        self.kept.append((line, Problem(code, values, str(self.path), line, column or None)))
         if len(self.kept) > 4 * MAX_SHOWN:
             self._trim()
+
+    def add_problem(self, problem: Problem) -> None:
+        self.count += 1
+        self.kept.append((problem.line or 0, problem))
 
     def add_message(self, line: int, message: str) -> None:
         """A message already located (``file:line: ...``), as the reader raises them."""
         self.count += 1
-        self.kept.append((line, message))
+        self.kept.append((line, Problem(message, {}, None, None, None)))
 
     def _trim(self) -> None:
         self.kept.sort(key=lambda e: e[0])
         del self.kept[MAX_SHOWN:]
 
-    def fail(self, message: str) -> ImportFailed:
-        return ImportFailed(self.path, [f"{self.path}: {message}"], 1)
+    def fail(self, code: str, **values: str) -> ImportFailed:
+        return ImportFailed.of(self.path, [Problem(code, values, str(self.path))])
 
     def raise_if_any(self) -> None:
         if self.count:
             self._trim()
-            raise ImportFailed(self.path, [m for _, m in self.kept], self.count)
+            raise ImportFailed.of(self.path, [p for _, p in self.kept], self.count)
 
 
 @dataclass
@@ -147,11 +159,18 @@ class Cells:
         if not key:
             if default is not None:
                 return default
-            self.errors.add(line, column, f"empty {column}")
+            self.errors.add(line, column, "empty %(column)s", column=column)
             return None
         if key in allowed:
             return allowed.index(key)
-        self.errors.add(line, column, f"unknown {column} {text_of(cell)!r} (expected one of: {', '.join(allowed)})")
+        self.errors.add(
+            line,
+            column,
+            "unknown %(column)s %(value)s (expected one of: %(allowed)s)",
+            column=column,
+            value=repr(text_of(cell)),
+            allowed=", ".join(allowed),
+        )
         return None
 
     def number(self, line: int, column: str, cell: Cell, *, required: bool) -> float | None:
@@ -163,7 +182,7 @@ class Cells:
                 return None
             if isinstance(cell, (int, float)) and not isinstance(cell, bool) and math.isfinite(cell):
                 return float(cell)
-            self.errors.add(line, column, f"{shown(cell)} is not a number")
+            self.errors.add(line, column, "%(value)s is not a number", value=shown(cell))
             return None
         cached = self.numbers.get(cell)
         if cached is not None:
@@ -175,11 +194,13 @@ class Cells:
             return None
         value = parsing.number(stripped, "," if self.decimal_comma else ".")
         if value is None:
-            mark = "decimal comma" if self.decimal_comma else "decimal point"
-            self.errors.add(line, column, f"{stripped!r} is not a number ({mark} expected)")
+            code = "%(value)s is not a number (decimal comma expected)"
+            if not self.decimal_comma:
+                code = "%(value)s is not a number (decimal point expected)"
+            self.errors.add(line, column, code, value=repr(stripped))
             return None
         if not math.isfinite(value):
-            self.errors.add(line, column, f"{stripped!r} is not a finite number")
+            self.errors.add(line, column, "%(value)s is not a finite number", value=repr(stripped))
             return None
         if len(self.numbers) < 200_000:
             self.numbers[cell] = value
@@ -195,7 +216,7 @@ class Cells:
             return 0
         ordinal = parsing.date_ordinal(text_)
         if ordinal is None:
-            self.errors.add(line, "date", f"bad date {text_!r} (expected YYYY-MM-DD)")
+            self.errors.add(line, "date", "bad date %(value)s (expected YYYY-MM-DD)", value=repr(text_))
             return None
         if len(self.dates) < 100_000:
             self.dates[cell] = ordinal

@@ -5,7 +5,7 @@ or a matrix's row labels. Dates ``MM/DD/YYYY hh:mm:ss AM``; no completion-status
 
 from __future__ import annotations
 
-from kirkpatrick.io.formats.survey import Survey, SurveyColumn, meta_kind
+from kirkpatrick.io.formats.survey import Survey, SurveyColumn, derived_kind, meta_kind, split_forms
 from kirkpatrick.io.sniff import Cell
 from kirkpatrick.io.validate import text_of
 
@@ -34,7 +34,10 @@ def read(rows: list[tuple[int, list[Cell]]]) -> Survey:
         if not stem:
             continue
         if not sub or sub.lower() in PLAIN:
-            columns.append(SurveyColumn(i, stem, [stem], None, None))
+            columns.append(SurveyColumn(i, stem, split_forms(stem), None, None, derived_kind(stem)))
         else:
-            columns.append(SurveyColumn(i, f"{stem} - {sub}", [f"{stem} - {sub}", sub, f"{stem} [{sub}]"], None, None))
-    return Survey("surveymonkey", columns, rows[2:], month_first=True)
+            header = f"{stem} - {sub}"
+            other = "text of an 'other' choice" if sub.lower().startswith(("other", "annat", "övrigt")) else None
+            forms = [*split_forms(header), f"{stem} [{sub}]"]
+            columns.append(SurveyColumn(i, header, forms, None, None, other or derived_kind(header)))
+    return Survey("surveymonkey", columns, rows[2:], month_first=True, header_line=rows[0][0])
