@@ -159,15 +159,15 @@ class Cells:
         if not key:
             if default is not None:
                 return default
-            self.errors.add(line, column, "empty %(column)s", column=column)
+            self.errors.add(line, column, "empty %(what)s", what=column)
             return None
         if key in allowed:
             return allowed.index(key)
         self.errors.add(
             line,
             column,
-            "unknown %(column)s %(value)s (expected one of: %(allowed)s)",
-            column=column,
+            "unknown %(what)s %(value)s (expected one of: %(allowed)s)",
+            what=column,
             value=repr(text_of(cell)),
             allowed=", ".join(allowed),
         )

@@ -25,6 +25,7 @@ from kirkpatrick.io.pipeline import ImportOptions, ImportSummary, import_measure
 from kirkpatrick.io.problems import Problem
 from kirkpatrick.io.sniff import Cell, Dialect, Table, open_path
 from kirkpatrick.io.validate import ImportFailed, text_of
+from kirkpatrick.services.uploads import guard_xlsx
 
 SAMPLE_ROWS = 5  # rows of the file shown under its header
 # Cached previews (a web upload is parsed once, however often its preview is shown).
@@ -105,6 +106,8 @@ class ImportResult:
 
 def open_file(path: Path, request: ImportRequest, name: str | None = None) -> Table:
     """The file to import, shown to the user as ``name`` (an upload's original name; default: the path)."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        guard_xlsx(path)  # the web's tighter zip limits, before openpyxl sees the file
     try:
         return open_path(
             path,

@@ -110,6 +110,10 @@ def create_app(
     for module in (catalogue, people, tables, contract_forms):
         app.register_blueprint(module.bp)
     survey.register(app)  # personal survey links: no sign-in, the link is the key
+    from kirkpatrick.web import uploaded
+
+    with app.app_context():
+        uploaded.sweep()  # uploads abandoned before a restart
     return app
 
 

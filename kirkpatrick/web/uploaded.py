@@ -5,6 +5,7 @@ random name in the application's upload folder and remembered in the signed sess
 from __future__ import annotations
 
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ from flask_wtf.file import FileField
 from kirkpatrick.web.common import _
 
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
+# An upload not confirmed or cancelled within this many seconds is abandoned: expired and swept.
+MAX_AGE = 6 * 3600
 
 
 def folder() -> Path:
@@ -44,7 +47,9 @@ def pending(key: str, **details: Any) -> tuple[Path, dict[str, Any]] | None:
     if not isinstance(item, dict) or any(item.get(k) != v for k, v in details.items()):
         return None
     path = folder() / Path(str(item.get("file", ""))).name
-    return (path, item) if path.is_file() else None
+    if not path.is_file() or _age(path) > _max_age():
+        return None
+    return path, item
 
 
 def discard(key: str) -> None:
@@ -54,4 +59,28 @@ def discard(key: str) -> None:
         (folder() / Path(str(item.get("file", "x"))).name).unlink(missing_ok=True)
 
 
-__all__ = ["SUFFIXES", "discard", "folder", "keep", "pending"]
+def sweep(where: Path | None = None, max_age: float | None = None) -> int:
+    """Delete the uploads older than ``max_age`` seconds (abandoned: never confirmed nor cancelled);
+    called when the application starts and on each upload. Returns how many went."""
+    where = folder() if where is None else where
+    limit = _max_age() if max_age is None else max_age
+    gone = 0
+    for path in where.glob("*") if where.is_dir() else ():
+        if path.is_file() and _age(path) > limit:
+            path.unlink(missing_ok=True)
+            gone += 1
+    return gone
+
+
+def _age(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _max_age() -> float:
+    return float(current_app.config.get("UPLOAD_MAX_AGE", MAX_AGE))
+
+
+__all__ = ["MAX_AGE", "SUFFIXES", "discard", "folder", "keep", "pending", "sweep"]
