@@ -54,7 +54,7 @@ class ReadContext:
             else:
                 columns[name] = i
         if "participant" not in columns:
-            self.errors.add(line, None, "missing column 'participant'")
+            self.errors.add(line, None, "the column %(value)s is missing", value="'participant'")
         if "intervention" not in columns and self.participants.fixed is None:
             self.errors.add(line, None, "no intervention: give --intervention CODE or an 'intervention' column")
         return columns

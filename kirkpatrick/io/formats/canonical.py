@@ -59,7 +59,10 @@ class CanonicalReader:
         lookup = self.ctx.catalogue.lookup
         info = lookup.get(code) or lookup.get(column_name(code))
         if info is None:
-            self.ctx.errors.add(line, "measure", f"unknown measure {code!r}" if code.strip() else "empty measure")
+            if code.strip():
+                self.ctx.errors.add(line, "measure", "unknown measure %(value)s", value=repr(code))
+            else:
+                self.ctx.errors.add(line, "measure", "empty measure")
         return info
 
     def _vocab(self, line: int, column: str, given: str, index: dict[str, int], allowed: list[str]) -> int | None:

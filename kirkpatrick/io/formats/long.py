@@ -85,9 +85,10 @@ class LongReader:
         if info is None:
             info = lookup.get(column_name(str(code)) if code is not None else "")
             if info is None:
-                ctx.errors.add(
-                    line, "measure", f"unknown measure {shown(code)}" if not blank(code) else "empty measure"
-                )
+                if blank(code):
+                    ctx.errors.add(line, "measure", "empty measure")
+                else:
+                    ctx.errors.add(line, "measure", "unknown measure %(value)s", value=shown(code))
         if iw is None:
             w: int | None = ctx.default_wave
         else:
