@@ -11,7 +11,8 @@ from kirkpatrick.io.validate import text_of
 
 def matches(rows: list[tuple[int, list[Cell]]]) -> bool:
     first = {text_of(c).lower() for c in rows[0][1]} if rows else set()
-    return {"id", "start time", "completion time"} <= first
+    # English UI; Swedish UI (not confirmed by a primary source: as Swedish users' workbooks show it).
+    return {"id", "start time", "completion time"} <= first or {"id", "starttid", "tid för slutförande"} <= first
 
 
 def read(rows: list[tuple[int, list[Cell]]]) -> Survey:
