@@ -18,7 +18,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_wtf.file import FileField
 from werkzeug.wrappers import Response
-from wtforms import BooleanField
+from wtforms import BooleanField, SelectField
 
 from kirkpatrick.domain.errors import KirkpatrickError
 from kirkpatrick.io.problems import Problem
@@ -71,6 +71,10 @@ _WORDS = {"comma": N_("comma"), "semicolon": N_("semicolon"), "tab": N_("tab"), 
 
 
 class ImportForm(forms.UploadForm):
+    source = SelectField(
+        N_("Survey tool (exports)"),
+        choices=forms._pairs(("", N_("Detect")), *TOOLS.items()),
+    )
     key_file = FileField(N_("Key file of e-mail addresses and codes (optional, .csv)"))
     mapping = FileField(N_("Mapping file saved from an earlier import (optional, .csv)"))
     keep_partial = BooleanField(N_("Keep unfinished responses"))
@@ -87,6 +91,7 @@ def _pending(code: str) -> tuple[Path, importing.ImportRequest, str, str] | None
     request_ = importing.ImportRequest(
         intervention=code,
         layout=item.get("layout"),
+        source=item.get("source"),
         wave=item.get("wave"),
         rater=item.get("rater"),
         keep_partial=bool(item.get("keep_partial")),
@@ -128,7 +133,7 @@ def upload(code: str) -> str | Response:
     with reading() as s:
         authz.require(s, account(), Action.UPLOAD, code)
     form = ImportForm()
-    choices: dict[str, Any] = {name: getattr(form, name).data or None for name in ("layout", "wave", "rater")}
+    choices: dict[str, Any] = {name: getattr(form, name).data or None for name in ("layout", "wave", "rater", "source")}
     choices.update(keep_partial=bool(form.keep_partial.data), strict_people=bool(form.strict_people.data))
     uploaded.sweep()  # abandoned uploads of anyone, older than the folder's limit
     if form.validate_on_submit() and uploaded.keep(form.file, "upload", code=code, **choices):

@@ -103,8 +103,9 @@ def derived_kind(header: str, tag: str | None = None) -> str | None:
         for reason, pattern in _DERIVED_TAGS:
             if pattern.fullmatch(tag.strip()):
                 return reason
+    plain = " ".join(header.translate(_TYPOGRAPHY).split())
     for reason, pattern in _DERIVED_HEADERS:
-        if pattern.fullmatch(clean_header(header)):
+        if pattern.fullmatch(plain) or pattern.fullmatch(clean_header(header)):
             return reason
     return None
 
