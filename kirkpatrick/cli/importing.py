@@ -66,7 +66,8 @@ PROGRESS_FROM_LINES = 5_000
 @click.option(
     "--strict-people",
     is_flag=True,
-    help="Refuse the export when a row names no one or an e-mail is not in the key file (default: leave such rows out).",
+    help="Refuse the export when a row names no one or an e-mail is not in the key file "
+    "(default: leave such rows out).",
 )
 @click.option("--mapping", type=EXISTING_FILE, help="Mapping file (column,code) saved by --save-mapping.")
 @click.option("--save-mapping", type=click.Path(dir_okay=False, path_type=Path), help="Write the column mapping here.")
@@ -141,9 +142,7 @@ def import_command(
         if not as_json:
             click.echo(f"Reading {file}: {dialect.describe()}", err=True)
         with _progress(dialect.lines) as progress:
-            summary = import_measurements(
-                engine, table, request.table_options(), dry_run=dry_run, progress=progress
-            )
+            summary = import_measurements(engine, table, request.table_options(), dry_run=dry_run, progress=progress)
     except ImportFailed as exc:
         for line in exc.lines():
             click.echo(line, err=True)

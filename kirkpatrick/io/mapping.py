@@ -131,7 +131,12 @@ def map_columns(survey: Survey, catalogue: CatalogueWording, saved: dict[str, st
         if column.derived is not None and key not in saved:
             out.append(
                 ColumnMapping(
-                    column.index, column.header, None, f"the tool's own column ({column.derived})", DERIVED, column.derived
+                    column.index,
+                    column.header,
+                    None,
+                    f"the tool's own column ({column.derived})",
+                    DERIVED,
+                    column.derived,
                 )
             )
             continue

@@ -417,7 +417,13 @@ def _nothing_matched(name: str, line: int, columns: list[ColumnMapping]) -> list
             continue
         if c.suggestions:
             problems.append(
-                Problem("closest catalogue wordings: %(closest)s", {"closest": "; ".join(c.suggestions)}, name, line, c.header)
+                Problem(
+                    "closest catalogue wordings: %(closest)s",
+                    {"closest": "; ".join(c.suggestions)},
+                    name,
+                    line,
+                    c.header,
+                )
             )
         else:
             problems.append(Problem("no catalogue wording is close to this question", {}, name, line, c.header))

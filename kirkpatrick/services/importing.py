@@ -152,7 +152,9 @@ def preview(engine: Engine, table: Table, request: ImportRequest) -> ImportResul
     the tool and the file's first rows are in the result."""
     result = ImportResult(table.name, table.dialect)
     try:
-        result.header, *result.sample = [[_text(c) for c in cells] for _, cells in islice(table.rows(), SAMPLE_ROWS + 1)]
+        result.header, *result.sample = [
+            [_text(c) for c in cells] for _, cells in islice(table.rows(), SAMPLE_ROWS + 1)
+        ]
         result.tool = detect_tool(table, request)
         done = run(engine, table, request, dry_run=True)
     except ImportFailed as exc:

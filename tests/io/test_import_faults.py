@@ -82,7 +82,8 @@ def test_nps_group_column_is_not_the_answer(engine: Engine) -> None:
 
 
 def test_two_columns_for_one_measure_is_an_error_naming_both(engine: Engine, tmp_path: Path) -> None:
-    data = "Deltagarkod;Hur nöjd är du med programmet som helhet?;3. Hur nöjd är du med programmet som helhet?\nekb-01;9;3\n"
+    question = "Hur nöjd är du med programmet som helhet?"
+    data = f"Deltagarkod;{question};3. {question}\nekb-01;9;3\n"
     path = tmp_path / "twice.csv"
     path.write_text(data, encoding="utf-8")
     with pytest.raises(ImportFailed) as failure:
@@ -152,7 +153,9 @@ def test_nothing_matches_says_why(engine: Engine, tmp_path: Path) -> None:
     assert "'Jag ger medarbetarna tid att tänka'" in problems[0].values["columns"]
     close = next(p for p in problems if p.column == "Jag ger medarbetarna tid att tänka")
     assert close.values["closest"].startswith("Jag ger mina medarbetare tid att tänka själva (listen)")
-    assert next(p for p in problems if p.column == "Favoritfärg").code == "no catalogue wording is close to this question"
+    assert (
+        next(p for p in problems if p.column == "Favoritfärg").code == "no catalogue wording is close to this question"
+    )
     assert failure.value.errors[0].startswith(f"{path}:1: no column matches")
 
 
@@ -197,3 +200,13 @@ def test_shuffling_or_swedish_excel_changes_no_figure(engine: Engine, tmp_path: 
     path = tmp_path / f"shuffled-{seed}-{excel}.csv"
     path.write_bytes(_resave(rows, order, body, excel))
     assert _figures(engine, path, "googleforms") == EXPECTED
+
+
+def test_utf16_csv_is_read_by_its_byte_order_mark(engine: Engine, tmp_path: Path) -> None:
+    # Excel's "Unicode text" (UTF-16 with BOM, tabs), as a Swedish tool's export re-saved.
+    path = tmp_path / "unicode.txt"
+    text = "Deltagarkod\tHur nöjd är du med programmet som helhet?\r\nekb-01\t9\r\nekb-02\t10 – Mycket nöjd\r\n"
+    path.write_bytes(text.encode("utf-16"))
+    table = importing.open_file(path, _request("swedish"))
+    assert table.dialect.encoding == "utf-16"
+    assert _figures(engine, path, "swedish") == {"sat": (2, 9.5)}

@@ -57,7 +57,9 @@ def _figures(engine: Engine, wave: str, rater: str) -> dict[str, tuple[int, floa
     return {code: (int(n), round(float(mean), 6)) for code, n, mean in rows}
 
 
-def _cli_figures(tmp_path: Path, name: str, wave: str, rater: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[int, float]]:
+def _cli_figures(
+    tmp_path: Path, name: str, wave: str, rater: str, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, tuple[int, float]]:
     url = f"sqlite:///{tmp_path / (name + '.db')}"
     cli = Cli(url)
     cli("init")

@@ -25,7 +25,14 @@ QUALTRICS = (CORPUS / "qualtrics_numeric_nps_group.csv").read_bytes()
 
 def _upload(client: FlaskClient, name: str, data: bytes, **options: object) -> str:
     token = csrf(client, f"/i/{OWN}/import")
-    fields = {"csrf_token": token, "file": (io.BytesIO(data), name), "layout": "", "wave": "pre", "rater": "", "source": ""}
+    fields = {
+        "csrf_token": token,
+        "file": (io.BytesIO(data), name),
+        "layout": "",
+        "wave": "pre",
+        "rater": "",
+        "source": "",
+    }
     response = client.post(
         f"/i/{OWN}/import", data={**fields, **options}, content_type="multipart/form-data", follow_redirects=True
     )
@@ -86,7 +93,9 @@ def test_abandoned_uploads_are_swept(as_user: Callable[[str | None], FlaskClient
     os.utime(old, (week_ago, week_ago))
     from kirkpatrick.web import create_app
 
-    again = create_app(str(app.extensions["kirkpatrick_engine"].url), secret="s" * 40, config={"UPLOAD_DIR": str(folder)})
+    again = create_app(
+        str(app.extensions["kirkpatrick_engine"].url), secret="s" * 40, config={"UPLOAD_DIR": str(folder)}
+    )
     again.extensions["kirkpatrick_engine"].dispose()
     assert not old.exists()
 

@@ -85,14 +85,25 @@ _DERIVED_TAGS = (
     ("NPS group", re.compile(r".*_NPS_GROUP", re.I)),
     ("text of an 'other' choice", re.compile(r".+_\d*_?TEXT", re.I)),
     ("score computed by the tool", re.compile(r"SC\d+", re.I)),
-    ("spam or duplicate check", re.compile(r"Q_(RecaptchaScore|RelevantID\w*|DuplicateRespondent|BallotBoxStuffing)", re.I)),
+    (
+        "spam or duplicate check",
+        re.compile(r"Q_(RecaptchaScore|RelevantID\w*|DuplicateRespondent|BallotBoxStuffing)", re.I),
+    ),
 )
 _DERIVED_HEADERS = (
     ("NPS group", re.compile(r".+ - (Group|Grupp)", re.I)),
-    ("text analysis by the tool", re.compile(r".+ - (Topics|Parent Topics|Sentiment( Polarity| Score)?|Topic Sentiment \w+|Ämnen|Sentiment)", re.I)),
+    (
+        "text analysis by the tool",
+        re.compile(
+            r".+ - (Topics|Parent Topics|Sentiment( Polarity| Score)?|Topic Sentiment \w+|Ämnen|Sentiment)", re.I
+        ),
+    ),
     ("quiz points", re.compile(r"(Points|Poäng) - .+|Total points|Totalt antal poäng|Totalpoäng|Score|Poäng", re.I)),
     ("quiz feedback", re.compile(r"(Feedback|Återkoppling) - .+|Quiz feedback|Testfeedback|Quizfeedback", re.I)),
-    ("text of an 'other' choice", re.compile(r".+ - (Other|Annat|Övrigt) \(please specify\)|.+ - .+ - Text|.+ - (Annat|Other) - Text", re.I)),
+    (
+        "text of an 'other' choice",
+        re.compile(r".+ - (Other|Annat|Övrigt) \(please specify\)|.+ - .+ - Text|.+ - (Annat|Other) - Text", re.I),
+    ),
     ("spam or duplicate check", re.compile(r"Q_(RecaptchaScore|RelevantID\w*)", re.I)),
 )
 
@@ -112,10 +123,26 @@ def derived_kind(header: str, tag: str | None = None) -> str | None:
 
 _NUMBERING = re.compile(r"^(?:Q|F|Fråga\s*)?\d{1,3}(?:[.:)]|\s+-|\s+–)\s+", re.I)
 _REQUIRED = re.compile(r"\s*(?:\((?:obligatorisk|obligatoriskt|required|krävs|\*)\)|\*)\s*$", re.I)
-_TYPOGRAPHY = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2018": "'", "\u2019": "'",
-                             "\u201a": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"',
-                             "\u00bb": '"', "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2010": "-",
-                             "\u2011": "-"})
+_TYPOGRAPHY = str.maketrans(
+    {
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2007": " ",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u2010": "-",
+        "\u2011": "-",
+    }
+)
 
 
 def clean_header(text: str) -> str:

@@ -35,7 +35,9 @@ class WideReader:
                 info, position = items[name]
                 item_columns.setdefault(info.index, []).append((position, i))
             else:
-                ctx.errors.add(header_line, name, "unknown column %(value)s (not a measure or item code)", value=repr(name))
+                ctx.errors.add(
+                    header_line, name, "unknown column %(value)s (not a measure or item code)", value=repr(name)
+                )
         for i, info in scores:
             if info.index in item_columns:
                 ctx.errors.add(header_line, header[i], f"both a score column and item columns for measure {info.code}")

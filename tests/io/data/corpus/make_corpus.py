@@ -239,7 +239,9 @@ def msforms() -> None:
     rows = [head]
     for i, (_, email, listen, nps, sat) in enumerate(PEOPLE):
         nps_text = end_label(nps, 0, 10, "Inte alls troligt", "Mycket troligt", " = ")
-        rows.append([*mf_meta(i, email), AGREE[listen - 1], nps_text, end_label(sat, 1, 10, "Inte alls nöjd", "Mycket nöjd")])
+        rows.append(
+            [*mf_meta(i, email), AGREE[listen - 1], nps_text, end_label(sat, 1, 10, "Inte alls nöjd", "Mycket nöjd")]
+        )
     write_xlsx("msforms_labelled_ends.xlsx", rows)
 
 
