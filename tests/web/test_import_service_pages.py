@@ -74,7 +74,8 @@ def test_preview_is_parsed_once(as_user: Callable[[str | None], FlaskClient], mo
 def test_messages_name_the_file_as_the_user_called_it(as_user: Callable[[str | None], FlaskClient], app: Flask) -> None:
     client = as_user("hr")
     upload_dir = app.config["UPLOAD_DIR"]
-    page = _upload(client, "min fil.csv", b"participant,measure,wave,rater,value\n\x81Q1,knowledge,post,self,3\n")
+    # An unclosed quote: the reader's message named the file by its server path before.
+    page = _upload(client, "min fil.csv", b'participant,measure,wave,rater,value\nQ1,"knowledge,post,self,3\n')
     assert "min fil.csv" in page and upload_dir not in page
     stored = [p.name for p in Path(upload_dir).iterdir()]
     assert stored and not any(name in page for name in stored)
