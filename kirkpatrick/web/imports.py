@@ -74,6 +74,7 @@ class ImportForm(forms.UploadForm):
     source = SelectField(
         N_("Survey tool (exports)"),
         choices=forms._pairs(("", N_("Detect")), *TOOLS.items()),
+        validate_choice=False,  # absent (a form of an older page, a script): detected; unknown: ignored
     )
     key_file = FileField(N_("Key file of e-mail addresses and codes (optional, .csv)"))
     mapping = FileField(N_("Mapping file saved from an earlier import (optional, .csv)"))
@@ -91,7 +92,7 @@ def _pending(code: str) -> tuple[Path, importing.ImportRequest, str, str] | None
     request_ = importing.ImportRequest(
         intervention=code,
         layout=item.get("layout"),
-        source=item.get("source"),
+        source=item.get("source") if item.get("source") in TOOLS else None,
         wave=item.get("wave"),
         rater=item.get("rater"),
         keep_partial=bool(item.get("keep_partial")),
