@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from kirkpatrick.cli import main
 from kirkpatrick.cli._common import App, echo_json, json_option, pass_app
+from kirkpatrick.cli.root import main
 from kirkpatrick.domain import settings as policy
 
 min_group_option = click.option(

@@ -8,8 +8,8 @@ import time
 
 import click
 
-from kirkpatrick.cli import main
 from kirkpatrick.cli._common import App, FriendlyGroup, echo_json, echo_table, json_option, pass_app
+from kirkpatrick.cli.root import main
 from kirkpatrick.domain.errors import InvalidInput
 
 
