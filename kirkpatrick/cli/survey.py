@@ -349,7 +349,7 @@ def serve_command(app: App, host: str, port: int) -> None:
     from flask import Flask
     from flask_wtf.csrf import CSRFProtect
 
-    from kirkpatrick.web import survey as web_survey
+    from kirkpatrick.web import respondent_form as web_survey
 
     flask_app = Flask("kirkpatrick.survey")
     flask_app.config.update(
