@@ -13,7 +13,7 @@ import click
 
 from kirkpatrick.cli._common import App, FriendlyGroup, echo_json, echo_table, json_option, pass_app
 from kirkpatrick.cli.root import main
-from kirkpatrick.domain import settings as policy
+from kirkpatrick.domain import policy
 from kirkpatrick.domain.vocab import Format, Level
 
 if TYPE_CHECKING:
