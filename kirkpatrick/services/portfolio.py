@@ -118,11 +118,19 @@ def select_interventions(session: OrmSession, filters: PortfolioFilters) -> list
     no ORM objects, so 10,000 interventions load in a fraction of a second.
     """
     stmt = (
-        select(Intervention.id, Intervention.code, Intervention.title, Client.name, Intervention.consultant,
-               Intervention.format, Intervention.start_date, Intervention.end_date)
+        select(
+            Intervention.id,
+            Intervention.code,
+            Intervention.title,
+            Client.name,
+            Intervention.consultant,
+            Intervention.format,
+            Intervention.start_date,
+            Intervention.end_date,
+        )
         .join(Client)
         .order_by(Intervention.start_date, Intervention.code)
-    )  # fmt: skip
+    )
     if filters.client is not None:
         stmt = stmt.where(Client.name == filters.client)
     if filters.consultant is not None:
@@ -151,11 +159,20 @@ def select_interventions(session: OrmSession, filters: PortfolioFilters) -> list
         mine = recorded.get(iid, {})
         days = dates.get(iid, [])
         gaps = [(b - a).days for a, b in zip(days, days[1:])]
-        out.append(InterventionInfo(
-            code=code, title=title, client=client, consultant=consultant, format=fmt, start=start, end=end,
-            factors={f: mine.get(f) for f in FACTORS}, sessions=len(days),
-            spacing_days=sum(gaps) / len(gaps) if gaps else math.nan,
-        ))  # fmt: skip
+        out.append(
+            InterventionInfo(
+                code=code,
+                title=title,
+                client=client,
+                consultant=consultant,
+                format=fmt,
+                start=start,
+                end=end,
+                factors={f: mine.get(f) for f in FACTORS},
+                sessions=len(days),
+                spacing_days=sum(gaps) / len(gaps) if gaps else math.nan,
+            )
+        )
     return out
 
 

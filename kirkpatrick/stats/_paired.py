@@ -116,9 +116,21 @@ class EffectBatch(Result):
 
 
 _PAIRED_SCALARS = (
-    "mean_pre", "mean_post", "sd_pre", "sd_post", "r", "mean_diff", "sd_diff",
-    "diff_ci_low", "diff_ci_high", "t", "df", "p", "wilcoxon_v", "wilcoxon_p",
-)  # fmt: skip
+    "mean_pre",
+    "mean_post",
+    "sd_pre",
+    "sd_post",
+    "r",
+    "mean_diff",
+    "sd_diff",
+    "diff_ci_low",
+    "diff_ci_high",
+    "t",
+    "df",
+    "p",
+    "wilcoxon_v",
+    "wilcoxon_p",
+)
 _PAIRED_EFFECTS = ("d_z", "g_z", "d_rm", "d_av", "g_av")
 
 

@@ -204,9 +204,14 @@ def _multinomial_coverage(n: int, p: float, d: float) -> float:
     pro, det = pro[ok], det[ok]
     pas = n - pro - det
     logpmf = (
-        special.gammaln(n + 1) - special.gammaln(pro + 1) - special.gammaln(det + 1) - special.gammaln(pas + 1)
-        + special.xlogy(pro, p) + special.xlogy(det, d) + special.xlogy(pas, 1 - p - d)
-    )  # fmt: skip
+        special.gammaln(n + 1)
+        - special.gammaln(pro + 1)
+        - special.gammaln(det + 1)
+        - special.gammaln(pas + 1)
+        + special.xlogy(pro, p)
+        + special.xlogy(det, d)
+        + special.xlogy(pas, 1 - p - d)
+    )
     covered = 0.0
     for i in range(pro.size):
         r = nps([10] * int(pro[i]) + [0] * int(det[i]) + [8] * int(pas[i]))
@@ -246,8 +251,10 @@ def _floats_with_nan(obj: Any) -> list[float]:
 finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
 near_constant = st.builds(
     lambda base, eps, k: [base + eps * (i % 3 == 0) for i in range(k)],
-    finite, st.sampled_from([0.0, 1e-12, 1e-9, 1e-7, 1e-6, 1e-3]), st.integers(0, 8),
-)  # fmt: skip
+    finite,
+    st.sampled_from([0.0, 1e-12, 1e-9, 1e-7, 1e-6, 1e-3]),
+    st.integers(0, 8),
+)
 samples = st.one_of(st.lists(finite, min_size=0, max_size=12), near_constant)
 
 
