@@ -72,13 +72,17 @@ def _y_axis(lo: float, hi: float, top: float, bottom: float, left: float, right:
     out = []
     for v in ticks:
         y = bottom - (v - lo2) / (hi2 - lo2) * (bottom - top)
-        out.append(f'<line class="ch-grid" stroke="{GRID}" x1="{left:.1f}" y1="{y:.1f}" x2="{right:.1f}" y2="{y:.1f}"/>')
+        out.append(
+            f'<line class="ch-grid" stroke="{GRID}" x1="{left:.1f}" y1="{y:.1f}" x2="{right:.1f}" y2="{y:.1f}"/>'
+        )
         out.append(
             f'<text class="ch-tick" fill="{INK}" x="{left - 6:.1f}" y="{y + 4:.1f}" text-anchor="end">'
             f"{escape(fmt(v))}</text>"
         )
     out.append(f'<text class="ch-axis-label" fill="{INK}" x="4" y="{top - 14:.1f}">{escape(label)}</text>')
-    out.append(f'<line class="ch-axis" stroke="{INK}" x1="{left:.1f}" y1="{bottom:.1f}" x2="{right:.1f}" y2="{bottom:.1f}"/>')
+    out.append(
+        f'<line class="ch-axis" stroke="{INK}" x1="{left:.1f}" y1="{bottom:.1f}" x2="{right:.1f}" y2="{bottom:.1f}"/>'
+    )
     return out, lo2, hi2
 
 
@@ -200,8 +204,8 @@ def series_plot(
         idx = range(max(start_index - 1, 0), n)
         for run in _runs(idx, counterfactual):
             if len(run) > 1:
-                body.append(_polyline([(x(i), y(counterfactual[i])) for i in run],
-                                      f'class="ch-trend" stroke="{TREND}" stroke-width="2" stroke-dasharray="6 4"'))  # fmt: skip
+                attrs = f'class="ch-trend" stroke="{TREND}" stroke-width="2" stroke-dasharray="6 4"'
+                body.append(_polyline([(x(i), y(counterfactual[i])) for i in run], attrs))
     if fitted is not None:
         for seg in (range(0, start_index), range(start_index, n)):
             for run in _runs(seg, fitted):
@@ -277,7 +281,9 @@ def event_study_plot(
     def y(v: float) -> float:
         return bottom - (v - ylo) / (yhi - ylo) * (bottom - TOP)
 
-    body.append(f'<line class="ch-null" stroke="{INK}" x1="{LEFT:.1f}" y1="{y(0):.1f}" x2="{right:.1f}" y2="{y(0):.1f}"/>')
+    body.append(
+        f'<line class="ch-null" stroke="{INK}" x1="{LEFT:.1f}" y1="{y(0):.1f}" x2="{right:.1f}" y2="{y(0):.1f}"/>'
+    )
     ref = next((i for i, r in enumerate(rows) if r.reference), None)
     if ref is not None and ref + 1 < n:
         xs = x(ref + 0.5)

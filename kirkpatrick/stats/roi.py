@@ -26,8 +26,8 @@ __all__ = [
     "DEFAULT_EMPLOYER_CONTRIBUTIONS",
     "DEFAULT_HOURS_PER_YEAR",
     "DEFAULT_OVERHEAD",
-    "BenefitLine",
     "Benefit",
+    "BenefitLine",
     "Claim",
     "ClaimsAdjustment",
     "CostItem",
@@ -205,7 +205,7 @@ class Isolation(Result):
 
     def __post_init__(self) -> None:
         for name, r in (("share", self.share), ("confidence", self.confidence)):
-            if not (0.0 <= r.low and r.high <= 1.0):
+            if not (r.low >= 0.0 and r.high <= 1.0):
                 raise ValueError(f"the {name} must lie between 0 and 1 (0-100 %), but got {r.low:g} to {r.high:g}")
         if self.method == "comparison" and (self.share != Range(1.0, 1.0) or self.confidence != Range(1.0, 1.0)):
             raise ValueError("a comparison design's estimate is already isolated: give no share or confidence")
@@ -365,7 +365,9 @@ def adjust_claims(claims: Sequence[Claim], *, extreme_factor: float = 3.0) -> Cl
         _check_share(c.confidence, "confidence")
         used.append((c.participant, c.annual_value.low * c.share.low * c.confidence.low))
         total_high += c.annual_value.high * c.share.high * c.confidence.high
-    return ClaimsAdjustment(len(claims), len(used), tuple(used), tuple(dropped), float(sum(v for _, v in used)), total_high)
+    return ClaimsAdjustment(
+        len(claims), len(used), tuple(used), tuple(dropped), float(sum(v for _, v in used)), total_high
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -503,7 +505,7 @@ def roi(
 
 
 def _check_share(r: Range, name: str) -> None:
-    if not (0.0 <= r.low and r.high <= 1.0):
+    if not (r.low >= 0.0 and r.high <= 1.0):
         raise ValueError(f"the {name} must lie between 0 and 1 (0-100 %), but got {r.low:g} to {r.high:g}")
 
 
@@ -521,4 +523,3 @@ def _basis(b: Benefit, value: float) -> str:
     if b.isolation.method == "participant_estimate":
         text += f" x {b.isolation.share.low * 100:g} % x {b.isolation.confidence.low * 100:g} %"
     return f"{text} = {value:,.0f}"
-

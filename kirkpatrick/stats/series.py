@@ -309,7 +309,9 @@ class _Panel:
         units_in = list(unit)
         pa = np.asarray(period)
         if ya.ndim != 1 or not (ya.size == len(units_in) == pa.size):
-            raise ValueError(f"y, unit and period must have equal lengths, but got {ya.size}, {len(units_in)}, {pa.size}")
+            raise ValueError(
+                f"y, unit and period must have equal lengths, but got {ya.size}, {len(units_in)}, {pa.size}"
+            )
         if pa.size and not np.all(np.equal(np.mod(pa.astype(float), 1), 0)):
             raise ValueError("periods must be whole numbers on an even scale (e.g. year * 12 + month - 1)")
         pa = pa.astype(np.int64)
@@ -328,7 +330,19 @@ class _Panel:
         st = np.array([start_of.get(u, 0) for u in units], dtype=np.int64)
         treated_row = is_t[codes] if codes.size else np.zeros(0, dtype=bool)
         rel = np.where(treated_row, pa - st[codes], 0) if codes.size else np.zeros(0, dtype=np.int64)
-        return cls(ya, codes, pa, units, sorted(set(pa.tolist())), start_of, treated, comparison, treated_row, rel, int(ya.size))
+        return cls(
+            ya,
+            codes,
+            pa,
+            units,
+            sorted(set(pa.tolist())),
+            start_of,
+            treated,
+            comparison,
+            treated_row,
+            rel,
+            int(ya.size),
+        )
 
     def fixed_effects(self) -> FloatArray:
         """Unit dummies (all) and period dummies (the first left out)."""
@@ -371,7 +385,11 @@ def _coef(name: str, est: float, s: float, df: float, confidence: float, stats: 
         from scipy import stats
     if not (math.isfinite(est) and math.isfinite(s) and s > 0):
         return Coefficient(name, est, s, math.nan, math.nan, math.nan, math.nan, df, confidence)
-    crit = float(stats.t.ppf(0.5 + confidence / 2, df)) if math.isfinite(df) else float(stats.norm.ppf(0.5 + confidence / 2))
+    crit = (
+        float(stats.t.ppf(0.5 + confidence / 2, df))
+        if math.isfinite(df)
+        else float(stats.norm.ppf(0.5 + confidence / 2))
+    )
     stat = est / s
     p = float(2 * (stats.t.sf(abs(stat), df) if math.isfinite(df) else stats.norm.sf(abs(stat))))
     return Coefficient(name, est, s, est - crit * s, est + crit * s, stat, p, df, confidence)
@@ -455,9 +473,8 @@ def segmented_regression(
         raise ValueError(f"exposure must have one value per point, but got {ex.shape} for {ya.shape}")
     after_all = np.arange(n_all) >= start_index
     keep = np.isfinite(ya) & np.isfinite(ta) & np.isfinite(ex) & (ex > 0)
-    if family == "poisson":
-        if (ya[keep] < 0).any():
-            raise ValueError("a Poisson model needs counts (non-negative values)")
+    if family == "poisson" and (ya[keep] < 0).any():
+        raise ValueError("a Poisson model needs counts (non-negative values)")
     ya, ta, ex, after = ya[keep], ta[keep], ex[keep], after_all[keep]
     n_pre, n_post = int((~after).sum()), int(after.sum())
     start = int(n_pre)  # points are in time order, so the kept pre-start points come first
@@ -467,7 +484,8 @@ def segmented_regression(
         side = "before" if n_pre < MIN_POINTS_EACH_SIDE else "after"
         got = n_pre if side == "before" else n_post
         return ItsResult(
-            n_pre, n_post, n_all - int(keep.sum()), family, *nan_c, tuple(map(float, ta)), tuple(map(float, shown)),
+            n_pre, n_post, n_all - int(keep.sum()), family, nan_c[0], nan_c[1], nan_c[2], nan_c[3],
+            tuple(map(float, ta)), tuple(map(float, shown)),
             (), (), start, "not estimated", 0, confidence,
             f"fewer than {MIN_POINTS_EACH_SIDE} points {side} the start ({got})",
         )  # fmt: skip
@@ -482,7 +500,7 @@ def segmented_regression(
         # tsModel::harmonic(x, nfreq, period): sin and cos of 2 pi k x / period
         cols += [np.sin(2 * np.pi * k * ta / season_length), np.cos(2 * np.pi * k * ta / season_length)]
     x = np.column_stack(cols)
-    lags = int(maxlags) if maxlags is not None else int(math.floor(4 * (n / 100) ** (2 / 9)))
+    lags = int(maxlags) if maxlags is not None else math.floor(4 * (n / 100) ** (2 / 9))
     if lags < 0:
         raise ValueError(f"maxlags must not be negative, but got {lags}")
     sm = _statsmodels()
@@ -515,7 +533,8 @@ def segmented_regression(
     eta_cf = x_cf @ np.asarray(res.params)
     fitted, cf = (np.exp(eta), np.exp(eta_cf)) if family == "poisson" else (eta, eta_cf)
     return ItsResult(
-        n_pre, n_post, n_all - int(keep.sum()), family, *coefs, tuple(map(float, ta)), tuple(map(float, shown)),
+        n_pre, n_post, n_all - int(keep.sum()), family, coefs[0], coefs[1], coefs[2], coefs[3],
+        tuple(map(float, ta)), tuple(map(float, shown)),
         tuple(map(float, fitted)), tuple(map(float, cf)), start, method, lags, confidence, None,
     )  # fmt: skip
 
@@ -584,7 +603,10 @@ def difference_in_differences(
         # Cluster-robust errors lean on many treated and comparison clusters (Conley & Taber 2011)
         notes.append("few treated or comparison units: the cluster-robust standard errors may be too small")
     if staggered:
-        notes.append("units start at different periods: two-way fixed effects mix already-treated units into the comparison; read the staggered estimator")
+        notes.append(
+            "units start at different periods: two-way fixed effects mix already-treated units into the "
+            "comparison; read the staggered estimator"
+        )
     sm = _statsmodels()
     fe = panel.fixed_effects()
     d = (panel.treated_row & (rel >= 0)).astype(float)
@@ -676,7 +698,7 @@ def staggered_did(
         if gr not in pos or pos[gr] == 0:
             notes.append(f"group starting at {gr}: no period before its start in the data")
             continue
-        for j, t in enumerate(periods):
+        for j in range(len(periods)):
             # post periods compare with the period before the start; pre periods with the period before
             # them (the "varying" base period of R's did::att_gt)
             base = pos[gr] - 1 if j >= pos[gr] else j - 1
@@ -701,7 +723,9 @@ def staggered_did(
             infs.append(psi)
             keys.append((int(gr), j - pos[gr]))
     if not cells:
-        return dataclasses.replace(empty, notes=tuple(notes), reason="no group has both a period before its start and controls")
+        return dataclasses.replace(
+            empty, notes=tuple(notes), reason="no group has both a period before its start and controls"
+        )
     inf = np.column_stack(infs)
     att = np.array([c.estimate for c in cells])
     pg = {gr: float(np.mean(g_of == gr)) for gr in groups}
@@ -775,13 +799,42 @@ def regression_point_displacement(
     n_comp = int((ok & (z == 0)).sum())
     nan_c = [_nan_coef(k, confidence) for k in ("intercept", "slope", "displacement")]
     if not (math.isfinite(tp) and math.isfinite(tq)):
-        return RpdResult(n_comp, *nan_c, tp, tq, math.nan, confidence, "the treated unit has no value before or after")
+        return RpdResult(
+            n_comp,
+            nan_c[0],
+            nan_c[1],
+            nan_c[2],
+            tp,
+            tq,
+            math.nan,
+            confidence,
+            "the treated unit has no value before or after",
+        )
     if n_comp < 5:
-        return RpdResult(n_comp, *nan_c, tp, tq, math.nan, confidence, f"fewer than 5 comparison units ({n_comp})")
+        return RpdResult(
+            n_comp,
+            nan_c[0],
+            nan_c[1],
+            nan_c[2],
+            tp,
+            tq,
+            math.nan,
+            confidence,
+            f"fewer than 5 comparison units ({n_comp})",
+        )
     if float(np.ptp(x[ok & (z == 0)])) == 0.0:
-        return RpdResult(n_comp, *nan_c, tp, tq, math.nan, confidence, "the comparison units' pre values do not vary")
+        return RpdResult(
+            n_comp,
+            nan_c[0],
+            nan_c[1],
+            nan_c[2],
+            tp,
+            tq,
+            math.nan,
+            confidence,
+            "the comparison units' pre values do not vary",
+        )
     sm = _statsmodels()
     res = sm.OLS(yv[ok], np.column_stack([np.ones(int(ok.sum())), x[ok], z[ok]])).fit()
     b0, b1, b2 = _coefficients(res, ["intercept", "slope", "displacement"], confidence)
     return RpdResult(n_comp, b0, b1, b2, tp, tq, b0.estimate + b1.estimate * tp, confidence, None)
-

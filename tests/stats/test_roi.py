@@ -26,7 +26,10 @@ from kirkpatrick.stats.roi import (
 COMPARISON = Isolation("comparison", design="difference in differences")
 
 
-def _benefit(label="Fewer sick days", quantity=Range.of(1.0), value=Range.of(1.0), **kw):
+ONE = Range.of(1.0)
+
+
+def _benefit(label="Fewer sick days", quantity=ONE, value=ONE, **kw):
     return Benefit(label, quantity, value, "stated standard value", kw.pop("isolation", COMPARISON), **kw)
 
 
@@ -47,7 +50,10 @@ def test_coaching_estimate_adjusted_by_attribution_and_confidence():
     a = adjust_claims([claim])
     assert a.n_used == 1 and round(a.total) == 6989 and a.adjusted == (("P01", pytest.approx(6988.8)),)
     iso = Isolation("participant_estimate", Range.of(0.8), Range.of(0.7))
-    r = roi([CostItem("Coaching", "fees", 5000)], [_benefit("Time saved", Range(4 * 48, 6 * 48), Range.of(65), isolation=iso)])
+    r = roi(
+        [CostItem("Coaching", "fees", 5000)],
+        [_benefit("Time saved", Range(4 * 48, 6 * 48), Range.of(65), isolation=iso)],
+    )
     line = r.benefits[0]
     assert line.counted and round(line.value) == 6989 and line.basis == "192 x 65 x 80 % x 70 % = 6,989"
 
@@ -78,7 +84,10 @@ def test_second_year_benefit_not_counted_for_short_programme():
     cost = [CostItem("Fees", "fees", 100_000)]
     benefits = [_benefit(value=Range.of(80_000)), _benefit("Year two", value=Range.of(80_000), year=2)]
     short = roi(cost, benefits)
-    assert short.total_benefits == 80_000 and short.benefits[1].excluded_because == "after the first year (short programme)"
+    assert (
+        short.total_benefits == 80_000
+        and short.benefits[1].excluded_because == "after the first year (short programme)"
+    )
     assert roi(cost, benefits, short_programme=False).total_benefits == 160_000
 
 
@@ -87,7 +96,10 @@ def test_unsupported_claims_and_unsourced_values_left_out():
     r = roi(cost, [_benefit(value=Range.of(80_000), supported=False),
                    Benefit("No source", Range.of(1), Range.of(50_000), " ", COMPARISON)])  # fmt: skip
     assert r.total_benefits == 0 and r.roi_percent == -100
-    assert [b.excluded_because for b in r.benefits] == ["unsupported or extreme claim", "no source for the standard value"]
+    assert [b.excluded_because for b in r.benefits] == [
+        "unsupported or extreme claim",
+        "no source for the standard value",
+    ]
 
 
 def test_extreme_and_unsupported_participant_claims_dropped():

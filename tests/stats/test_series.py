@@ -80,8 +80,12 @@ def test_segmented_regression_newey_west_matches_r():
     r = segmented_regression(SERIES, range(36), 16, maxlags=3)
     assert r.reason is None and (r.n_pre, r.n_post) == (16, 20) and r.maxlags == 3
     coefs = [r.intercept, r.pre_slope, r.level_change, r.slope_change]
-    assert_allclose([c.estimate for c in coefs], [6.8900441176471, -0.1128558823529, 0.0655214285714, 0.1272904688191], rtol=1e-11)
-    assert_allclose([c.se for c in coefs], [0.1007787654172, 0.0164956671216, 0.2373840210031, 0.0214761559615], rtol=1e-11)
+    assert_allclose(
+        [c.estimate for c in coefs], [6.8900441176471, -0.1128558823529, 0.0655214285714, 0.1272904688191], rtol=1e-11
+    )
+    assert_allclose(
+        [c.se for c in coefs], [0.1007787654172, 0.0164956671216, 0.2373840210031, 0.0214761559615], rtol=1e-11
+    )
     assert_allclose([r.level_change.ci_low, r.level_change.ci_high], [-0.4180139990145, 0.5490568561574], rtol=1e-10)
     assert_allclose([r.slope_change.ci_low, r.slope_change.ci_high], [0.0835449706518, 0.1710359669864], rtol=1e-10)
     assert_allclose([r.level_change.p, r.slope_change.p], [7.84311711489e-01, 1.34072380871e-06], rtol=1e-9)
@@ -132,7 +136,9 @@ def test_sicily_tutorial_step_change_reproduced():
     # model3 smokban: b -0.12208679290  se 0.02703110726  RR 0.88507154724 [0.83940095566, 0.93322700964]
     # > summary(model3)$dispersion   2.262186415
     t = np.arange(1, 60)
-    r2 = segmented_regression(SICILY_ACES, t, 36, family="poisson", exposure=SICILY_STDPOP, slope_change=False, se="model")
+    r2 = segmented_regression(
+        SICILY_ACES, t, 36, family="poisson", exposure=SICILY_STDPOP, slope_change=False, se="model"
+    )
     r3 = segmented_regression(
         SICILY_ACES, t, 36, family="poisson", exposure=SICILY_STDPOP, slope_change=False, harmonics=2, se="model"
     )
@@ -284,7 +290,11 @@ def test_regression_point_displacement_matches_r():
     r = regression_point_displacement(pre, post, 0)
     assert r.reason is None and r.n_comparison == 10
     d = r.displacement
-    assert_allclose([d.estimate, d.se, d.statistic, d.p], [-1.031307860630, 0.309005303247, -3.337508611640, 1.02691128796e-02], rtol=1e-10)
+    assert_allclose(
+        [d.estimate, d.se, d.statistic, d.p],
+        [-1.031307860630, 0.309005303247, -3.337508611640, 1.02691128796e-02],
+        rtol=1e-10,
+    )
     assert_allclose([d.ci_low, d.ci_high], [-1.743875367717, -0.318740353542], rtol=1e-10)
     assert_allclose([r.intercept.estimate, r.slope.estimate], [0.302996128598, 0.966335633732], rtol=1e-10)
     assert_allclose(r.treated_post - r.predicted_post, d.estimate, rtol=1e-12)
