@@ -239,7 +239,9 @@ class StaggeredResult(Result):
         Simple aggregation: the ATT(g, t) with t >= g averaged with weights proportional to
         group size (Callaway & Sant'Anna 2021, eq. 3.10, "simple").
     events : tuple of EventPoint
-        Dynamic aggregation by periods since the start (e = t - g), group-size weighted.
+        Dynamic aggregation by periods since the start (e = t - g), group-size weighted. As in
+        R's ``did`` with the varying base period, e < 0 are placebo effects, each period against
+        the one before it (so e = -1 is estimated too, unlike the two-way event study's reference).
     se_method : str
     confidence : float
     notes : tuple of str
@@ -366,7 +368,6 @@ def _statsmodels() -> Any:
 def _coefficients(res: Any, names: Sequence[str], confidence: float, df: float | None = None) -> list[Coefficient]:
     """The first ``len(names)`` coefficients of a fitted statsmodels result, with intervals from
     its own reference distribution (t on its inference df, or normal), or t on ``df`` if given."""
-    from scipy import stats
 
     params = np.asarray(res.params, dtype=float)
     bse = np.asarray(res.bse, dtype=float)
@@ -376,13 +377,13 @@ def _coefficients(res: Any, names: Sequence[str], confidence: float, df: float |
     out = []
     for k, name in enumerate(names):
         est, s = float(params[k]), float(bse[k])
-        out.append(_coef(name, est, s, df, confidence, stats))
+        out.append(_coef(name, est, s, df, confidence))
     return out
 
 
-def _coef(name: str, est: float, s: float, df: float, confidence: float, stats: Any = None) -> Coefficient:
-    if stats is None:
-        from scipy import stats
+def _coef(name: str, est: float, s: float, df: float, confidence: float) -> Coefficient:
+    from scipy import stats
+
     if not (math.isfinite(est) and math.isfinite(s) and s > 0):
         return Coefficient(name, est, s, math.nan, math.nan, math.nan, math.nan, df, confidence)
     crit = (

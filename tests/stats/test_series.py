@@ -305,3 +305,37 @@ def test_regression_point_displacement_needs_comparisons():
     assert r.reason == "fewer than 5 comparison units (4)" and math.isnan(r.displacement.estimate)
     r = regression_point_displacement([1, 2, 3, 4, 5, 6], [1, 2, 3, 4, 5, math.nan], 5)
     assert r.reason == "the treated unit has no value before or after"
+
+
+def test_staggered_did_matches_csdid():
+    # csdid 0.4.3 (the Python port of R's did, PyPI), outside this project's dependencies:
+    # >>> d["g"] = d["unit"].map({"A": 6, "B": 6, "C": 8}).fillna(0).astype(int)
+    # >>> out = ATTgt(yname="y", gname="g", idname="id", tname="period", data=d,
+    # ...             control_group="notyettreated").fit(est_method="reg", bstrap=False)
+    # group period att                  se
+    # 6 1  0.32900000000000046 0.44926316217656753
+    # 6 6 -0.8638333333333335  0.20687145991152564
+    # 6 9 -1.3177000000000003  0.19503445080292847
+    # 8 7  1.0362000000000005  0.24161910520486576
+    # 8 8 -1.9944000000000004  0.2565744492345252
+    # 8 11 -1.2850000000000006 0.20192513464152995
+    # >>> out.aggte(typec="simple", bstrap=False)       ATT -1.2805  SE 0.2559
+    # >>> out.aggte(typec="dynamic", bstrap=False)
+    # -7 0.4071 0.1629 ; -1 0.7666 0.1194 ; 0 -1.2407 0.3262 ; 5 -1.6174 0.3235
+    y, unit, period = _long(PANEL)
+    r = staggered_did(y, unit, period, STARTS)
+    assert r.reason is None
+    cell = {(c.group, c.period): c for c in r.group_time}
+    for key, est, se in (
+        ((6, 1), 0.32900000000000046, 0.44926316217656753),
+        ((6, 6), -0.8638333333333335, 0.20687145991152564),
+        ((6, 9), -1.3177000000000003, 0.19503445080292847),
+        ((8, 7), 1.0362000000000005, 0.24161910520486576),
+        ((8, 8), -1.9944000000000004, 0.2565744492345252),
+        ((8, 11), -1.2850000000000006, 0.20192513464152995),
+    ):
+        assert_allclose([cell[key].estimate, cell[key].se], [est, se], rtol=1e-12)
+    assert_allclose([r.overall.estimate, r.overall.se], [-1.2805, 0.2559], atol=5e-5)
+    ev = {e.relative_period: e for e in r.events}
+    for k, est, se in ((-7, 0.4071, 0.1629), (-1, 0.7666, 0.1194), (0, -1.2407, 0.3262), (5, -1.6174, 0.3235)):
+        assert_allclose([ev[k].estimate, ev[k].se], [est, se], atol=5e-5)
