@@ -24,6 +24,7 @@ from ._result import Result
 __all__ = [
     "COST_CATEGORIES",
     "DEFAULT_EMPLOYER_CONTRIBUTIONS",
+    "DEFAULT_HOLIDAY_PAY",
     "DEFAULT_HOURS_PER_YEAR",
     "DEFAULT_OVERHEAD",
     "Benefit",
@@ -35,22 +36,28 @@ __all__ = [
     "Range",
     "RoiResult",
     "adjust_claims",
+    "claims_benefit",
     "hourly_cost",
     "roi",
     "time_cost",
 ]
 
-# Hours a full-time employee is paid for in a year. Försäkringskassan's calculator of the cost of
-# sick leave (research note, results-roi.md) turns an annual salary into an hourly one by / 1,880;
-# 52 weeks x 40 h = 2,080 less holidays and public holidays gives about the same.
+# The loading of an hour of salary follows Försäkringskassan's calculator of the cost of sickness
+# absence ("Beräkna kostnader för sjukfrånvaro", forsakringskassan.se, for employers): the hourly
+# wage is the annual salary / 1,880 hours; holiday pay (12 %) and employer contributions (31.42 %)
+# are added on it, and fixed overhead (premises, equipment; pre-filled 20 %) as a share of the wage.
+# Its published example: 300,000 a year -> wage 160, holiday pay 19, contributions 56, overhead 32,
+# 267 an hour present.
 DEFAULT_HOURS_PER_YEAR = 1880.0
-# Lagstadgade arbetsgivaravgifter, the full rate for employees aged 19-66: 31.42 % of gross pay
-# (Skatteverket, "Arbetsgivaravgifter", rate unchanged 2009-2025). Agreed pensions and insurance
-# are extra: municipalities use SKR's PO-pålägg (about 40-42 % in recent years) instead; state it.
+# Semesterlagen's 12 % semesterersättning, the calculator's pre-filled value.
+DEFAULT_HOLIDAY_PAY = 0.12
+# Lagstadgade arbetsgivaravgifter incl. allmän löneavgift, the full rate: 31.42 % of gross pay
+# (Skatteverket, rättslig vägledning 2024.3, "Arbetsgivaravgifter"; unchanged since 2009 but for
+# temporary reductions). Agreed pensions and insurance are extra: municipalities use SKR's
+# PO-pålägg instead, which the user states.
 DEFAULT_EMPLOYER_CONTRIBUTIONS = 0.3142
-# Overhead (premises, IT, administration) on top of salary and contributions. No general Swedish
-# figure exists, so the default adds none: the user states the organisation's own.
-DEFAULT_OVERHEAD = 0.0
+# Overhead as a share of the wage, the calculator's pre-filled 20 %; an organisation states its own.
+DEFAULT_OVERHEAD = 0.20
 
 COST_CATEGORIES: tuple[str, ...] = (
     "needs_analysis",
@@ -94,28 +101,38 @@ def hourly_cost(
     annual_salary: float,
     *,
     hours_per_year: float = DEFAULT_HOURS_PER_YEAR,
+    holiday_pay: float = DEFAULT_HOLIDAY_PAY,
     employer_contributions: float = DEFAULT_EMPLOYER_CONTRIBUTIONS,
     overhead: float = DEFAULT_OVERHEAD,
 ) -> float:
-    """Fully loaded cost of one hour: salary / hours per year x (1 + contributions) x (1 + overhead).
+    """Fully loaded cost of one working hour, as Försäkringskassan's sickness-absence calculator.
 
     Parameters
     ----------
     annual_salary : float
         Gross annual salary (monthly salary x 12).
     hours_per_year : float, default 1,880
+    holiday_pay : float, default 0.12 (12 %)
     employer_contributions : float, default 0.3142 (31.42 %)
-    overhead : float, default 0
+    overhead : float, default 0.20 (20 % of the wage)
 
     Returns
     -------
     float
+        w (1 + holiday_pay) (1 + employer_contributions) + w overhead, with
+        w = annual_salary / hours_per_year.
+
+    Notes
+    -----
+    Contributions are paid on the wage and the holiday pay; overhead is a share of the wage (the
+    calculator's published example: 300,000 a year gives 160 + 19 + 56 + 32 = 267 an hour).
     """
     if not hours_per_year > 0:
         raise ValueError(f"hours per year must be positive, but got {hours_per_year:g}")
-    if annual_salary < 0 or employer_contributions < 0 or overhead < 0:
-        raise ValueError("salary, employer contributions and overhead must not be negative")
-    return annual_salary / hours_per_year * (1.0 + employer_contributions) * (1.0 + overhead)
+    if min(annual_salary, holiday_pay, employer_contributions, overhead) < 0:
+        raise ValueError("salary, holiday pay, employer contributions and overhead must not be negative")
+    wage = annual_salary / hours_per_year
+    return wage * (1.0 + holiday_pay) * (1.0 + employer_contributions) + wage * overhead
 
 
 @dataclasses.dataclass(frozen=True)
@@ -156,6 +173,7 @@ def time_cost(
     annual_salary: float,
     category: Literal["participant_time", "manager_time"] = "participant_time",
     hours_per_year: float = DEFAULT_HOURS_PER_YEAR,
+    holiday_pay: float = DEFAULT_HOLIDAY_PAY,
     employer_contributions: float = DEFAULT_EMPLOYER_CONTRIBUTIONS,
     overhead: float = DEFAULT_OVERHEAD,
     source: str = "",
@@ -170,11 +188,16 @@ def time_cost(
     if people < 0 or hours < 0:
         raise ValueError("people and hours must not be negative")
     rate = hourly_cost(
-        annual_salary, hours_per_year=hours_per_year, employer_contributions=employer_contributions, overhead=overhead
+        annual_salary,
+        hours_per_year=hours_per_year,
+        holiday_pay=holiday_pay,
+        employer_contributions=employer_contributions,
+        overhead=overhead,
     )
     basis = (
         f"{people} x {hours:g} h x {rate:.2f}/h (salary {annual_salary:g}/{hours_per_year:g} h, "
-        f"contributions {employer_contributions * 100:g} %, overhead {overhead * 100:g} %)"
+        f"holiday pay {holiday_pay * 100:g} %, contributions {employer_contributions * 100:g} %, "
+        f"overhead {overhead * 100:g} %)"
     )
     return CostItem(label, category, people * hours * rate, basis, source)
 
@@ -370,6 +393,17 @@ def adjust_claims(claims: Sequence[Claim], *, extreme_factor: float = 3.0) -> Cl
     )
 
 
+def claims_benefit(label: str, claims: ClaimsAdjustment, *, value_source: str, year: int = 1) -> Benefit:
+    """The :class:`Benefit` of participants' adjusted claims (:func:`adjust_claims`).
+
+    The claims are money already, with each participant's share and confidence applied, so the
+    unit value is 1 and nothing more is taken off; with no claim left there is no benefit (no data).
+    The range runs from the adjusted low ends to the adjusted high ends.
+    """
+    quantity = Range(claims.total, max(claims.total, claims.total_high)) if claims.n_used else None
+    return Benefit(label, quantity, Range.of(1.0), value_source, Isolation("participant_estimate"), year)
+
+
 @dataclasses.dataclass(frozen=True)
 class RoiResult(Result):
     """Result of :func:`roi`.
@@ -519,7 +553,10 @@ def _product(b: Benefit, end: Literal["low", "high"]) -> float:
 
 def _basis(b: Benefit, value: float) -> str:
     assert b.quantity is not None
-    text = f"{b.quantity.low:,.6g} x {b.unit_value.low:,.6g}"
-    if b.isolation.method == "participant_estimate":
-        text += f" x {b.isolation.share.low * 100:g} % x {b.isolation.confidence.low * 100:g} %"
+    text = f"{b.quantity.low:,.6g}"
+    if b.unit_value.low != 1.0:
+        text += f" x {b.unit_value.low:,.6g}"
+    iso = b.isolation
+    if iso.method == "participant_estimate" and (iso.share.low, iso.confidence.low) != (1.0, 1.0):
+        text += f" x {iso.share.low * 100:g} % x {iso.confidence.low * 100:g} %"
     return f"{text} = {value:,.0f}"

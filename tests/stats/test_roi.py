@@ -11,13 +11,16 @@ from numpy.testing import assert_allclose
 
 from kirkpatrick.stats.roi import (
     DEFAULT_EMPLOYER_CONTRIBUTIONS,
+    DEFAULT_HOLIDAY_PAY,
     DEFAULT_HOURS_PER_YEAR,
+    DEFAULT_OVERHEAD,
     Benefit,
     Claim,
     CostItem,
     Isolation,
     Range,
     adjust_claims,
+    claims_benefit,
     hourly_cost,
     roi,
     time_cost,
@@ -111,14 +114,33 @@ def test_extreme_and_unsupported_participant_claims_dropped():
     assert dict(a.dropped) == {"P5": "extreme value", "P9": "no basis given"}
 
 
+def test_hourly_cost_reproduces_forsakringskassans_example():
+    # Försäkringskassan's calculator "Beräkna kostnader för sjukfrånvaro", its worked example for an
+    # annual income of 300,000 (holiday pay 12 %, contributions 31.4 %, overhead 20 %), per hour present:
+    # wage 160, holiday pay 19, employer contributions 56, sum 235, overhead 32, total 267
+    wage = 300_000 / 1880
+    assert round(wage) == 160 and round(wage * 0.12) == 19
+    assert round((wage * 1.12) * 0.3142) == 56 and round(wage * 0.20) == 32
+    assert round(hourly_cost(300_000)) == 267
+    assert_allclose(hourly_cost(300_000), wage * 1.12 * 1.3142 + wage * 0.20, rtol=1e-15)
+    assert (DEFAULT_HOURS_PER_YEAR, DEFAULT_HOLIDAY_PAY, DEFAULT_EMPLOYER_CONTRIBUTIONS, DEFAULT_OVERHEAD) == (
+        1880,
+        0.12,
+        0.3142,
+        0.20,
+    )
+
+
 def test_fully_loaded_time_cost():
-    # 600,000 a year / 1,880 h x 1.3142 x 1.10 = 461.37 per hour; 12 people x 24 h
     rate = hourly_cost(600_000, overhead=0.10)
-    assert_allclose(rate, 600_000 / 1880 * 1.3142 * 1.10, rtol=1e-15)
+    assert_allclose(rate, 600_000 / 1880 * (1.12 * 1.3142 + 0.10), rtol=1e-15)
     item = time_cost("Participants' time", people=12, hours=24, annual_salary=600_000, overhead=0.10)
     assert item.category == "participant_time" and item.amount == pytest.approx(12 * 24 * rate)
-    assert "31.42 %" in item.basis and "overhead 10 %" in item.basis
-    assert DEFAULT_HOURS_PER_YEAR == 1880 and DEFAULT_EMPLOYER_CONTRIBUTIONS == 0.3142
+    assert "31.42 %" in item.basis and "overhead 10 %" in item.basis and "holiday pay 12 %" in item.basis
+    manager = time_cost("Managers' time", people=2, hours=6, annual_salary=720_000, category="manager_time")
+    assert manager.amount == pytest.approx(2 * 6 * hourly_cost(720_000))
+    with pytest.raises(ValueError, match="must not be negative"):
+        hourly_cost(500_000, overhead=-0.1)
 
 
 def test_simulation_is_seeded_and_covers_the_ranges():
@@ -148,3 +170,23 @@ def test_bad_input_is_refused():
         CostItem("Coffee", "snacks", 10)
     with pytest.raises(ValueError, match="non-negative"):
         CostItem("Refund", "fees", -10)
+
+
+def test_claims_become_a_benefit_and_no_claims_no_benefit():
+    claim = Claim("P01", Range(12_480, 18_720), Range.of(0.8), Range.of(0.7), "4-6 h a week, 48 weeks")
+    b = claims_benefit("Time saved (participants' estimates)", adjust_claims([claim]), value_source="65 an hour")
+    r = roi([CostItem("Coaching", "fees", 5_000)], [b])
+    assert round(r.total_benefits) == 6989 and r.benefits[0].basis == "6,988.8 = 6,989"
+    empty = claims_benefit("Nothing", adjust_claims([Claim("P02", Range.of(9_000), *(Range.of(1.0),) * 2, "")]),
+                           value_source="x")  # fmt: skip
+    assert (
+        empty.quantity is None and roi([CostItem("Fees", "fees", 1)], [empty]).benefits[0].excluded_because == "no data"
+    )
+
+
+def test_results_serialise_to_json():
+    import json
+
+    r = roi([CostItem("Fees", "fees", 0.0)], [_benefit()], intangibles=["Trust"])
+    d = json.loads(json.dumps(r.to_dict()))
+    assert d["bcr"] is None and d["benefits"][0]["counted"] and d["costs"][0]["category"] == "fees"

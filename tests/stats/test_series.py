@@ -339,3 +339,17 @@ def test_staggered_did_matches_csdid():
     ev = {e.relative_period: e for e in r.events}
     for k, est, se in ((-7, 0.4071, 0.1629), (-1, 0.7666, 0.1194), (0, -1.2407, 0.3262), (5, -1.6174, 0.3235)):
         assert_allclose([ev[k].estimate, ev[k].se], [est, se], atol=5e-5)
+
+
+def test_series_results_serialise_to_json():
+    import json
+
+    y, unit, period = _long(PANEL)
+    for r in (
+        segmented_regression(SERIES, range(36), 30),  # not estimable: NaN figures become null
+        difference_in_differences(y, unit, period, STARTS),
+        staggered_did(y, unit, period, STARTS),
+    ):
+        d = json.loads(json.dumps(r.to_dict(), allow_nan=False))
+        assert "reason" in d
+    assert json.loads(json.dumps(segmented_regression(SERIES, range(36), 30).to_dict()))["level_change"]["se"] is None
