@@ -353,3 +353,20 @@ def test_series_results_serialise_to_json():
         d = json.loads(json.dumps(r.to_dict(), allow_nan=False))
         assert "reason" in d
     assert json.loads(json.dumps(segmented_regression(SERIES, range(36), 30).to_dict()))["level_change"]["se"] is None
+
+
+def test_poisson_segmented_regression_newey_west_matches_r():
+    # > d$tafter <- (d$time - 37) * d$smokban
+    # > m <- glm(aces ~ offset(log(stdpop)) + time + smokban + tafter + harmonic(time,2,12), family=poisson, d)
+    # > V <- NeweyWest(m, lag = 3, prewhite = FALSE, adjust = FALSE)
+    # coef: smokban -0.13037694325168  tafter 0.00148222799809
+    # se:   smokban  0.01806974508211  tafter 0.00143263530622
+    r = segmented_regression(
+        SICILY_ACES, np.arange(1, 60), 36, family="poisson", exposure=SICILY_STDPOP, harmonics=2, maxlags=3
+    )
+    assert r.se_method == "Newey-West HAC, 3 lags" and r.level_change.df == math.inf
+    assert_allclose(
+        [r.level_change.estimate, r.slope_change.estimate], [-0.13037694325168, 0.00148222799809], rtol=1e-8
+    )
+    # the two IRLS fits stop at slightly different points; the sandwich's meat feels it most
+    assert_allclose([r.level_change.se, r.slope_change.se], [0.01806974508211, 0.00143263530622], rtol=1e-5)
