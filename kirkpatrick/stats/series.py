@@ -9,9 +9,11 @@ cannot be estimated). Sign convention: after minus before, treated minus compari
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
-from collections.abc import Hashable, Mapping, Sequence
+import warnings
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -365,6 +367,24 @@ def _statsmodels() -> Any:
     return sm
 
 
+@contextlib.contextmanager
+def _quiet_fit() -> Iterator[None]:
+    """statsmodels warns (and NumPy divides by zero) on a series its lines fit exactly; the result
+    says so in its ``reason`` instead."""
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        warnings.simplefilter("ignore", PerfectSeparationWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
+
+
+def _exact(res: Any, y: FloatArray) -> bool:
+    """Whether the fitted values equal the data (no residual variation to estimate errors from)."""
+    mu = np.asarray(res.fittedvalues, dtype=float)
+    return bool(np.allclose(mu, y, rtol=1e-10, atol=1e-10 * max(1.0, float(np.abs(y).max()))))
+
+
 def _coefficients(res: Any, names: Sequence[str], confidence: float, df: float | None = None) -> list[Coefficient]:
     """The first ``len(names)`` coefficients of a fitted statsmodels result, with intervals from
     its own reference distribution (t on its inference df, or normal), or t on ``df`` if given."""
@@ -492,6 +512,14 @@ def segmented_regression(
         )  # fmt: skip
     if np.any(np.diff(ta) <= 0):
         raise ValueError("t must increase from point to point")
+    if family == "poisson" and (ya[~after].sum() == 0 or ya[after].sum() == 0):
+        side = "before" if ya[~after].sum() == 0 else "after"
+        return ItsResult(
+            n_pre, n_post, n_all - int(keep.sum()), family, nan_c[0], nan_c[1], nan_c[2], nan_c[3],
+            tuple(map(float, ta)), tuple(map(float, shown)),
+            (), (), start, "not estimated", 0, confidence,
+            f"no events counted {side} the start: a rate ratio cannot be estimated",
+        )  # fmt: skip
     t0 = float(ta[start])
     n = ya.size
     cols = [np.ones(n), ta, after.astype(float)]
@@ -512,18 +540,25 @@ def segmented_regression(
     else:
         model = sm.GLM(ya, x, family=sm.families.Poisson(), offset=offset)
         fit_kw = {}
-    if se == "hac":
-        # Bartlett weights 1 - l/(L+1), no small-sample factor: R's
-        # sandwich::NeweyWest(fit, lag = L, prewhite = FALSE, adjust = FALSE)
-        res = model.fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": False}, **fit_kw)
-        method = f"Newey-West HAC, {lags} lag{'s' if lags != 1 else ''}"
-    else:
-        # quasi-Poisson: the Pearson chi-square over residual df scales the variance, as R's quasipoisson
-        res = model.fit(scale="X2") if family == "poisson" else model.fit()
-        method = "quasi-Poisson (Pearson scale)" if family == "poisson" else "OLS model-based"
-        lags = 0
+    with _quiet_fit():
+        if se == "hac":
+            # Bartlett weights 1 - l/(L+1), no small-sample factor: R's
+            # sandwich::NeweyWest(fit, lag = L, prewhite = FALSE, adjust = FALSE)
+            res = model.fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": False}, **fit_kw)
+            method = f"Newey-West HAC, {lags} lag{'s' if lags != 1 else ''}"
+        else:
+            # quasi-Poisson: the Pearson chi-square over residual df scales the variance, as R's quasipoisson
+            res = model.fit(scale="X2") if family == "poisson" else model.fit()
+            method = "quasi-Poisson (Pearson scale)" if family == "poisson" else "OLS model-based"
+            lags = 0
     names = ["intercept", "pre_slope", "level_change"] + (["slope_change"] if slope_change else [])
     coefs = _coefficients(res, names, confidence)
+    reason = None
+    if _exact(res, ya):
+        # nothing left over to estimate the noise from: the figures stand, their uncertainty does not
+        reason = "the lines fit every point exactly: no standard errors"
+        nan = math.nan
+        coefs = [dataclasses.replace(c, se=nan, ci_low=nan, ci_high=nan, statistic=nan, p=nan) for c in coefs]
     if not slope_change:
         coefs.append(_nan_coef("slope_change", confidence))
     eta = x @ np.asarray(res.params)
@@ -536,7 +571,7 @@ def segmented_regression(
     return ItsResult(
         n_pre, n_post, n_all - int(keep.sum()), family, coefs[0], coefs[1], coefs[2], coefs[3],
         tuple(map(float, ta)), tuple(map(float, shown)),
-        tuple(map(float, fitted)), tuple(map(float, cf)), start, method, lags, confidence, None,
+        tuple(map(float, fitted)), tuple(map(float, cf)), start, method, lags, confidence, reason,
     )  # fmt: skip
 
 
@@ -612,7 +647,10 @@ def difference_in_differences(
     fe = panel.fixed_effects()
     d = (panel.treated_row & (rel >= 0)).astype(float)
     fit_kw = {"cov_type": "cluster", "cov_kwds": {"groups": panel.unit_code}, "use_t": True}
-    res = sm.OLS(panel.y, np.column_stack([d, fe])).fit(**fit_kw)
+    with _quiet_fit():
+        res = sm.OLS(panel.y, np.column_stack([d, fe])).fit(**fit_kw)
+    if _exact(res, panel.y):
+        return dataclasses.replace(empty, reason="the fixed effects fit every value exactly: no standard errors")
     df = float(g - 1)
     att = _coefficients(res, ["att"], confidence, df=df)[0]
     # Event study: one indicator per relative period of the treated units, -1 left out as reference
@@ -622,7 +660,8 @@ def difference_in_differences(
     if np.linalg.matrix_rank(x) < x.shape[1]:
         return dataclasses.replace(empty, att=att, se_method=_CLUSTER, notes=tuple(notes),
                                    reason="the event study is not identified (too few comparison periods)")  # fmt: skip
-    ev = sm.OLS(panel.y, x).fit(**fit_kw)
+    with _quiet_fit():
+        ev = sm.OLS(panel.y, x).fit(**fit_kw)
     coefs = _coefficients(ev, [str(k) for k in ks], confidence, df=df)
     counts = {k: len({panel.unit_code[i] for i in np.flatnonzero(panel.treated_row & (rel == k))}) for k in [*ks, -1]}
     events = [EventPoint(k, c.estimate, c.se, c.ci_low, c.ci_high, counts[k]) for k, c in zip(ks, coefs, strict=True)]
@@ -836,6 +875,10 @@ def regression_point_displacement(
             "the comparison units' pre values do not vary",
         )
     sm = _statsmodels()
-    res = sm.OLS(yv[ok], np.column_stack([np.ones(int(ok.sum())), x[ok], z[ok]])).fit()
+    with _quiet_fit():
+        res = sm.OLS(yv[ok], np.column_stack([np.ones(int(ok.sum())), x[ok], z[ok]])).fit()
+    if _exact(res, yv[ok]):
+        return RpdResult(n_comp, nan_c[0], nan_c[1], nan_c[2], tp, tq, math.nan, confidence,
+                         "the comparison units lie exactly on a line: no standard errors")  # fmt: skip
     b0, b1, b2 = _coefficients(res, ["intercept", "slope", "displacement"], confidence)
     return RpdResult(n_comp, b0, b1, b2, tp, tq, b0.estimate + b1.estimate * tp, confidence, None)

@@ -370,3 +370,22 @@ def test_poisson_segmented_regression_newey_west_matches_r():
     )
     # the two IRLS fits stop at slightly different points; the sandwich's meat feels it most
     assert_allclose([r.level_change.se, r.slope_change.se], [0.01806974508211, 0.00143263530622], rtol=1e-5)
+
+
+def test_exact_fits_and_empty_counts_give_reasons_not_warnings():
+    # pytest turns warnings into errors here: statsmodels' own warnings must not escape
+    r = segmented_regression(np.arange(20.0), range(20), 10)
+    assert r.reason == "the lines fit every point exactly: no standard errors"
+    assert_allclose(r.pre_slope.estimate, 1.0)
+    assert math.isnan(r.pre_slope.se) and math.isnan(r.level_change.ci_low)
+    r = segmented_regression(np.zeros(20), range(20), 10, family="poisson")
+    assert r.reason == "no events counted before the start: a rate ratio cannot be estimated"
+    y, unit, period = [], [], []
+    for k in "ABCDE":
+        for t in range(10):
+            y.append(1.0 + 0.1 * t + (0.5 if k == "A" and t >= 5 else 0.0)), unit.append(k), period.append(t)
+    assert difference_in_differences(y, unit, period, {"A": 5}).reason == (
+        "the fixed effects fit every value exactly: no standard errors"
+    )
+    r = regression_point_displacement([1, 2, 3, 4, 5, 6.0], [2, 3, 4, 5, 6, 9.0], 5)
+    assert r.reason == "the comparison units lie exactly on a line: no standard errors"
