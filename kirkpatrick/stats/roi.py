@@ -13,6 +13,7 @@ converted. Formulas: BCR = benefits / costs; ROI % = (benefits - costs) / costs 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Literal
@@ -245,6 +246,8 @@ class Benefit(Result):
     quantity : Range or None
         The measured improvement per year in the measure's units (e.g. 120 sick days avoided);
         None when there are no data: then the benefit is zero (Phillips: no data, no improvement).
+        A range reaching below zero (a possible worsening) counts with its negative end: the
+        most conservative alternative.
     unit_value : Range
         Money per unit (a standard value, e.g. the employer's cost of one sick day).
     value_source : str
@@ -264,6 +267,10 @@ class Benefit(Result):
     year: int = 1
     supported: bool = True
 
+    def __post_init__(self) -> None:
+        if self.unit_value.low < 0:
+            raise ValueError(f"a standard value must not be negative, but {self.label!r} has {self.unit_value.low:g}")
+
 
 @dataclasses.dataclass(frozen=True)
 class BenefitLine(Result):
@@ -274,9 +281,11 @@ class BenefitLine(Result):
     label : str
     counted : bool
     value : float
-        quantity.low x unit_value.low x share.low x confidence.low, or 0 when not counted.
+        The smallest value the ranges allow: quantity.low x unit_value.low x share.low x
+        confidence.low for an improvement (a negative quantity takes the others' high ends);
+        0 when not counted.
     value_high : float
-        The same with every high end (the range the simulation draws from).
+        The largest (the range the simulation draws from).
     excluded_because : str or None
         ``"no data"``, ``"after the first year (short programme)"``, ``"unsupported or
         extreme claim"``, or None when counted.
@@ -543,20 +552,25 @@ def _check_share(r: Range, name: str) -> None:
         raise ValueError(f"the {name} must lie between 0 and 1 (0-100 %), but got {r.low:g} to {r.high:g}")
 
 
-def _product(b: Benefit, end: Literal["low", "high"]) -> float:
+def _corners(b: Benefit) -> list[tuple[float, float, float, float]]:
     assert b.quantity is not None
-    out = 1.0
-    for r in (b.quantity, b.unit_value, b.isolation.share, b.isolation.confidence):
-        out *= getattr(r, end)
-    return out
+    q, v, s, c = b.quantity, b.unit_value, b.isolation.share, b.isolation.confidence
+    return list(itertools.product((q.low, q.high), (v.low, v.high), (s.low, s.high), (c.low, c.high)))
+
+
+def _product(b: Benefit, end: Literal["low", "high"]) -> float:
+    """The smallest (or largest) value the stated ranges allow. All factors but the quantity are
+    non-negative, so with an improvement this is every low (high) end; a worsening (negative
+    quantity) is made largest by the high ends of the others: the conservative value is the lower."""
+    values = [math.prod(c) for c in _corners(b)]
+    return min(values) if end == "low" else max(values)
 
 
 def _basis(b: Benefit, value: float) -> str:
-    assert b.quantity is not None
-    text = f"{b.quantity.low:,.6g}"
-    if b.unit_value.low != 1.0:
-        text += f" x {b.unit_value.low:,.6g}"
-    iso = b.isolation
-    if iso.method == "participant_estimate" and (iso.share.low, iso.confidence.low) != (1.0, 1.0):
-        text += f" x {iso.share.low * 100:g} % x {iso.confidence.low * 100:g} %"
+    q, v, share, conf = min(_corners(b), key=math.prod)
+    text = f"{q:,.6g}"
+    if v != 1.0:
+        text += f" x {v:,.6g}"
+    if b.isolation.method == "participant_estimate" and (share, conf) != (1.0, 1.0):
+        text += f" x {share * 100:g} % x {conf * 100:g} %"
     return f"{text} = {value:,.0f}"

@@ -190,3 +190,15 @@ def test_results_serialise_to_json():
     r = roi([CostItem("Fees", "fees", 0.0)], [_benefit()], intangibles=["Trust"])
     d = json.loads(json.dumps(r.to_dict()))
     assert d["bcr"] is None and d["benefits"][0]["counted"] and d["costs"][0]["category"] == "fees"
+
+
+def test_a_possible_worsening_counts_at_its_most_conservative():
+    # the measured change's interval reaches below zero: -2 to 6 sick days a year avoided
+    iso = Isolation("participant_estimate", Range(0.5, 0.8), Range(0.6, 0.9))
+    b = _benefit(quantity=Range(-2, 6), value=Range(2_000, 3_000), isolation=iso)
+    r = roi([CostItem("Fees", "fees", 10_000)], [b])
+    assert r.total_benefits == pytest.approx(-2 * 3_000 * 0.8 * 0.9)  # the lowest the ranges allow
+    assert r.benefits[0].value_high == pytest.approx(6 * 3_000 * 0.8 * 0.9)
+    assert r.benefits[0].basis == "-2 x 3,000 x 80 % x 90 % = -4,320"
+    with pytest.raises(ValueError, match="standard value must not be negative"):
+        _benefit(value=Range(-1, 1))
