@@ -109,3 +109,12 @@ def test_event_study_plot():
     assert float(ref["cx"]) < start < float(marks[3]["cx"])  # between -1 and 0
     assert svg.select_one("text.ch-axis-label:-soup-contains('Months since')") is not None
     assert re.search(r"Difference", svg.get_text())
+
+
+def test_event_study_labels_thin_out_around_the_reference_on_a_phone():
+    rows = [EventRow(str(k), -0.1 * k, -0.1 * k - 0.3, -0.1 * k + 0.3, reference=(k == -1)) for k in range(-12, 12)]
+    svg = _svg(event_study_plot(rows, fmt=fmt, title="T", description="D", axis_label="A", x_label="X", width=360))
+    labels = [t.get_text() for t in svg.select("text.ch-tick") if t.get_text().lstrip("-").isdigit()]
+    assert "-1" in labels and 4 <= len(labels) < 24
+    steps = {int(b) - int(a) for a, b in zip(labels, labels[1:], strict=False)}
+    assert len(steps) == 1 and steps.pop() > 1  # evenly thinned, every k-th period from -1

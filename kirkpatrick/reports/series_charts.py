@@ -292,8 +292,10 @@ def event_study_plot(
             f'x1="{xs:.1f}" y1="{TOP - 4:.1f}" x2="{xs:.1f}" y2="{bottom:.1f}"/>'
         )
     k = _every(n, [r.label for r in rows], right - LEFT)
+    # labels counted from the reference period, so it is always among them and none crowds it
+    offset = ref if ref is not None else 0
     for i, r in enumerate(rows):
-        if i % k == 0 or r.reference:
+        if (i - offset) % k == 0:
             body.append(
                 f'<text class="ch-tick" fill="{INK}" x="{x(i):.1f}" y="{bottom + 16:.1f}" text-anchor="middle">'
                 f"{escape(r.label)}</text>"
