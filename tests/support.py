@@ -244,10 +244,10 @@ def cli(engine: Engine, db_url: str) -> Cli:
 
 def snapshot(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every table, sorted: compare before and after to prove nothing changed."""
-    from kirkpatrick.storage.models import Base
+    from kirkpatrick.storage.schema import metadata
 
     with engine.connect() as c:
         return {
             table.name: sorted(tuple(map(repr, row)) for row in c.execute(table.select()))
-            for table in Base.metadata.sorted_tables
+            for table in metadata.sorted_tables
         }

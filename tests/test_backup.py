@@ -20,7 +20,6 @@ from kirkpatrick.storage import analysis_cache, backup, db
 from kirkpatrick.storage.contracts import Delivery
 from kirkpatrick.storage.models import (
     AuditEntry,
-    Base,
     Client,
     Feedback,
     Intervention,
@@ -31,6 +30,7 @@ from kirkpatrick.storage.models import (
     TransferFactorUse,
     UnscoredItemResponse,
 )
+from kirkpatrick.storage.schema import metadata
 
 # Values that a careless format would change: floats that need all 17 digits, the smallest step
 # below a bound, text with quotes, newlines, markup and non-Latin letters, microseconds.
@@ -243,9 +243,9 @@ def test_every_table_is_in_the_backup_with_every_row(filled: Engine, tmp_path: P
     summary = backup.backup(filled, out)
     header, tables = backup.read_backup(out)
     assert header["format"] == "kirkpatrick-backup" and header["schema"] == db.head_revision() == summary.schema
-    assert set(tables) == {t.name for t in Base.metadata.sorted_tables}
+    assert set(tables) == {t.name for t in metadata.sorted_tables}
     with filled.connect() as c:
-        for table in Base.metadata.sorted_tables:
+        for table in metadata.sorted_tables:
             if table.name in analysis_cache.DERIVED_TABLES:
                 continue  # computed results: see test_backup_leaves_out_cached_results
             count = c.execute(select(func.count()).select_from(table)).scalar_one()

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from kirkpatrick.cli import main
 from kirkpatrick.cli._common import App, FriendlyGroup, echo_json, echo_table, json_option, pass_app
-from kirkpatrick.domain import settings as policy
+from kirkpatrick.cli.root import main
+from kirkpatrick.domain import policy
 from kirkpatrick.domain.vocab import Format, Level
 
 if TYPE_CHECKING:

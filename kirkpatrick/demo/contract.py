@@ -23,7 +23,7 @@ from kirkpatrick.services import contracts, records
 from kirkpatrick.storage import db
 
 if TYPE_CHECKING:
-    from kirkpatrick.demo.steps import DemoRun
+    from kirkpatrick.demo.run import DemoRun
 
 SEED = 20251201
 CODE = "GRN-COACH-2024"

@@ -34,8 +34,7 @@ from kirkpatrick.domain.errors import InvalidInput
 from kirkpatrick.domain.literature import FACTOR_EVIDENCE, LEADERSHIP_TRAINING, Benchmark
 from kirkpatrick.domain.vocab import Comparison, Format, HeadlineKind, Level, TransferFactor
 from kirkpatrick.services import analysis
-from kirkpatrick.stats import MetaRegressionResult, MetaResult
-from kirkpatrick.stats._result import to_jsonable
+from kirkpatrick.stats import MetaRegressionResult, MetaResult, to_jsonable
 from kirkpatrick.storage.models import Client, Intervention, Session, TransferFactorUse
 
 DEFAULT_MIN_GROUP = analysis.DEFAULT_MIN_GROUP

@@ -9,8 +9,7 @@ from numpy.typing import ArrayLike
 
 from ._ci import check_confidence, hedges_j, hedges_j_approx, normal_ci
 from ._common import complete_pairs, nan_effect
-from ._result import Effect
-from .results import PrePostControlResult
+from .results import Effect, PrePostControlResult
 
 __all__ = ["PrePostControlResult", "pre_post_control"]
 

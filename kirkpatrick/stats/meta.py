@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._ci import FloatArray, check_confidence, z_crit
-from ._result import Result
+from .results import Result
 
 __all__ = [
     "MetaResult",

@@ -10,8 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._ci import FloatArray, check_confidence
-from ._result import Result
-from .results import ReliableChangeResult
+from .results import ReliableChangeResult, Result
 
 __all__ = ["AlphaResult", "ReliableChangeResult", "cronbach_alpha", "reliable_change"]
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
-from kirkpatrick.domain import settings as policy
+from kirkpatrick.domain import policy
 from kirkpatrick.domain.errors import NotFound
 from kirkpatrick.domain.vocab import Group, HeadlineKind, Level, Wave
 from kirkpatrick.services.analysis import codec, reading

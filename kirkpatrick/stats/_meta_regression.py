@@ -10,8 +10,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._ci import check_confidence, z_crit
-from ._result import Result
 from .meta import _i2_h2, _tau2_reml, _wls, _zero_residual
+from .results import Result
 
 __all__ = ["MetaRegressionResult", "meta_regression"]
 

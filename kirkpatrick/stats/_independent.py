@@ -10,7 +10,7 @@ from numpy.typing import ArrayLike
 
 from ._ci import check_confidence, hedges_j, nct_ci
 from ._common import NCT, NCT_SCALED, as_1d, nan_effect
-from ._result import Effect, Result
+from .results import Effect, Result
 
 __all__ = ["IndependentResult", "independent"]
 

@@ -13,8 +13,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ._ci import FloatArray, check_confidence, hedges_j, nct_ci, normal_ci
 from ._common import BORENSTEIN_428, BORENSTEIN_428_G, NCT, NCT_SCALED, as_1d, p_t
-from ._result import Effect, Result
-from .results import PairedResult
+from .results import Effect, PairedResult, Result
 
 __all__ = ["EffectBatch", "PairedBatch", "PairedResult", "paired", "paired_many"]
 
