@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._result import Result
+from .results import Result
 
 __all__ = ["HME_ITEMS", "HME_SUBINDICES", "HmeResult", "hme_index", "item_to_index"]
 

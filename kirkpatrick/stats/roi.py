@@ -20,7 +20,7 @@ from typing import Literal
 
 import numpy as np
 
-from ._result import Result
+from .results import Result
 
 __all__ = [
     "COST_CATEGORIES",

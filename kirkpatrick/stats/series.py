@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._ci import check_confidence
-from ._result import Result
+from .results import Result
 
 __all__ = [
     "MIN_POINTS_EACH_SIDE",
