@@ -65,12 +65,12 @@ def run(args: argparse.Namespace, url: str) -> None:
     from flask import Flask
     from flask_wtf.csrf import CSRFProtect
 
-    from kirkpatrick.web import survey
+    from kirkpatrick.web import respondent_form
 
     app = Flask("bench")
     app.config.update(SECRET_KEY="bench", KIRKPATRICK_ENGINE=engine, WTF_CSRF_ENABLED=False, SURVEY_RATE_LIMIT=10**9)
     CSRFProtect(app)
-    survey.register(app)
+    respondent_form.register(app)
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     base = f"http://127.0.0.1:{httpd.server_port}"
     threading.Thread(target=httpd.serve_forever, daemon=True).start()

@@ -75,11 +75,23 @@ def build(url: str, k: int) -> int:
             ],
         )
         start = dt.date(2020, 1, 1)
-        c.execute(insert(Intervention), [{
-            "id": i + 1, "code": f"B{i:05d}", "title": f"Program {i}", "client_id": i % 20 + 1,
-            "consultant": f"Konsult {i % 5}", "target_group": "managers", "format": "training_programme",
-            "start_date": start + dt.timedelta(days=i % 1000), "end_date": start + dt.timedelta(days=i % 1000 + 200),
-        } for i in range(k)])  # fmt: skip
+        c.execute(
+            insert(Intervention),
+            [
+                {
+                    "id": i + 1,
+                    "code": f"B{i:05d}",
+                    "title": f"Program {i}",
+                    "client_id": i % 20 + 1,
+                    "consultant": f"Konsult {i % 5}",
+                    "target_group": "managers",
+                    "format": "training_programme",
+                    "start_date": start + dt.timedelta(days=i % 1000),
+                    "end_date": start + dt.timedelta(days=i % 1000 + 200),
+                }
+                for i in range(k)
+            ],
+        )
         c.execute(
             insert(TransferFactorUse),
             [

@@ -60,9 +60,14 @@ def fill(url: str, interventions: int, participants: int, users: int, folder: Pa
     generator.load_sample(engine, *generator.write_sample(folder, count=interventions))
     with db.transaction(engine) as s:
         fields = records.InterventionFields(
-            title="Stor insats", client="Storstad", consultant="K", target_group="managers",
-            format="training_programme", start="2025-01-01", end="2025-12-31",
-        )  # fmt: skip
+            title="Stor insats",
+            client="Storstad",
+            consultant="K",
+            target_group="managers",
+            format="training_programme",
+            start="2025-01-01",
+            end="2025-12-31",
+        )
         records.add_intervention(s, BIG, fields, create_client=True)
     big = folder / "big.csv"
     with open(big, "w", encoding="utf-8") as f:
@@ -167,9 +172,11 @@ class User:
                 f"--{boundary}--\r\n"
             )
             self.request(
-                "upload and preview", f"/i/{code}/import", body.encode(),
+                "upload and preview",
+                f"/i/{code}/import",
+                body.encode(),
                 {"Content-Type": f"multipart/form-data; boundary={boundary}"},
-            )  # fmt: skip
+            )
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -201,10 +208,23 @@ def main() -> None:
             port = free_port()
             env = {**os.environ, "KIRKPATRICK_DB": url, "KIRKPATRICK_SECRET_KEY": uuid.uuid4().hex * 2}
             server = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
-                 "--timeout", "120", "kirkpatrick.web.wsgi:app"],
-                env=env, cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            )  # fmt: skip
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "-w",
+                    str(args.workers),
+                    "-b",
+                    f"127.0.0.1:{port}",
+                    "--timeout",
+                    "120",
+                    "kirkpatrick.web.wsgi:app",
+                ],
+                env=env,
+                cwd=tmp,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
             base = f"http://127.0.0.1:{port}"
             for _ in range(600):  # up to 60 s for the workers to start
                 try:

@@ -43,10 +43,23 @@ def _start(url: str, key: str, code: Path, folder: str) -> tuple[subprocess.Pope
     port = wb.free_port()
     env = {**os.environ, "KIRKPATRICK_DB": url, "KIRKPATRICK_SECRET_KEY": key, "PYTHONPATH": str(code)}
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "4", "-b", f"127.0.0.1:{port}", "--timeout", "120",
-         "kirkpatrick.web.wsgi:app"],
-        env=env, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            "4",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "kirkpatrick.web.wsgi:app",
+        ],
+        env=env,
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):  # up to 60 s for the workers to start
         try:

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Set up everything the test suite needs on a fresh machine, then run it.
 #   - Debian packages: PostgreSQL server binaries (the suite starts its own throwaway cluster)
-#     and Chromium (the report's browser test), installed with apt when missing and run as root;
-#   - a virtual environment .venv with kirkpatrick and its test extra (a plain, non-editable install,
-#     so the installed wheel is what the CLI tests run);
+#     and Chromium (the browser tests), installed with apt when missing and run as root;
+#   - a virtual environment .venv with kirkpatrick and its test extra: a plain, non-editable install,
+#     so the installed wheel is what the CLI tests and tests/test_install.py run. The dependencies are
+#     installed once and again only when setup.cfg changes; the package itself is reinstalled each run;
 #   - the checks: ruff (lint and format), mypy --strict, import-linter's layer contracts;
 #   - pytest, with any arguments given to this script (CI=true also runs PostgreSQL and browser tests).
 set -euo pipefail
@@ -24,15 +25,18 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
-echo "== virtual environment .venv"
-python3 -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q '.[test]'
-
-echo "== the installed package runs the demo from another folder"
-demo_dir=$(mktemp -d)
-(cd "$demo_dir" && "$OLDPWD/.venv/bin/kirkpatrick" demo --out demo >/dev/null)
-rm -rf "$demo_dir"
+stamp=.venv/.kirkpatrick-deps
+wanted=$(sha256sum setup.cfg pyproject.toml | sha256sum | cut -c1-16)
+if [ -x .venv/bin/python ] && [ "$(cat "$stamp" 2>/dev/null)" = "$wanted" ]; then
+  echo "== virtual environment .venv (dependencies as before; reinstalling kirkpatrick)"
+  .venv/bin/python -m pip install -q --no-deps --no-build-isolation --force-reinstall .
+else
+  echo "== virtual environment .venv"
+  python3 -m venv .venv
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q '.[test]'
+  echo "$wanted" > "$stamp"
+fi
 
 echo "== checks: ruff, mypy --strict, import-linter"
 .venv/bin/ruff check kirkpatrick tests bench scripts

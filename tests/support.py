@@ -74,13 +74,21 @@ class PostgresCluster:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@/{database}?host={self.socket}&port={self.port}"
 
-    def new_database(self) -> str:
-        name = f"test_{os.getpid()}_{next(self._counter)}"
+    def new_database(self, name: str | None = None) -> str:
+        name = name or f"test_{os.getpid()}_{next(self._counter)}"
+        self._admin(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+    def recreate_from(self, name: str, template: str) -> None:
+        """Replace the (empty) database ``name`` by a copy of ``template``."""
+        self._admin(f'DROP DATABASE "{name}"', f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+
+    def _admin(self, *statements: str) -> None:
         admin = create_engine(self.url(), isolation_level="AUTOCOMMIT")
         with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
+            for statement in statements:
+                c.execute(text(statement))
         admin.dispose()
-        return self.url(name)
 
 
 @contextlib.contextmanager
@@ -166,10 +174,40 @@ def raw_engine(db_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with the schema at head, built once per test process (the migrations replayed
+    once instead of once per test); ``engine`` copies it."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    template = db.make_engine(f"sqlite:///{path}")
+    db.init_db(template)
+    template.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres: PostgresCluster) -> str:
+    """The name of a PostgreSQL database with the schema at head, built once per test process;
+    ``engine`` creates each test's database from it (``CREATE DATABASE ... TEMPLATE``)."""
+    name = f"template_{os.getpid()}"
+    template = db.make_engine(postgres.new_database(name))
+    db.init_db(template)
+    template.dispose()
+    return name
+
+
 @pytest.fixture
-def engine(raw_engine: Engine) -> Engine:
-    """An initialised database (schema at head) on each backend."""
-    db.init_db(raw_engine)
+def engine(raw_engine: Engine, request: pytest.FixtureRequest) -> Engine:
+    """An initialised database (schema at head) on each backend: a copy of the template that the
+    migrations built once (tests/test_migrations.py runs the migrations themselves)."""
+    url = raw_engine.url
+    raw_engine.dispose()
+    if url.get_backend_name() == "sqlite":
+        assert url.database is not None
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), url.database)
+    else:
+        cluster: PostgresCluster = request.getfixturevalue("postgres")
+        cluster.recreate_from(str(url.database), request.getfixturevalue("postgres_template"))
     return raw_engine
 
 
@@ -206,10 +244,10 @@ def cli(engine: Engine, db_url: str) -> Cli:
 
 def snapshot(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every table, sorted: compare before and after to prove nothing changed."""
-    from kirkpatrick.storage.models import Base
+    from kirkpatrick.storage.schema import metadata
 
     with engine.connect() as c:
         return {
             table.name: sorted(tuple(map(repr, row)) for row in c.execute(table.select()))
-            for table in Base.metadata.sorted_tables
+            for table in metadata.sorted_tables
         }

@@ -20,7 +20,6 @@ from kirkpatrick.storage import analysis_cache, backup, db
 from kirkpatrick.storage.contracts import Delivery
 from kirkpatrick.storage.models import (
     AuditEntry,
-    Base,
     Client,
     Feedback,
     Intervention,
@@ -31,6 +30,7 @@ from kirkpatrick.storage.models import (
     TransferFactorUse,
     UnscoredItemResponse,
 )
+from kirkpatrick.storage.schema import metadata
 
 # Values that a careless format would change: floats that need all 17 digits, the smallest step
 # below a bound, text with quotes, newlines, markup and non-Latin letters, microseconds.
@@ -147,15 +147,31 @@ def fill_contract(engine: Engine) -> None:
     from kirkpatrick.services import contracts
 
     service_spec = ("leadership_group_development=12.5",)
-    fields = contracts.ContractFields(AWKWARD_TEXT[:60], AWKWARD_TEXT, "Norrby kommun", AWKWARD_TEXT,
-                                      "2024-01-01", "2025-12-31", services=service_spec)  # fmt: skip
+    fields = contracts.ContractFields(
+        AWKWARD_TEXT[:60],
+        AWKWARD_TEXT,
+        "Norrby kommun",
+        AWKWARD_TEXT,
+        "2024-01-01",
+        "2025-12-31",
+        services=service_spec,
+    )
     with db.transaction(engine) as s:
         contracts.add_contract(s, "AVTAL", fields)
         contracts.set_call_offs(s, "AVTAL", ["NRB-LG-2024"])
         service = contracts.get_contract(s, "AVTAL").services[0]
         start, end = dt.date(2024, 1, 1), dt.date(2024, 6, 30)
-        s.add(Delivery(contract_id=service.contract_id, service=service, period_start=start, period_end=end,
-                       sessions=AWKWARD_FLOATS[0], participants=7, note=AWKWARD_TEXT))  # fmt: skip
+        s.add(
+            Delivery(
+                contract_id=service.contract_id,
+                service=service,
+                period_start=start,
+                period_end=end,
+                sessions=AWKWARD_FLOATS[0],
+                participants=7,
+                note=AWKWARD_TEXT,
+            )
+        )
         grades = {"feasibility": "4", "credibility": "5"}
         contracts.add_interview(
             s, "AVTAL", "I1", contracts.InterviewFields("rektor", AWKWARD_TEXT, "2025-11-04", None, grades)
@@ -243,9 +259,9 @@ def test_every_table_is_in_the_backup_with_every_row(filled: Engine, tmp_path: P
     summary = backup.backup(filled, out)
     header, tables = backup.read_backup(out)
     assert header["format"] == "kirkpatrick-backup" and header["schema"] == db.head_revision() == summary.schema
-    assert set(tables) == {t.name for t in Base.metadata.sorted_tables}
+    assert set(tables) == {t.name for t in metadata.sorted_tables}
     with filled.connect() as c:
-        for table in Base.metadata.sorted_tables:
+        for table in metadata.sorted_tables:
             if table.name in analysis_cache.DERIVED_TABLES:
                 continue  # computed results: see test_backup_leaves_out_cached_results
             count = c.execute(select(func.count()).select_from(table)).scalar_one()
@@ -446,9 +462,17 @@ def test_damaged_backup_loads_nothing(filled: Engine, empty_url: str, tmp_path: 
 
 
 TABLES_AT_0001 = {
-    "client", "measure", "intervention", "measure_item", "feedback", "participant", "session",
-    "transfer_factor_use", "measurement", "item_response",
-}  # fmt: skip
+    "client",
+    "measure",
+    "intervention",
+    "measure_item",
+    "feedback",
+    "participant",
+    "session",
+    "transfer_factor_use",
+    "measurement",
+    "item_response",
+}
 
 
 def _columns_at(revision: str, folder: Path) -> dict[str, set[str]]:

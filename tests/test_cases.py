@@ -25,9 +25,18 @@ RELIABILITY = 0.88
 def setup(engine: Engine, tmp_path: Path) -> None:
     with db.transaction(engine) as s:
         records.add_client(s, "Ekbacka kommun")
-        records.add_intervention(s, "EKB-1", InterventionFields(
-            title="Coachning", client="Ekbacka kommun", target_group="managers", format="group_coaching",
-            start="2024-01-01", end="2024-06-01"))  # fmt: skip
+        records.add_intervention(
+            s,
+            "EKB-1",
+            InterventionFields(
+                title="Coachning",
+                client="Ekbacka kommun",
+                target_group="managers",
+                format="group_coaching",
+                start="2024-01-01",
+                end="2024-06-01",
+            ),
+        )
         records.add_measure(
             s, MeasureFields("lf", "Ledarbeteende", "behaviour", "1", "5", reliability=str(RELIABILITY))
         )

@@ -50,7 +50,7 @@ def test_head_and_current_revision_agree_with_alembic(engine: Engine) -> None:
 
 # What a command served from the analysis cache must not load: the ORM and its models, the
 # array and statistics libraries, the modules that compute.
-COMPUTING = ("numpy", "scipy", "sqlalchemy.orm", "kirkpatrick.storage.models", "kirkpatrick.stats.paired")
+COMPUTING = ("numpy", "scipy", "sqlalchemy.orm", "kirkpatrick.storage.models", "kirkpatrick.stats._paired")
 
 MODULES = """
 import json, sys
@@ -93,10 +93,10 @@ def test_a_cached_stats_and_report_load_nothing_that_computes(
 
 def test_the_statistics_package_gives_its_functions_however_their_modules_were_imported() -> None:
     probe = (
-        "import types, kirkpatrick.stats.paired, kirkpatrick.stats.independent, kirkpatrick.stats.meta_regression\n"
+        "import types, kirkpatrick.stats._paired, kirkpatrick.stats._independent, kirkpatrick.stats._meta_regression\n"
         "import kirkpatrick.stats as s\n"
         "print(sorted(n for n in s.__all__ if isinstance(getattr(s, n), types.ModuleType)))\n"
         "print(callable(s.paired) and s.paired.__name__ == 'paired' and s.meta_regression.__module__)"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert done.stdout.split("\n")[:2] == ["[]", "kirkpatrick.stats.meta_regression"]
+    assert done.stdout.split("\n")[:2] == ["[]", "kirkpatrick.stats._meta_regression"]

@@ -11,7 +11,8 @@ from sqlalchemy import Engine, func, inspect, select, text
 
 from kirkpatrick.domain.errors import DatabaseNotReady, InvalidInput
 from kirkpatrick.storage import db
-from kirkpatrick.storage.models import Base, Client
+from kirkpatrick.storage.models import Client
+from kirkpatrick.storage.schema import metadata
 
 
 def test_url_resolution_order(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -42,7 +43,7 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
     """Autogenerate finds no difference: every schema change must come as a migration."""
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        diff = compare_metadata(context, Base.metadata)
+        diff = compare_metadata(context, metadata)
     assert diff == []
 
 

@@ -17,7 +17,7 @@ from support import Cli
 from test_backup import fill_accounts, fill_collect, fill_contract, fill_database
 
 from kirkpatrick.storage import analysis_cache, db
-from kirkpatrick.storage.models import Base
+from kirkpatrick.storage.schema import metadata
 
 PREVIOUS_RELEASE = "0003"  # the schema of the last version users have
 
@@ -213,7 +213,7 @@ def test_downgrade_and_upgrade_again(engine: Engine) -> None:
     assert db.current_revision(engine) == "0001"
     assert "audit_entry" not in inspect(engine).get_table_names()
     db.init_db(engine)
-    assert set(inspect(engine).get_table_names()) == {t.name for t in Base.metadata.sorted_tables} | {"alembic_version"}
+    assert set(inspect(engine).get_table_names()) == {t.name for t in metadata.sorted_tables} | {"alembic_version"}
 
 
 def _cached_analysis(engine: Engine) -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from kirkpatrick.cli import main
 from kirkpatrick.cli._common import App, FriendlyGroup, echo_json, echo_table, json_option, pass_app
-from kirkpatrick.domain import settings as policy
+from kirkpatrick.cli.root import main
+from kirkpatrick.domain import policy
 from kirkpatrick.domain.vocab import Format, QuoteTheme
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kirkpatrick.cli import main
+from kirkpatrick.cli.root import main
 
 
 @main.command("demo")

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kirkpatrick.cli import main
 from kirkpatrick.cli._common import App, LazyDefaultOption, echo_json, pass_app
 from kirkpatrick.cli.records import feedback_group
+from kirkpatrick.cli.root import main
 from kirkpatrick.domain.vocab import Rater, SurveyTool, Wave
 
 if TYPE_CHECKING:

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from kirkpatrick.cli import main
 from kirkpatrick.cli._common import App, FriendlyGroup, echo_json, echo_table, json_option, pass_app
-from kirkpatrick.domain import settings as policy
+from kirkpatrick.cli.root import main
+from kirkpatrick.domain import policy
 from kirkpatrick.domain.vocab import Format, Level
 
 if TYPE_CHECKING:
@@ -60,9 +60,12 @@ def _filters(values: dict[str, Any]) -> tuple[portfolio_lib.PortfolioFilters, in
 
     fmt = values.get("format_")
     filters = portfolio_lib.PortfolioFilters(
-        client=values.get("client"), consultant=values.get("consultant"),
-        format=Format(fmt.lower()) if fmt else None, since=date("since"), until=date("until"),
-    )  # fmt: skip
+        client=values.get("client"),
+        consultant=values.get("consultant"),
+        format=Format(fmt.lower()) if fmt else None,
+        since=date("since"),
+        until=date("until"),
+    )
     min_group = values.get("min_group")
     return filters, policy.DEFAULT_MIN_GROUP if min_group is None else min_group
 
@@ -133,22 +136,34 @@ def _echo_summary(p: portfolio_lib.Portfolio) -> None:
     rows = []
     for lv in p.levels:
         r = lv.pooled
-        rows.append({
-            "level": f"{lv.level.number} {lv.level.value}", "k": lv.k, "estimate": _fmt(r.estimate),
-            "95% CI": f"{_fmt(r.ci_low)} to {_fmt(r.ci_high)}" if r.k >= 2 else "-",
-            "PI": f"{_fmt(r.pi_low)} to {_fmt(r.pi_high)}" if math.isfinite(r.pi_low) else "-",
-            "tau2": _fmt(r.tau2, 3), "I2 %": _fmt(r.I2, 0), "benchmark": f"{lv.benchmark.estimate:.2f}",
-            "vs benchmark": lv.comparison,
-        })  # fmt: skip
+        rows.append(
+            {
+                "level": f"{lv.level.number} {lv.level.value}",
+                "k": lv.k,
+                "estimate": _fmt(r.estimate),
+                "95% CI": f"{_fmt(r.ci_low)} to {_fmt(r.ci_high)}" if r.k >= 2 else "-",
+                "PI": f"{_fmt(r.pi_low)} to {_fmt(r.pi_high)}" if math.isfinite(r.pi_low) else "-",
+                "tau2": _fmt(r.tau2, 3),
+                "I2 %": _fmt(r.I2, 0),
+                "benchmark": f"{lv.benchmark.estimate:.2f}",
+                "vs benchmark": lv.comparison,
+            }
+        )
     echo_table(rows, ["level", "k", "estimate", "95% CI", "PI", "tau2", "I2 %", "benchmark", "vs benchmark"])
     click.echo("")
     click.echo("Transfer factors, behaviour level (used minus not used):")
-    frows = [{
-        "factor": f.factor.value, "k used": f.k_used, "k not": f.k_not_used,
-        "difference": _fmt(f.difference),
-        "95% CI": f"{_fmt(f.ci_low)} to {_fmt(f.ci_high)}" if f.reason is None else "-",
-        "p": _fmt(f.p, 3), "note": f.reason or "",
-    } for f in p.factors_at(Level.BEHAVIOUR)]  # fmt: skip
+    frows = [
+        {
+            "factor": f.factor.value,
+            "k used": f.k_used,
+            "k not": f.k_not_used,
+            "difference": _fmt(f.difference),
+            "95% CI": f"{_fmt(f.ci_low)} to {_fmt(f.ci_high)}" if f.reason is None else "-",
+            "p": _fmt(f.p, 3),
+            "note": f.reason or "",
+        }
+        for f in p.factors_at(Level.BEHAVIOUR)
+    ]
     echo_table(frows, ["factor", "k used", "k not", "difference", "95% CI", "p", "note"])
     click.echo("Observational comparison of your own interventions: differences are not causal effects.")
 

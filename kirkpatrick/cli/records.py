@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 
 import click
 
-from kirkpatrick.cli import main
 from kirkpatrick.cli._common import App, FriendlyGroup, echo_json, echo_table, json_option, pass_app
+from kirkpatrick.cli.root import main
 from kirkpatrick.domain.vocab import Format, Level, TargetGroup, TransferFactor
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from kirkpatrick.cli import main
 from kirkpatrick.cli._common import App, echo_json, json_option, pass_app
-from kirkpatrick.domain import settings as policy
+from kirkpatrick.cli.root import main
+from kirkpatrick.domain import policy
 
 min_group_option = click.option(
     "--min-group",

@@ -8,8 +8,8 @@ import time
 
 import click
 
-from kirkpatrick.cli import main
 from kirkpatrick.cli._common import App, FriendlyGroup, echo_json, echo_table, json_option, pass_app
+from kirkpatrick.cli.root import main
 from kirkpatrick.domain.errors import InvalidInput
 
 
@@ -349,7 +349,7 @@ def serve_command(app: App, host: str, port: int) -> None:
     from flask import Flask
     from flask_wtf.csrf import CSRFProtect
 
-    from kirkpatrick.web import survey as web_survey
+    from kirkpatrick.web import respondent_form as web_survey
 
     flask_app = Flask("kirkpatrick.survey")
     flask_app.config.update(

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from kirkpatrick.cli import main
 from kirkpatrick.cli._common import App, FriendlyGroup, echo_json, echo_table, json_option, pass_app
 from kirkpatrick.cli.records import intervention_group
+from kirkpatrick.cli.root import main
 
 
 def _rows(removed: dict[str, int]) -> str:

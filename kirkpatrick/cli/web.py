@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kirkpatrick.cli import main
 from kirkpatrick.cli._common import App, pass_app
+from kirkpatrick.cli.root import main
 
 if TYPE_CHECKING:
     from kirkpatrick.collect.schedule import SendScheduler

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Date, text
 
 from kirkpatrick.domain.errors import NotFound
-from kirkpatrick.domain.settings import DEFAULT_MIN_GROUP
+from kirkpatrick.domain.policy import DEFAULT_MIN_GROUP
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session as OrmSession

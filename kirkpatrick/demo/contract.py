@@ -23,7 +23,7 @@ from kirkpatrick.services import contracts, records
 from kirkpatrick.storage import db
 
 if TYPE_CHECKING:
-    from kirkpatrick.demo.steps import DemoRun
+    from kirkpatrick.demo.run import DemoRun
 
 SEED = 20251201
 CODE = "GRN-COACH-2024"
@@ -38,13 +38,40 @@ CONTRACT = contracts.ContractFields(
 )
 CALL_OFFS = (
     # code, client (administration), title, target group, format, first session, sessions, days apart, people
-    ("GRN-IND-2024", "Granlida stad, Utbildningsförvaltningen", "Individuell coachning av nya skolledare",
-     "first_line_managers", "individual_coaching", dt.date(2024, 2, 5), 10, 28, 14),
-    ("GRN-GRP-2024", "Granlida stad, Socialförvaltningen", "Gruppcoachning för enhetschefer",
-     "first_line_managers", "group_coaching", dt.date(2024, 3, 4), 8, 42, 9),
-    ("GRN-LG-2024", "Granlida stad, Stadsbyggnadsförvaltningen", "Coachning av förvaltningens ledningsgrupp",
-     "leadership_group", "leadership_group_development", dt.date(2024, 9, 2), 7, 35, 7),
-)  # fmt: skip
+    (
+        "GRN-IND-2024",
+        "Granlida stad, Utbildningsförvaltningen",
+        "Individuell coachning av nya skolledare",
+        "first_line_managers",
+        "individual_coaching",
+        dt.date(2024, 2, 5),
+        10,
+        28,
+        14,
+    ),
+    (
+        "GRN-GRP-2024",
+        "Granlida stad, Socialförvaltningen",
+        "Gruppcoachning för enhetschefer",
+        "first_line_managers",
+        "group_coaching",
+        dt.date(2024, 3, 4),
+        8,
+        42,
+        9,
+    ),
+    (
+        "GRN-LG-2024",
+        "Granlida stad, Stadsbyggnadsförvaltningen",
+        "Coachning av förvaltningens ledningsgrupp",
+        "leadership_group",
+        "leadership_group_development",
+        dt.date(2024, 9, 2),
+        7,
+        35,
+        7,
+    ),
+)
 FACTORS = "needs_analysis spaced_sessions psychological_safety practice_feedback on_the_job_application"
 INTERVIEWER = "Upphandlingsenheten, Granlida stad"
 # interview, role, unit, date, target_group_fit, feasibility, credibility, efficiency ("" = not graded)
@@ -59,34 +86,81 @@ INTERVIEWS = (
     ("I08", "biträdande rektor", "Utbildningsförvaltningen", "2025-12-02", "5", "4", "5", ""),
 )
 QUOTES = (
-    ("I01", "quality_outcome", "Hon har varit väldigt lyssnande. Jag har kommit med mina behov och problem, bollat "
-     "med henne och fått både konkreta förslag och frågor som får mig att tänka till, nu och längre fram. Jag har "
-     "utvecklat min chefsroll och fått konkreta verktyg.", "true"),
-    ("I03", "quality_outcome", "Varje gång blir jag lika överraskad av hur effektivt det är. Jag blir stärkt som "
-     "chef och vi diskuterar vad jag praktiskt kan prova. Jag har verktyg när jag går därifrån.", "true"),
-    ("I05", "quality_outcome", "Ledningsgruppen pratar mer öppet med varandra nu. Vi tar upp svåra frågor på "
-     "mötena i stället för i korridoren efteråt.", "true"),
-    ("I02", "success_factors", "Konsulterna är lätta att ha att göra med och har ett arbetsgivarperspektiv. De "
-     "förstår rollen vi chefer har, och de känner stadens ledningssystem.", "true"),
-    ("I08", "success_factors", "Jag är ny som chef och blev rekommenderad att vända mig hit av en kollega. "
-     "Coachningen blev en del av min introduktion, och det har varit väldigt stöttande.", "true"),
+    (
+        "I01",
+        "quality_outcome",
+        "Hon har varit väldigt lyssnande. Jag har kommit med mina behov och problem, bollat "
+        "med henne och fått både konkreta förslag och frågor som får mig att tänka till, nu och längre fram. Jag har "
+        "utvecklat min chefsroll och fått konkreta verktyg.",
+        "true",
+    ),
+    (
+        "I03",
+        "quality_outcome",
+        "Varje gång blir jag lika överraskad av hur effektivt det är. Jag blir stärkt som "
+        "chef och vi diskuterar vad jag praktiskt kan prova. Jag har verktyg när jag går därifrån.",
+        "true",
+    ),
+    (
+        "I05",
+        "quality_outcome",
+        "Ledningsgruppen pratar mer öppet med varandra nu. Vi tar upp svåra frågor på "
+        "mötena i stället för i korridoren efteråt.",
+        "true",
+    ),
+    (
+        "I02",
+        "success_factors",
+        "Konsulterna är lätta att ha att göra med och har ett arbetsgivarperspektiv. De "
+        "förstår rollen vi chefer har, och de känner stadens ledningssystem.",
+        "true",
+    ),
+    (
+        "I08",
+        "success_factors",
+        "Jag är ny som chef och blev rekommenderad att vända mig hit av en kollega. "
+        "Coachningen blev en del av min introduktion, och det har varit väldigt stöttande.",
+        "true",
+    ),
     ("I06", "success_factors", "Han kan både skolfrågor och stadens ledningssystem. Erfaren och kunnig.", "true"),
-    ("I04", "availability_flexibility", "De håller alltid tiderna och de bokade mötena blir bra. Det är snarare "
-     "vi som strular.", "true"),
-    ("I07", "availability_flexibility", "Även om de har fått mycket att göra från oss har de tid för oss. Jag har "
-     "känt mig prioriterad, de är flexibla med tider och snabba.", "true"),
+    (
+        "I04",
+        "availability_flexibility",
+        "De håller alltid tiderna och de bokade mötena blir bra. Det är snarare vi som strular.",
+        "true",
+    ),
+    (
+        "I07",
+        "availability_flexibility",
+        "Även om de har fått mycket att göra från oss har de tid för oss. Jag har "
+        "känt mig prioriterad, de är flexibla med tider och snabba.",
+        "true",
+    ),
     ("I03", "treatment", "Bemötandet är alltid bra, vänligt och professionellt. Utmärkt.", "true"),
     ("I07", "treatment", "Det tog lång tid att få en första tid under sommaren, men sedan fungerade det.", "true"),
-    ("I01", "future_requirements", "Det ska finnas krav på erfarenhet från kommunal verksamhet och olika "
-     "verksamhetsområden, organisatoriska frågor och förståelse för chefsrollen.", "true"),
-    ("I06", "future_requirements", "Ställ krav på att leverantören följer upp effekten, inte bara hur nöjda vi "
-     "är efteråt.", "true"),
-    ("I05", "future_requirements", "Gruppcoachning för hela ledningsgrupper borde ha en egen volym i nästa "
-     "avtal.", "true"),
+    (
+        "I01",
+        "future_requirements",
+        "Det ska finnas krav på erfarenhet från kommunal verksamhet och olika "
+        "verksamhetsområden, organisatoriska frågor och förståelse för chefsrollen.",
+        "true",
+    ),
+    (
+        "I06",
+        "future_requirements",
+        "Ställ krav på att leverantören följer upp effekten, inte bara hur nöjda vi är efteråt.",
+        "true",
+    ),
+    (
+        "I05",
+        "future_requirements",
+        "Gruppcoachning för hela ledningsgrupper borde ha en egen volym i nästa avtal.",
+        "true",
+    ),
     # Not cleared: never in the report.
     ("I04", "treatment", "Det var konsulten Per som fick oss att förstå vad som gick fel i vår grupp.", "false"),
     ("I02", "other", "Min chef tyckte att det var slöseri med pengar.", "false"),
-)  # fmt: skip
+)
 DELIVERY = (
     # service, period start, period end, sessions, participants
     ("individual_coaching", "2024-01-01", "2024-06-30", "38", "11"),
@@ -102,8 +176,9 @@ DELIVERY = (
 )
 
 
-def _write(path: Path, header: tuple[str, ...], rows: Sequence[Sequence[str]],
-           *, delimiter: str = ",", encoding: str = "utf-8") -> Path:  # fmt: skip
+def _write(
+    path: Path, header: tuple[str, ...], rows: Sequence[Sequence[str]], *, delimiter: str = ",", encoding: str = "utf-8"
+) -> Path:
     with open(path, "w", newline="", encoding=encoding) as f:
         writer = csv.writer(f, delimiter=delimiter, lineterminator="\n")
         writer.writerow(header)
@@ -121,8 +196,11 @@ def _measurements(seed: int = SEED) -> list[tuple[str, ...]]:
         for p in range(1, people + 1):
             who = f"{code.replace('-', '')}P{p:02d}"
             out.append((code, who, "satisfaction", "post", "self", f"{min(10, max(1, round(rng.normal(8.6, 1.0))))}"))
-            for measure, rater, mean, delta in (("lf", "self", 3.2, 0.5), ("lf", "manager", 3.3, 0.35),
-                                                ("team", "report", 3.4, 0.2)):  # fmt: skip
+            for measure, rater, mean, delta in (
+                ("lf", "self", 3.2, 0.5),
+                ("lf", "manager", 3.3, 0.35),
+                ("team", "report", 3.4, 0.2),
+            ):
                 pre = rng.normal(mean, 0.5)
                 post = 0.6 * (pre - mean) + mean + delta + rng.normal(0, 0.4)
                 for wave, value, day in (("pre", pre, pre_day), ("post", post, post_day)):
@@ -137,9 +215,21 @@ def write_sample(folder: Path) -> dict[str, Path]:
     call_offs = []
     for code, client, title, target, fmt, first, sessions, gap, _people in CALL_OFFS:
         dates = [first + dt.timedelta(days=gap * k) for k in range(sessions)]
-        call_offs.append((code, client, title, "Coachhuset Norr AB", target, fmt, first.isoformat(),
-                          dates[-1].isoformat(), FACTORS, " ".join(d.isoformat() for d in dates),
-                          f"Avrop på avtal {CONTRACT.registration_number} (fiktivt)."))  # fmt: skip
+        call_offs.append(
+            (
+                code,
+                client,
+                title,
+                "Coachhuset Norr AB",
+                target,
+                fmt,
+                first.isoformat(),
+                dates[-1].isoformat(),
+                FACTORS,
+                " ".join(d.isoformat() for d in dates),
+                f"Avrop på avtal {CONTRACT.registration_number} (fiktivt).",
+            )
+        )
     criteria = ("target_group_fit", "feasibility", "credibility", "efficiency")
     return {
         "call_offs": _write(folder / "avrop.csv", records.INTERVENTION_COLUMNS, call_offs),

@@ -28,9 +28,15 @@ DEFAULT_SEED = 20240917
 DEFAULT_COUNT = 24
 
 CLIENTS = (
-    "Ekbacka kommun", "Region Fjällmark", "Sjövalla kommun", "Granlida stad", "Björnåsens kommun",
-    "Region Östkusten", "Lindmora kommun", "Tallbo kommun",
-)  # fmt: skip
+    "Ekbacka kommun",
+    "Region Fjällmark",
+    "Sjövalla kommun",
+    "Granlida stad",
+    "Björnåsens kommun",
+    "Region Östkusten",
+    "Lindmora kommun",
+    "Tallbo kommun",
+)
 CONSULTANTS = ("Karin Ljungdahl", "Anders Grelsson", "Maria Fjellström")
 TITLES = {
     Format.INDIVIDUAL_COACHING: "Individuell coachning av chefer",
@@ -120,14 +126,21 @@ def generate(seed: int = DEFAULT_SEED, count: int = DEFAULT_COUNT) -> PortfolioS
         used = {f for f, rate in FACTOR_RATE.items() if rng.random() < rate}
         if len(dates) >= 3 and (dates[-1] - dates[0]).days / (len(dates) - 1) >= 14:
             used.add(TransferFactor.SPACED_SESSIONS)
-        interventions.append({
-            "code": code, "client": client, "title": f"{TITLES[fmt]} {start.year}",
-            "consultant": CONSULTANTS[int(rng.integers(len(CONSULTANTS)))],
-            "target_group": list(TargetGroup)[int(rng.integers(len(TargetGroup)))].value,
-            "format": fmt.value, "start": start.isoformat(), "end": dates[-1].isoformat(),
-            "factors": " ".join(f.value for f in TransferFactor if f in used),
-            "sessions": " ".join(d.isoformat() for d in dates), "notes": "Fiktiv insats (portföljexempel).",
-        })  # fmt: skip
+        interventions.append(
+            {
+                "code": code,
+                "client": client,
+                "title": f"{TITLES[fmt]} {start.year}",
+                "consultant": CONSULTANTS[int(rng.integers(len(CONSULTANTS)))],
+                "target_group": list(TargetGroup)[int(rng.integers(len(TargetGroup)))].value,
+                "format": fmt.value,
+                "start": start.isoformat(),
+                "end": dates[-1].isoformat(),
+                "factors": " ".join(f.value for f in TransferFactor if f in used),
+                "sessions": " ".join(d.isoformat() for d in dates),
+                "notes": "Fiktiv insats (portföljexempel).",
+            }
+        )
         gain = sum(GAIN[f] for f in used)
         n = int(rng.integers(8, 41))
         people = [f"{code.replace('-', '')}P{p:02d}" for p in range(1, n + 1)]

@@ -3,42 +3,16 @@ reports) out. The demo is a list of steps over one ``DemoRun``; each feature add
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-
-from sqlalchemy import Engine
 
 from kirkpatrick.demo import contract as contract_demo
 from kirkpatrick.demo import portfolio as portfolio_demo
+from kirkpatrick.demo.run import DemoRun, Step
 from kirkpatrick.domain.errors import InvalidInput
 from kirkpatrick.resources import sample_data_dir
 from kirkpatrick.services import records
 from kirkpatrick.storage import db
-
-
-@dataclass
-class DemoRun:
-    """State shared by the demo's steps."""
-
-    out: Path
-    data: Path
-    echo: Callable[[str], None]
-    engine: Engine | None = None
-    written: list[Path] = field(default_factory=list)
-
-    @property
-    def url(self) -> str:
-        return f"sqlite:///{(self.out / 'kirkpatrick.db').resolve()}"
-
-    def measurement_files(self) -> list[dict[str, str]]:
-        """The measurement files to import, with their options (``sample_data/imports.csv``)."""
-        with open(self.data / "imports.csv", newline="", encoding="utf-8") as f:
-            return list(csv.DictReader(f))
-
-
-Step = Callable[[DemoRun], None]
 
 
 def create_database(run: DemoRun) -> None:
@@ -96,7 +70,7 @@ def write_stats_and_reports(run: DemoRun) -> None:
     from kirkpatrick.collect.tracking import response_tracking
     from kirkpatrick.reports import intervention as reports
     from kirkpatrick.services import analysis
-    from kirkpatrick.stats._result import to_jsonable
+    from kirkpatrick.stats import to_jsonable
 
     assert run.engine is not None
     folder = run.out / "reports"
@@ -136,7 +110,7 @@ def write_portfolio(run: DemoRun) -> None:
 
     from kirkpatrick.reports import portfolio as portfolio_report
     from kirkpatrick.services import portfolio
-    from kirkpatrick.stats._result import to_jsonable
+    from kirkpatrick.stats import to_jsonable
 
     assert run.engine is not None
     folder = run.out / "reports"

@@ -36,10 +36,18 @@ def find_chromium() -> str:
 def chromium_command(executable: str, profile: Path, *extra: str) -> list[str]:
     """A headless Chromium command line that fetches nothing and leaves nothing behind."""
     return [
-        executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
-        f"--user-data-dir={profile}", *extra,
-    ]  # fmt: skip
+        executable,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-extensions",
+        f"--user-data-dir={profile}",
+        *extra,
+    ]
 
 
 def html_to_pdf(html_path: Path, pdf_path: Path, *, runner: Callable[..., Any] = subprocess.run) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
 from kirkpatrick.domain.errors import Duplicate, InvalidInput, NotFound
-from kirkpatrick.domain.settings import DEFAULT_MIN_GROUP
+from kirkpatrick.domain.policy import DEFAULT_MIN_GROUP
 from kirkpatrick.domain.vocab import Format, Level, QuoteTheme
 from kirkpatrick.services import records
 from kirkpatrick.services.accounts import Ownership

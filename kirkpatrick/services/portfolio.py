@@ -34,8 +34,7 @@ from kirkpatrick.domain.errors import InvalidInput
 from kirkpatrick.domain.literature import FACTOR_EVIDENCE, LEADERSHIP_TRAINING, Benchmark
 from kirkpatrick.domain.vocab import Comparison, Format, HeadlineKind, Level, TransferFactor
 from kirkpatrick.services import analysis
-from kirkpatrick.stats import MetaRegressionResult, MetaResult
-from kirkpatrick.stats._result import to_jsonable
+from kirkpatrick.stats import MetaRegressionResult, MetaResult, to_jsonable
 from kirkpatrick.storage.models import Client, Intervention, Session, TransferFactorUse
 
 DEFAULT_MIN_GROUP = analysis.DEFAULT_MIN_GROUP
@@ -119,11 +118,19 @@ def select_interventions(session: OrmSession, filters: PortfolioFilters) -> list
     no ORM objects, so 10,000 interventions load in a fraction of a second.
     """
     stmt = (
-        select(Intervention.id, Intervention.code, Intervention.title, Client.name, Intervention.consultant,
-               Intervention.format, Intervention.start_date, Intervention.end_date)
+        select(
+            Intervention.id,
+            Intervention.code,
+            Intervention.title,
+            Client.name,
+            Intervention.consultant,
+            Intervention.format,
+            Intervention.start_date,
+            Intervention.end_date,
+        )
         .join(Client)
         .order_by(Intervention.start_date, Intervention.code)
-    )  # fmt: skip
+    )
     if filters.client is not None:
         stmt = stmt.where(Client.name == filters.client)
     if filters.consultant is not None:
@@ -152,11 +159,20 @@ def select_interventions(session: OrmSession, filters: PortfolioFilters) -> list
         mine = recorded.get(iid, {})
         days = dates.get(iid, [])
         gaps = [(b - a).days for a, b in zip(days, days[1:])]
-        out.append(InterventionInfo(
-            code=code, title=title, client=client, consultant=consultant, format=fmt, start=start, end=end,
-            factors={f: mine.get(f) for f in FACTORS}, sessions=len(days),
-            spacing_days=sum(gaps) / len(gaps) if gaps else math.nan,
-        ))  # fmt: skip
+        out.append(
+            InterventionInfo(
+                code=code,
+                title=title,
+                client=client,
+                consultant=consultant,
+                format=fmt,
+                start=start,
+                end=end,
+                factors={f: mine.get(f) for f in FACTORS},
+                sessions=len(days),
+                spacing_days=sum(gaps) / len(gaps) if gaps else math.nan,
+            )
+        )
     return out
 
 

@@ -86,13 +86,24 @@ def success_cases(session: OrmSession, code: str, *, top: int = 3) -> SuccessCas
         raise ValueError(f"top must be at least 1, but got {top!r}")
     intervention = get_intervention(session, code)
     rows = session.execute(
-        select(Participant.code, Measure.code, Measure.reliability, Measure.higher_is_better, Measurement.rater,
-               Measurement.wave, Measurement.value)
+        select(
+            Participant.code,
+            Measure.code,
+            Measure.reliability,
+            Measure.higher_is_better,
+            Measurement.rater,
+            Measurement.wave,
+            Measurement.value,
+        )
         .join(Participant, Participant.id == Measurement.participant_id)
         .join(Measure, Measure.id == Measurement.measure_id)
-        .where(Participant.intervention_id == intervention.id, Measure.level == Level.BEHAVIOUR,
-               Participant.group == Group.TREATMENT, Measurement.wave.in_([Wave.PRE, Wave.POST]))
-    ).all()  # fmt: skip
+        .where(
+            Participant.intervention_id == intervention.id,
+            Measure.level == Level.BEHAVIOUR,
+            Participant.group == Group.TREATMENT,
+            Measurement.wave.in_([Wave.PRE, Wave.POST]),
+        )
+    ).all()
     cells: dict[tuple[str, str], dict[str, dict[Wave, float]]] = defaultdict(lambda: defaultdict(dict))
     meta: dict[tuple[str, str], tuple[float | None, bool]] = {}
     for person, measure, reliability, higher, rater, wave, value in rows:

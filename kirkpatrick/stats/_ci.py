@@ -129,9 +129,13 @@ def nct_cdf(df: ArrayLike, nc: ArrayLike, t: ArrayLike) -> FloatArray:
             k, tt = df_b[asym], t_b[asym]
             u = nc_b[asym] / tt
             log_f = (
-                np.log(2.0 * k) + np.log(u) + (k / 2.0 - 1.0) * np.log(k * u * u) - k * u * u / 2.0
-                - (k / 2.0) * np.log(2.0) - special.gammaln(k / 2.0)
-            )  # fmt: skip
+                np.log(2.0 * k)
+                + np.log(u)
+                + (k / 2.0 - 1.0) * np.log(k * u * u)
+                - k * u * u / 2.0
+                - (k / 2.0) * np.log(2.0)
+                - special.gammaln(k / 2.0)
+            )
             f_prime = np.exp(log_f) * ((k - 1.0) / u - k * u)
             out[asym] = special.chdtrc(k, k * u * u) - f_prime / (2.0 * tt * tt)
     return out

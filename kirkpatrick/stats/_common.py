@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._ci import FloatArray
-from ._result import Effect
+from .results import Effect
 
 NCT = "noncentral t"
 NCT_SCALED = "noncentral t, scaled by the Hedges correction"

@@ -9,8 +9,7 @@ from numpy.typing import ArrayLike
 
 from ._ci import check_confidence, hedges_j, hedges_j_approx, normal_ci
 from ._common import complete_pairs, nan_effect
-from ._result import Effect
-from .results import PrePostControlResult
+from .results import Effect, PrePostControlResult
 
 __all__ = ["PrePostControlResult", "pre_post_control"]
 
@@ -20,11 +19,19 @@ BECKER_VAR = "normal approximation, sum of the two groups' variances (Becker 198
 
 
 def _ppc_from_summary(
-    n_t: int, n_c: int,
-    m_pre_t: float, m_post_t: float, sd_pre_t: float, r_t: float,
-    m_pre_c: float, m_post_c: float, sd_pre_c: float, r_c: float,
-    r_pooled: float, confidence: float,
-) -> tuple[Effect, Effect, float]:  # fmt: skip
+    n_t: int,
+    n_c: int,
+    m_pre_t: float,
+    m_post_t: float,
+    sd_pre_t: float,
+    r_t: float,
+    m_pre_c: float,
+    m_post_c: float,
+    sd_pre_c: float,
+    r_c: float,
+    r_pooled: float,
+    confidence: float,
+) -> tuple[Effect, Effect, float]:
     n = n_t + n_c
     sd_pool = math.sqrt(((n_t - 1) * sd_pre_t**2 + (n_c - 1) * sd_pre_c**2) / (n - 2))
     # Morris (2008) uses Hedges' approximate correction c_P = 1 - 3/(4(n_T+n_C-2)-1).
@@ -124,13 +131,36 @@ def pre_post_control(
     sd_pool = math.sqrt(vpre / (nt + nc - 2))
     if not sd_pool > 0:
         return PrePostControlResult(
-            nt, nc, dt + dc, mct, mcc, spt, spc, sd_pool, rt, rc, r_pool, nan2, nan1, confidence,
+            nt,
+            nc,
+            dt + dc,
+            mct,
+            mcc,
+            spt,
+            spc,
+            sd_pool,
+            rt,
+            rc,
+            r_pool,
+            nan2,
+            nan1,
+            confidence,
             "zero variance at pretest in both groups",
-        )  # fmt: skip
+        )
     d2, d1, _ = _ppc_from_summary(
-        nt, nc, float(tx.mean()), float(ty.mean()), spt, rt, float(cx.mean()), float(cy.mean()), spc, rc,
-        r_pool, confidence,
-    )  # fmt: skip
+        nt,
+        nc,
+        float(tx.mean()),
+        float(ty.mean()),
+        spt,
+        rt,
+        float(cx.mean()),
+        float(cy.mean()),
+        spc,
+        rc,
+        r_pool,
+        confidence,
+    )
     reason = None
     if not (spt > 0 and spc > 0 and math.isfinite(rt) and math.isfinite(rc)):
         # d_ppc2 needs only the pooled pretest SD; its variance needs r_pooled, d_ppc1 each group's SD and r

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._ci import FloatArray, check_confidence, z_crit
-from ._result import Result
+from .results import Result
 
 __all__ = [
     "MetaResult",
@@ -123,9 +123,32 @@ def _clean(yi: ArrayLike, vi: ArrayLike) -> tuple[FloatArray, FloatArray, int, N
 def _nan_meta(method: str, k: int, dropped: int, knha: bool, confidence: float, reason: str) -> MetaResult:
     nan = math.nan
     return MetaResult(
-        method, k, dropped, nan, nan, nan, nan, "t" if knha else "z", nan, nan, nan, nan, nan, nan, nan,
-        nan, nan, nan, nan, nan, PI_NONE, knha, 0, confidence, reason,
-    )  # fmt: skip
+        method,
+        k,
+        dropped,
+        nan,
+        nan,
+        nan,
+        nan,
+        "t" if knha else "z",
+        nan,
+        nan,
+        nan,
+        nan,
+        nan,
+        nan,
+        nan,
+        nan,
+        nan,
+        nan,
+        nan,
+        nan,
+        PI_NONE,
+        knha,
+        0,
+        confidence,
+        reason,
+    )
 
 
 # -- tau2 estimators (general design matrix X; intercept-only is X = 1) ------
@@ -309,10 +332,32 @@ def _fit(y: FloatArray, v: FloatArray, dropped: int, method: str, knha: bool, co
     else:
         pi_low, pi_high, pi_method = math.nan, math.nan, PI_NONE
     return MetaResult(
-        method, k, dropped, est, se, est - crit * se, est + crit * se, name, stat, df, p,
-        tau2, math.sqrt(tau2), i2, h2, Q, q_df, q_p, pi_low, pi_high, pi_method,
-        knha, iterations, confidence, reason,
-    )  # fmt: skip
+        method,
+        k,
+        dropped,
+        est,
+        se,
+        est - crit * se,
+        est + crit * se,
+        name,
+        stat,
+        df,
+        p,
+        tau2,
+        math.sqrt(tau2),
+        i2,
+        h2,
+        Q,
+        q_df,
+        q_p,
+        pi_low,
+        pi_high,
+        pi_method,
+        knha,
+        iterations,
+        confidence,
+        reason,
+    )
 
 
 def fixed_effect(yi: ArrayLike, vi: ArrayLike, *, confidence: float = 0.95) -> MetaResult:
@@ -449,10 +494,32 @@ def _single_study(y: float, v: float, dropped: int, confidence: float) -> MetaRe
     z = z_crit(confidence)
     nan = math.nan
     return MetaResult(
-        "single study", 1, dropped, y, se, y - z * se, y + z * se, "z", y / se, nan,
-        float(2.0 * special.ndtr(-abs(y / se))), nan, nan, nan, nan, nan, nan, nan, nan, nan, PI_SINGLE,
-        False, 0, confidence, "single study: heterogeneity not estimable",
-    )  # fmt: skip
+        "single study",
+        1,
+        dropped,
+        y,
+        se,
+        y - z * se,
+        y + z * se,
+        "z",
+        y / se,
+        nan,
+        float(2.0 * special.ndtr(-abs(y / se))),
+        nan,
+        nan,
+        nan,
+        nan,
+        nan,
+        nan,
+        nan,
+        nan,
+        nan,
+        PI_SINGLE,
+        False,
+        0,
+        confidence,
+        "single study: heterogeneity not estimable",
+    )
 
 
 def subgroups(yi: ArrayLike, vi: ArrayLike, labels: Sequence[object], *, confidence: float = 0.95) -> SubgroupResult:

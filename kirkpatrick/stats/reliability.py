@@ -10,8 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._ci import FloatArray, check_confidence
-from ._result import Result
-from .results import ReliableChangeResult
+from .results import ReliableChangeResult, Result
 
 __all__ = ["AlphaResult", "ReliableChangeResult", "cronbach_alpha", "reliable_change"]
 
@@ -198,6 +197,16 @@ def reliable_change(
     rci: FloatArray = np.where(ok, (y - x) / s_diff, np.nan)
     good = rci[ok]
     return ReliableChangeResult(
-        rci.tolist(), n, x.size - n, int(np.sum(good > crit)), int(np.sum(np.abs(good) <= crit)),
-        int(np.sum(good < -crit)), s, rel, se, s_diff, crit, None,
-    )  # fmt: skip
+        rci.tolist(),
+        n,
+        x.size - n,
+        int(np.sum(good > crit)),
+        int(np.sum(np.abs(good) <= crit)),
+        int(np.sum(good < -crit)),
+        s,
+        rel,
+        se,
+        s_diff,
+        crit,
+        None,
+    )

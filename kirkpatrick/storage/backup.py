@@ -39,7 +39,7 @@ from sqlalchemy.exc import StatementError
 
 from kirkpatrick.domain.errors import InvalidInput
 from kirkpatrick.storage import analysis_cache, db
-from kirkpatrick.storage.models import Base
+from kirkpatrick.storage.schema import metadata
 
 FORMAT = "kirkpatrick-backup"
 VERSION = 1
@@ -102,7 +102,7 @@ def backup(engine: Engine, out: Path) -> BackupSummary:
     try:
         with _snapshot(engine) as connection, gzip.open(partial, "wt", encoding="utf-8", newline="\n") as f:
             _line(f, {"format": FORMAT, "version": VERSION, "schema": schema, "created": created})
-            for table in Base.metadata.sorted_tables:
+            for table in metadata.sorted_tables:
                 columns = list(table.columns)
                 _line(
                     f,

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session as OrmSession
 
 from kirkpatrick.domain.errors import NotFound
 from kirkpatrick.storage import analysis_cache
-from kirkpatrick.storage.models import AuditEntry, Base, Intervention, Measure, Measurement, Participant
+from kirkpatrick.storage.models import AuditEntry, Intervention, Measure, Measurement, Participant
 from kirkpatrick.storage.queries import get_intervention, of_interventions
+from kirkpatrick.storage.schema import metadata
 
 FORGET_PARTICIPANT = "forget_participant"
 DELETE_INTERVENTION = "delete_intervention"
@@ -63,7 +64,7 @@ class Erasure:
 def _children(table: Table) -> list[tuple[Table, Any, Any]]:
     """Tables with a foreign key to ``table``: (child, child column, referenced column)."""
     found = []
-    for child in Base.metadata.sorted_tables:
+    for child in metadata.sorted_tables:
         for fk in child.foreign_keys:
             if fk.column.table is table:
                 found.append((child, fk.parent, fk.column))

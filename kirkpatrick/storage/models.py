@@ -387,12 +387,3 @@ class AnalysisCache(Base):
     version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     payload: Mapped[str] = mapped_column(Text)
-
-
-# The survey tables share this metadata (Alembic, erasure and the schema test see them).
-# The web application's accounts share this metadata (Alembic and the models-vs-migration test see them).
-from kirkpatrick.storage import accounts as _accounts  # noqa: E402,F401
-from kirkpatrick.storage import collect as _collect  # noqa: E402,F401
-
-# The contract models share this metadata (Alembic, backups, the models-vs-migration test).
-from kirkpatrick.storage import contracts as _contracts  # noqa: E402,F401

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import Connection, select
 
-from kirkpatrick.storage.models import Base
+from kirkpatrick.storage.schema import metadata as schema
 
 PER_QUERY = 10_000  # ids looked up by one statement (SQLite allows 32,766 parameters)
 
@@ -30,14 +30,14 @@ class References:
         self.ids: dict[str, set[int]] = {}
 
     def add(self, parent: str, ids: Iterable[int]) -> None:
-        if parent not in Base.metadata.tables:
+        if parent not in schema.tables:
             raise ValueError(f"no table {parent!r}")
         self.ids.setdefault(parent, set()).update(int(i) for i in ids)
 
     def check(self, connection: Connection) -> None:
         """Raise ``BrokenReference`` (the caller's transaction then rolls back) unless every id noted exists."""
         for parent, wanted in sorted(self.ids.items()):
-            table = Base.metadata.tables[parent]
+            table = schema.tables[parent]
             ids = sorted(wanted)
             for start in range(0, len(ids), PER_QUERY):
                 chunk = ids[start : start + PER_QUERY]

@@ -69,7 +69,7 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     engine = db.make_engine(db.resolve_url(url))
     app.extensions["kirkpatrick_engine"] = engine
-    app.config["KIRKPATRICK_ENGINE"] = engine  # the respondents' form (web/survey.py) reads it here
+    app.config["KIRKPATRICK_ENGINE"] = engine  # the respondents' form (web/respondent_form.py) reads it here
     _jinja(app)
     security.install(app)
 
@@ -92,24 +92,24 @@ def create_app(
     from kirkpatrick.web import (
         admin,
         auth,
+        collection,
         contracts,
         edit,
         imports,
         interventions,
         misc,
+        respondent_form,
         sharing,
-        survey,
         survey_texts,
-        surveys,
     )
 
-    for module in (auth, interventions, edit, imports, sharing, admin, misc, surveys, survey_texts, contracts):
+    for module in (auth, interventions, edit, imports, sharing, admin, misc, collection, survey_texts, contracts):
         app.register_blueprint(module.bp)
     from kirkpatrick.web import catalogue, contract_forms, people, tables  # forms closing the gap with the CLI
 
     for module in (catalogue, people, tables, contract_forms):
         app.register_blueprint(module.bp)
-    survey.register(app)  # personal survey links: no sign-in, the link is the key
+    respondent_form.register(app)  # personal survey links: no sign-in, the link is the key
     from kirkpatrick.web import uploaded
 
     with app.app_context():

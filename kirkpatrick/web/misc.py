@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, g, render_template, request
 from sqlalchemy import select, text
 
-from kirkpatrick.domain import settings as policy
+from kirkpatrick.domain import policy
 from kirkpatrick.domain.errors import KirkpatrickError
 from kirkpatrick.domain.parsing import parse_date, parse_vocab
 from kirkpatrick.domain.vocab import Format, Level

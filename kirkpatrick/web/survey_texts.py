@@ -24,9 +24,9 @@ from kirkpatrick.reports.environment import N_
 from kirkpatrick.storage.models import Measure
 from kirkpatrick.web import authz, errors
 from kirkpatrick.web.authz import Action
+from kirkpatrick.web.collection import LANGUAGES, RATERS, WAVES
 from kirkpatrick.web.common import _, account, audit, lang, reading, writing
 from kirkpatrick.web.forms import REQUIRED, Form, PlainForm, _choices, _pairs
-from kirkpatrick.web.surveys import LANGUAGES, RATERS, WAVES
 
 bp = Blueprint("survey_texts", __name__)
 

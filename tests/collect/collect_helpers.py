@@ -14,7 +14,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import Engine
 
-from kirkpatrick.web import survey
+from kirkpatrick.web import respondent_form
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE = "NRB-LG-2024"
@@ -26,7 +26,7 @@ def make_app(engine: Engine, **config: Any) -> Flask:
     app = Flask(__name__)
     app.config.update(SECRET_KEY="test-secret-key", KIRKPATRICK_ENGINE=engine, **config)
     CSRFProtect(app)
-    survey.register(app)
+    respondent_form.register(app)
 
     @app.after_request
     def headers(response):  # type: ignore[no-untyped-def]

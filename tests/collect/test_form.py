@@ -169,7 +169,7 @@ def test_rate_limit_stops_link_guessing(collecting: Engine) -> None:
 def test_tokens_are_redacted_from_the_access_log() -> None:
     import logging
 
-    from kirkpatrick.web.survey import RedactTokens
+    from kirkpatrick.web.respondent_form import RedactTokens
 
     record = logging.LogRecord(
         "werkzeug", logging.INFO, "", 0, '%s - "%s" %s', ("1.2.3.4", "GET /s/abcDEF_123-x HTTP/1.1", "200"), None

@@ -13,8 +13,9 @@ from kirkpatrick.demo import steps as demo
 def test_demo_contract_step(tmp_path: Path) -> None:
     assert contract_demo.demo_contract in demo.STEPS
     said: list[str] = []
-    run = demo.run_demo(tmp_path / "d", said.append,
-                        steps=[demo.create_database, demo.import_catalogue, contract_demo.demo_contract])  # fmt: skip
+    run = demo.run_demo(
+        tmp_path / "d", said.append, steps=[demo.create_database, demo.import_catalogue, contract_demo.demo_contract]
+    )
     assert "3 call-offs, 10 delivery rows, 8 interviews and 15 quotes" in said[-1]
     for lang, suppressed in (("sv", "Effektivitet"), ("en", "Efficiency")):
         page = tmp_path / "d" / "reports" / f"contract-{contract_demo.CODE}-{lang}.html"

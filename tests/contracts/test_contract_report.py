@@ -27,8 +27,11 @@ def test_sections_figures_and_threshold(catalogue: Engine, lang: str) -> None:
     ids = [sec["id"] for sec in soup.find_all("section")]
     assert ids == ["method", "feedback", "success-factors", "delivery", "grades", "evidence", "requirements", "methods"]
     rows = {tr.th.get_text(strip=True): tr for tr in soup.select("#grades tbody tr")}
-    names = ["Målgruppsanpassning", "Genomförbarhet", "Trovärdighet", "Effektivitet"] if lang == "sv" else [
-        "Fit to the target group", "Feasibility", "Credibility", "Efficiency"]  # fmt: skip
+    names = (
+        ["Målgruppsanpassning", "Genomförbarhet", "Trovärdighet", "Effektivitet"]
+        if lang == "sv"
+        else ["Fit to the target group", "Feasibility", "Credibility", "Efficiency"]
+    )
     assert list(rows) == names
     # Feasibility grades 3, 4, 5, 3, 4, 5: counts, n, and the mean with its interval, computed here.
     cells = [td.get_text(" ", strip=True) for td in rows[names[1]].find_all("td")]
@@ -59,19 +62,35 @@ def test_a_quote_not_cleared_never_appears(catalogue: Engine) -> None:
 
 def test_every_typed_text_is_escaped(catalogue: Engine) -> None:
     fields = contracts.ContractFields(
-        registration_number=HOSTILE[:60], title=HOSTILE, buyer=HOSTILE, supplier=HOSTILE,
-        start="2024-01-01", end="2025-12-31", criteria=(f"own={HOSTILE}", "credibility"),
+        registration_number=HOSTILE[:60],
+        title=HOSTILE,
+        buyer=HOSTILE,
+        supplier=HOSTILE,
+        start="2024-01-01",
+        end="2025-12-31",
+        criteria=(f"own={HOSTILE}", "credibility"),
         services=("individual_coaching=10",),
-    )  # fmt: skip
+    )
     with db.transaction(catalogue) as s:
-        records.add_intervention(s, "EVIL", InterventionFields(
-            HOSTILE, HOSTILE, HOSTILE, "managers", "individual_coaching", "2024-01-01", "2024-02-01", HOSTILE
-        ), create_client=True)  # fmt: skip
+        records.add_intervention(
+            s,
+            "EVIL",
+            InterventionFields(
+                HOSTILE, HOSTILE, HOSTILE, "managers", "individual_coaching", "2024-01-01", "2024-02-01", HOSTILE
+            ),
+            create_client=True,
+        )
         contracts.add_contract(s, "EVIL-C", fields)
         contracts.set_call_offs(s, "EVIL-C", ["EVIL"])
         for k in range(5):
-            contracts.add_interview(s, "EVIL-C", f"I{k}", contracts.InterviewFields(
-                HOSTILE[:100], HOSTILE, "2025-01-01", HOSTILE, {"own": "4", "credibility": "5"}))  # fmt: skip
+            contracts.add_interview(
+                s,
+                "EVIL-C",
+                f"I{k}",
+                contracts.InterviewFields(
+                    HOSTILE[:100], HOSTILE, "2025-01-01", HOSTILE, {"own": "4", "credibility": "5"}
+                ),
+            )
             for theme in ("quality_outcome", "success_factors", "future_requirements", "treatment"):
                 contracts.add_quote(s, "EVIL-C", f"I{k}", HOSTILE, theme=theme, cleared=True)
     with db.reading(catalogue) as s:

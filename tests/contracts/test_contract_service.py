@@ -77,9 +77,11 @@ def test_call_offs_belong_to_one_contract(catalogue: Engine) -> None:
 def test_grades_must_be_on_the_scale(catalogue: Engine) -> None:
     add_contract(catalogue)
     before = snapshot(catalogue)
-    for grades, message in (({"feasibility": "6"}, "bad grade on feasibility '6'"),
-                            ({"feasibility": "4,5"}, "a whole number 1-5"),
-                            ({"speed": "3"}, "unknown criterion 'speed'")):  # fmt: skip
+    for grades, message in (
+        ({"feasibility": "6"}, "bad grade on feasibility '6'"),
+        ({"feasibility": "4,5"}, "a whole number 1-5"),
+        ({"speed": "3"}, "unknown criterion 'speed'"),
+    ):
         with pytest.raises(InvalidInput, match=message), db.transaction(catalogue) as s:
             contracts.add_interview(s, CODE, "NEW", contracts.InterviewFields("chef", "X", "2025-01-01", None, grades))
     with pytest.raises(Duplicate), db.transaction(catalogue) as s:
@@ -109,14 +111,18 @@ def test_delivery_from_swedish_csv_and_from_xlsx(catalogue: Engine, tmp_path: Pa
         rows = contracts.describe_contract(s, CODE)["deliveries"]
         follow = contracts.follow_up(s, CODE)
     assert [(r["service"], r["sessions"], r["participants"], r["note"]) for r in rows] == [
-        ("individual_coaching", 38.0, 11, "Vår"), ("group_coaching", 2.5, None, None),
+        ("individual_coaching", 38.0, 11, "Vår"),
+        ("group_coaching", 2.5, None, None),
         ("individual_coaching", 61.0, 17, None),
-    ]  # fmt: skip
+    ]
     individual = next(x for x in follow.services if x.format.value == "individual_coaching")
     # Delivered is the supplier's sum; logged is the call-off's session dates (VBY-COACH-2024 has 11).
     assert (individual.volume, individual.delivered, individual.participants, individual.logged_sessions) == (
-        100.0, 99.0, 28, 11,
-    )  # fmt: skip
+        100.0,
+        99.0,
+        28,
+        11,
+    )
     # Importing the same summary again changes nothing: the periods are already there.
     before = snapshot(catalogue)
     duplicate = r"leverans.csv:2: delivery of individual_coaching from 2024-01-01"
@@ -131,14 +137,17 @@ HEAD = "service,period_start,period_end,sessions\n"
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (HEAD + "individual_coaching,2024-01-01,2024-06-30,3\nleadership_group_development,2024-01-01,2024-06-30,3\n",
-         r"d.csv:3: service 'leadership_group_development' is not in contract"),
+        (
+            HEAD
+            + "individual_coaching,2024-01-01,2024-06-30,3\nleadership_group_development,2024-01-01,2024-06-30,3\n",
+            r"d.csv:3: service 'leadership_group_development' is not in contract",
+        ),
         (HEAD + "individual_coaching,2024-01-01,2023-06-30,3\n", r"d.csv:2: period end"),
         ("service,period_start,period_end,sessions,colour\n", r"d.csv:1: unknown column 'colour'"),
         ("service,period_start,sessions\n", r"d.csv:1: missing column 'period_end'"),
         (HEAD + "individual_coaching,2024-01-01,2024-06-30,many\n", r"d.csv:2: bad sessions 'many'"),
     ],
-)  # fmt: skip
+)
 def test_bad_delivery_files_change_nothing(catalogue: Engine, tmp_path: Path, text: str, message: str) -> None:
     add_contract(catalogue)
     path = tmp_path / "d.csv"

@@ -158,10 +158,16 @@ def test_a_deleted_interventions_id_reused_starts_afresh(catalogue: Engine, cli:
     with db.transaction(catalogue) as s:
         s.add(
             Intervention(
-                id=old_id, code="NEW-2026", title="Ny", client_id=client_id, target_group="managers",
-                format="training_programme", start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 2, 1),
+                id=old_id,
+                code="NEW-2026",
+                title="Ny",
+                client_id=client_id,
+                target_group="managers",
+                format="training_programme",
+                start_date=dt.date(2026, 1, 1),
+                end_date=dt.date(2026, 2, 1),
             )
-        )  # fmt: skip
+        )
     new = _analyse(catalogue, "NEW-2026")
     assert new.n_treatment == 0 and all(not lv.changes for lv in new.levels)
 

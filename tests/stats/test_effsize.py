@@ -87,11 +87,21 @@ MORRIS_C = [
 ]
 # > datT <- escalc(measure="SMCR", m1i=m_post, m2i=m_pre, sd1i=sd_pre, ni=ni, ri=ri, data=datT)
 # > print(datT[,c("yi","vi")], digits=10)
-SMCR_T = [(0.5055527859, 0.0593895905), (1.0481248983, 0.0253856580), (1.8054066674, 0.2321940686),
-          (1.4180817286, 0.1225477895), (0.0800836143, 0.0802290495)]  # fmt: skip
+SMCR_T = [
+    (0.5055527859, 0.0593895905),
+    (1.0481248983, 0.0253856580),
+    (1.8054066674, 0.2321940686),
+    (1.4180817286, 0.1225477895),
+    (0.0800836143, 0.0802290495),
+]
 # > datC <- escalc(... data=datC); print(datC[,c("yi","vi")], digits=10)
-SMCR_C = [(-0.2364996522, 0.0543983021), (0.0957635294, 0.0172520316), (0.0000000000, 0.0511111111),
-          (0.2666894821, 0.0232328764), (-0.4249598240, 0.0864496733)]  # fmt: skip
+SMCR_C = [
+    (-0.2364996522, 0.0543983021),
+    (0.0957635294, 0.0172520316),
+    (0.0000000000, 0.0511111111),
+    (0.2666894821, 0.0232328764),
+    (-0.4249598240, 0.0864496733),
+]
 
 
 @pytest.mark.parametrize("i", range(5))
@@ -120,8 +130,13 @@ def test_smcr_edge_cases() -> None:
 # > a <- (nT+nC)/(nT*nC)
 # > v2 <- 2*cp^2*(1-rho)*a*((nT+nC-2)/(nT+nC-4))*(1+d2^2/(2*(1-rho)*a)) - d2^2
 # > print(cbind(d2, v2), digits=10)
-PPC2 = [(0.7684649335, 0.11577215386), (0.8009899898, 0.03538356075), (1.2046772039, 0.15908715284),
-        (1.0477245746, 0.07621862063), (0.4389556538, 0.16745766269)]  # fmt: skip
+PPC2 = [
+    (0.7684649335, 0.11577215386),
+    (0.8009899898, 0.03538356075),
+    (1.2046772039, 0.15908715284),
+    (1.0477245746, 0.07621862063),
+    (0.4389556538, 0.16745766269),
+]
 
 
 @pytest.mark.parametrize("i", range(5))
@@ -145,8 +160,12 @@ def test_pre_post_control_edge_cases() -> None:
 
 def test_magnitude_requires_named_rule() -> None:
     assert [magnitude(x, rule="cohen1988") for x in (0.1, -0.3, 0.5, 0.79, -2.0)] == [
-        "very small", "small", "medium", "medium", "large",
-    ]  # fmt: skip
+        "very small",
+        "small",
+        "medium",
+        "medium",
+        "large",
+    ]
     assert magnitude(math.nan, rule="cohen1988") == "not estimable"
     with pytest.raises(TypeError):
         magnitude(0.5)  # type: ignore[call-arg]

@@ -63,9 +63,20 @@ def _descriptive(
         return (v - measure.scale_min) / span * 100.0
 
     return Descriptive(
-        measure, rater, wave, m.n, m.mean, m.sd, m.ci_low, m.ci_high, to_pomp(m.mean), to_pomp(m.ci_low),
-        to_pomp(m.ci_high), stats.nps(x, confidence=confidence) if measure.is_nps else None, m.n >= min_group,
-    )  # fmt: skip
+        measure,
+        rater,
+        wave,
+        m.n,
+        m.mean,
+        m.sd,
+        m.ci_low,
+        m.ci_high,
+        to_pomp(m.mean),
+        to_pomp(m.ci_low),
+        to_pomp(m.ci_high),
+        stats.nps(x, confidence=confidence) if measure.is_nps else None,
+        m.n >= min_group,
+    )
 
 
 def _level_headline(
@@ -170,11 +181,23 @@ def analyse_data(data: Data, *, min_group: int, confidence: float, full: bool = 
             if full and measure.reliability is not None:
                 reliable = stats.reliable_change(d * x, d * y, measure.reliability)
             n = smcr.n
-            changes[measure.level].append(Change(
-                measure, rater, w_from, w_to, paired, smcr, _smcr_effect(smcr, d), control, reliable,  # type: ignore[arg-type]
-                int(n_t[i, a]), int(n_t[i, b]), n >= min_group,
-                control is not None and control.n_c >= min_group and control.n_t >= min_group,
-            ))  # fmt: skip
+            changes[measure.level].append(
+                Change(
+                    measure,
+                    rater,
+                    w_from,
+                    w_to,
+                    paired,  # type: ignore[arg-type]
+                    smcr,
+                    _smcr_effect(smcr, d),
+                    control,
+                    reliable,
+                    int(n_t[i, a]),
+                    int(n_t[i, b]),
+                    n >= min_group,
+                    control is not None and control.n_c >= min_group and control.n_t >= min_group,
+                )
+            )
     for i, (measure, rater) in enumerate(data.cells):
         if n_t[i, pre]:
             continue

@@ -18,7 +18,7 @@ from typing import Any
 
 from kirkpatrick.domain import literature, vocab
 from kirkpatrick.services.analysis import records
-from kirkpatrick.stats import _result, results
+from kirkpatrick.stats import results
 
 _LONG = 32  # a list of more floats than this travels as bytes
 
@@ -27,7 +27,6 @@ def _classes() -> dict[str, type]:
     found: dict[str, type] = {}
     for module, names in (
         (records, dir(records)),
-        (_result, _result.__all__),
         (results, results.__all__),
         (literature, dir(literature)),
         (vocab, dir(vocab)),

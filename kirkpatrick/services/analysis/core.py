@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
-from kirkpatrick.domain import settings as policy
+from kirkpatrick.domain import policy
 from kirkpatrick.domain.errors import NotFound
 from kirkpatrick.domain.vocab import Group, HeadlineKind, Level, Wave
 from kirkpatrick.services.analysis import codec, reading
@@ -55,7 +55,7 @@ def _code_fingerprint() -> str:
         for path in sorted(root.glob("*.py")):
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
-    for module in ("literature.py", "vocab.py", "settings.py"):
+    for module in ("literature.py", "vocab.py", "policy.py"):
         digest.update((Path(policy.__file__).parent / module).read_bytes())
     return digest.hexdigest()[:16]
 
@@ -113,9 +113,15 @@ def analyse(
             analysis_cache.store(connection.engine, key, [(i.id, current[i.id], codec.dumps(computed))])
     levels, waves, n_treatment, n_control, completers = computed
     return InterventionAnalysis(
-        facts=reading.facts(connection, i), levels=levels, waves=waves, n_treatment=n_treatment,
-        n_control=n_control, min_group=min_group, confidence=confidence, completers=completers,
-    )  # fmt: skip
+        facts=reading.facts(connection, i),
+        levels=levels,
+        waves=waves,
+        n_treatment=n_treatment,
+        n_control=n_control,
+        min_group=min_group,
+        confidence=confidence,
+        completers=completers,
+    )
 
 
 def _compute(

@@ -81,8 +81,15 @@ def facts(connection: Connection, i: InterventionRow) -> InterventionFacts:
         key=lambda f: order[f.factor],
     )
     return InterventionFacts(
-        code=i.code, title=i.title, client=i.client, client_unit=i.client_unit, consultant=i.consultant,
-        target_group=i.target_group, format=i.format, start=i.start, end=i.end,
+        code=i.code,
+        title=i.title,
+        client=i.client,
+        client_unit=i.client_unit,
+        consultant=i.consultant,
+        target_group=i.target_group,
+        format=i.format,
+        start=i.start,
+        end=i.end,
         sessions=[d for (d,) in connection.execute(_SESSIONS, params)],
         factors=factors,
         quotes=[
@@ -90,4 +97,4 @@ def facts(connection: Connection, i: InterventionRow) -> InterventionFacts:
             for t, lv in connection.execute(_QUOTES, {**params, "cleared": True})
         ],
         unscored=int(connection.execute(_UNSCORED, params).scalar() or 0),
-    )  # fmt: skip
+    )

@@ -9,8 +9,15 @@ from typing import Any
 
 from kirkpatrick.domain.literature import Benchmark
 from kirkpatrick.domain.vocab import Comparison, Group, HeadlineKind, Level, Rater, TransferFactor, Wave
-from kirkpatrick.stats import Effect, NPSResult, PairedResult, PrePostControlResult, ReliableChangeResult, SMCRResult
-from kirkpatrick.stats._result import to_jsonable
+from kirkpatrick.stats import (
+    Effect,
+    NPSResult,
+    PairedResult,
+    PrePostControlResult,
+    ReliableChangeResult,
+    SMCRResult,
+    to_jsonable,
+)
 
 WAVES: tuple[Wave, ...] = tuple(Wave)
 RATERS: tuple[Rater, ...] = tuple(Rater)

@@ -6,10 +6,10 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from kirkpatrick.storage import db
-from kirkpatrick.storage.models import Base
+from kirkpatrick.storage.schema import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def run_migrations() -> None:

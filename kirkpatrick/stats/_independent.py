@@ -10,7 +10,7 @@ from numpy.typing import ArrayLike
 
 from ._ci import check_confidence, hedges_j, nct_ci
 from ._common import NCT, NCT_SCALED, as_1d, nan_effect
-from ._result import Effect, Result
+from .results import Effect, Result
 
 __all__ = ["IndependentResult", "independent"]
 
@@ -112,19 +112,50 @@ def independent(a: ArrayLike, b: ArrayLike, *, confidence: float = 0.95) -> Inde
     nan_g = nan_effect("g_s", NCT_SCALED, confidence)
     if na < 2 or nb < 2:
         return IndependentResult(
-            na, nb, n_dropped, ma, mb, math.sqrt(va) if va == va else math.nan,
-            math.sqrt(vb) if vb == vb else math.nan, md, math.nan,
-            math.nan, math.nan, math.nan, math.nan, math.nan, math.nan,
-            nan_d, nan_g, confidence, "n < 2 in a group",
-        )  # fmt: skip
+            na,
+            nb,
+            n_dropped,
+            ma,
+            mb,
+            math.sqrt(va) if va == va else math.nan,
+            math.sqrt(vb) if vb == vb else math.nan,
+            md,
+            math.nan,
+            math.nan,
+            math.nan,
+            math.nan,
+            math.nan,
+            math.nan,
+            math.nan,
+            nan_d,
+            nan_g,
+            confidence,
+            "n < 2 in a group",
+        )
     sp = math.sqrt(((na - 1) * va + (nb - 1) * vb) / dfs)
     scale = max(float(np.max(np.abs(xa))), float(np.max(np.abs(xb))), 1e-300)
     if sp <= 1e-12 * scale:
         return IndependentResult(
-            na, nb, n_dropped, ma, mb, math.sqrt(va), math.sqrt(vb), md, sp,
-            math.nan, dfs, math.nan, math.nan, math.nan, math.nan,
-            nan_d, nan_g, confidence, "zero variance in both groups",
-        )  # fmt: skip
+            na,
+            nb,
+            n_dropped,
+            ma,
+            mb,
+            math.sqrt(va),
+            math.sqrt(vb),
+            md,
+            sp,
+            math.nan,
+            dfs,
+            math.nan,
+            math.nan,
+            math.nan,
+            math.nan,
+            nan_d,
+            nan_g,
+            confidence,
+            "zero variance in both groups",
+        )
     ts = md / (sp * math.sqrt(1.0 / na + 1.0 / nb))
     ps = float(2.0 * special.stdtr(dfs, -abs(ts)))
     sea2, seb2 = va / na, vb / nb
@@ -140,9 +171,23 @@ def independent(a: ArrayLike, b: ArrayLike, *, confidence: float = 0.95) -> Inde
     var_d = (na + nb) / (na * nb) + ds * ds / (2.0 * (na + nb))
     j = float(hedges_j(dfs))
     return IndependentResult(
-        na, nb, n_dropped, ma, mb, math.sqrt(va), math.sqrt(vb), md, sp,
-        ts, dfs, ps, tw, dfw, pw,
+        na,
+        nb,
+        n_dropped,
+        ma,
+        mb,
+        math.sqrt(va),
+        math.sqrt(vb),
+        md,
+        sp,
+        ts,
+        dfs,
+        ps,
+        tw,
+        dfw,
+        pw,
         Effect("d_s", ds, ds_lo, ds_hi, NCT, var_d, confidence),
         Effect("g_s", j * ds, j * ds_lo, j * ds_hi, NCT_SCALED, j * j * var_d, confidence),
-        confidence, None,
-    )  # fmt: skip
+        confidence,
+        None,
+    )

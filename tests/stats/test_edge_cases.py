@@ -1,4 +1,6 @@
-"""Issue 10: hangs, noncentral-t limits, withheld estimates, Knapp-Hartung with zero residuals.
+"""Edge cases of the statistics: calls that once never returned, noncentral-t limits, withheld estimates,
+Knapp-Hartung with zero residuals. (How long the former hangs take now is measured in
+``bench/edge_cases_bench.py``, as a ratio against a baseline; a test asserts no time.)
 
 Reference values: R 4.2.2, metafor 3.8-1, effectsize 0.8.3. Where R's ``pt`` warns "full precision may not
 have been achieved" (large |t|), the noncentral-t limits come from numerical integration in R:
@@ -12,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import time
 from typing import Any
 
 import numpy as np
@@ -38,9 +39,7 @@ from kirkpatrick.stats._ci import nct_cdf, nct_ci
 
 
 def test_huge_t_paired_returns_and_matches_r() -> None:
-    t0 = time.perf_counter()
     r = paired([0, 0, 0], [1, 1, 1.000001])
-    assert time.perf_counter() - t0 < 1.0
     # > d <- c(1, 1, 1.000001); t <- mean(d) / (sd(d) / sqrt(3)); t             -> 3000001.00025
     # > nct_lim(t, 2, .95) / sqrt(3)                                               -> 275596.5794 3326656.842
     assert_allclose(r.t, 3000001.00025, rtol=1e-9)
@@ -64,9 +63,7 @@ def test_huge_t_rounded_thirds_returns_and_matches_r() -> None:
 def test_one_huge_t_group_does_not_hang_paired_many() -> None:
     pre = np.array([[0, 0, 0], [1, 2, 3]], dtype=float)
     post = np.array([[1, 1, 1.000001], [2, 3.5, 3.2]])
-    t0 = time.perf_counter()
     b = paired_many(pre, post)
-    assert time.perf_counter() - t0 < 1.0
     assert np.all(np.isfinite(b.d_z.ci_low)) and np.all(np.isfinite(b.d_z.ci_high))
 
 
@@ -207,9 +204,14 @@ def _multinomial_coverage(n: int, p: float, d: float) -> float:
     pro, det = pro[ok], det[ok]
     pas = n - pro - det
     logpmf = (
-        special.gammaln(n + 1) - special.gammaln(pro + 1) - special.gammaln(det + 1) - special.gammaln(pas + 1)
-        + special.xlogy(pro, p) + special.xlogy(det, d) + special.xlogy(pas, 1 - p - d)
-    )  # fmt: skip
+        special.gammaln(n + 1)
+        - special.gammaln(pro + 1)
+        - special.gammaln(det + 1)
+        - special.gammaln(pas + 1)
+        + special.xlogy(pro, p)
+        + special.xlogy(det, d)
+        + special.xlogy(pas, 1 - p - d)
+    )
     covered = 0.0
     for i in range(pro.size):
         r = nps([10] * int(pro[i]) + [0] * int(det[i]) + [8] * int(pas[i]))
@@ -249,23 +251,15 @@ def _floats_with_nan(obj: Any) -> list[float]:
 finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
 near_constant = st.builds(
     lambda base, eps, k: [base + eps * (i % 3 == 0) for i in range(k)],
-    finite, st.sampled_from([0.0, 1e-12, 1e-9, 1e-7, 1e-6, 1e-3]), st.integers(0, 8),
-)  # fmt: skip
+    finite,
+    st.sampled_from([0.0, 1e-12, 1e-9, 1e-7, 1e-6, 1e-3]),
+    st.integers(0, 8),
+)
 samples = st.one_of(st.lists(finite, min_size=0, max_size=12), near_constant)
 
 
-def setup_module() -> None:
-    # paired imports scipy.stats on its first call (kept out of `import kirkpatrick.stats`); do that once here
-    # so that the one-second limit measures the computation, not a one-off import
-    paired([1.0, 2.0, 3.0], [2.0, 2.5, 4.0])  # exact
-    paired([0.0] * 8, [0.0] * 7 + [1.0])  # permutation (ties, zeros)
-    paired(np.arange(60.0), np.arange(60.0) ** 1.1)  # normal approximation
-
-
-def _timed(fn: Any, *args: Any, **kw: Any) -> Any:
-    t0 = time.perf_counter()
+def _checked(fn: Any, *args: Any, **kw: Any) -> Any:
     r = fn(*args, **kw)
-    assert time.perf_counter() - t0 < 1.0, fn.__name__
     if _floats_with_nan(r):
         assert r.reason is not None, r
     return r
@@ -273,22 +267,22 @@ def _timed(fn: Any, *args: Any, **kw: Any) -> Any:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(samples, samples, st.sampled_from([0.8, 0.95, 0.99, 0.999]))
-def test_paired_and_independent_fast_and_nan_explained(a: list[float], b: list[float], conf: float) -> None:
+def test_paired_and_independent_return_and_nan_explained(a: list[float], b: list[float], conf: float) -> None:
     n = min(len(a), len(b))
-    _timed(independent, a, b, confidence=conf)
-    r = _timed(paired, a[:n], b[:n], confidence=conf)
+    _checked(independent, a, b, confidence=conf)
+    r = _checked(paired, a[:n], b[:n], confidence=conf)
     if n >= 2 and r.reason is None:
         assert math.isfinite(r.d_z.ci_low) and math.isfinite(r.d_z.ci_high)
-    _timed(standardized_mean_change, a[:n], b[:n], confidence=conf)
-    _timed(pre_post_control, a[:n], b[:n], b[:n], a[:n], confidence=conf)
+    _checked(standardized_mean_change, a[:n], b[:n], confidence=conf)
+    _checked(pre_post_control, a[:n], b[:n], b[:n], a[:n], confidence=conf)
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.floats(-3, 3), st.floats(1e-4, 2.0)), min_size=0, max_size=12), st.booleans())
-def test_meta_fast_and_nan_explained(studies: list[tuple[float, float]], knha: bool) -> None:
+def test_meta_return_and_nan_explained(studies: list[tuple[float, float]], knha: bool) -> None:
     y = [s[0] for s in studies]
     v = [s[1] for s in studies]
-    r = _timed(random_effects, y, v, knha=knha)
+    r = _checked(random_effects, y, v, knha=knha)
     if r.k >= 3 and r.reason is None:
         assert math.isfinite(r.pi_low)
-    _timed(random_effects, [0.4] * len(v), v, knha=knha)
+    _checked(random_effects, [0.4] * len(v), v, knha=knha)

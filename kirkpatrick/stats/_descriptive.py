@@ -9,8 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._ci import check_confidence, z_crit
-from ._result import Result
-from .results import NPSResult
+from .results import NPSResult, Result
 
 __all__ = ["MeanResult", "NPSResult", "mean_ci", "nps"]
 

@@ -10,8 +10,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._ci import check_confidence, z_crit
-from ._result import Result
 from .meta import _i2_h2, _tau2_reml, _wls, _zero_residual
+from .results import Result
 
 __all__ = ["MetaRegressionResult", "meta_regression"]
 
@@ -157,9 +157,32 @@ def meta_regression(
     def not_estimable(reason: str) -> MetaRegressionResult:
         nanl = [nan] * p
         return MetaRegressionResult(
-            k, dropped, all_names, nanl, nanl, nanl, nanl, "t" if knha else "z", nanl, nan, nanl,
-            nan, nan, nan, nan, nan, float(m), nan, nan, float(k - p), nan, bool(knha), 0, confidence, reason,
-        )  # fmt: skip
+            k,
+            dropped,
+            all_names,
+            nanl,
+            nanl,
+            nanl,
+            nanl,
+            "t" if knha else "z",
+            nanl,
+            nan,
+            nanl,
+            nan,
+            nan,
+            nan,
+            nan,
+            nan,
+            float(m),
+            nan,
+            nan,
+            float(k - p),
+            nan,
+            bool(knha),
+            0,
+            confidence,
+            reason,
+        )
 
     if k <= p + 1:
         return not_estimable(f"not estimable: k = {k} studies for {p} coefficients (need k > p + 1)")
@@ -207,7 +230,29 @@ def meta_regression(
     if reason is None and not math.isfinite(qm):
         reason = "QM undefined: zero residuals and zero moderator coefficients" if math.isnan(qm) else None
     return MetaRegressionResult(
-        k, dropped, all_names, b.tolist(), se.tolist(), (b - crit * se).tolist(), (b + crit * se).tolist(),
-        "t" if knha else "z", stat.tolist(), df if knha else nan, pv.tolist(),
-        tau2, i2, h2, r2, qm, float(m), qm_p, qe, df, qe_p, bool(knha), iterations, confidence, reason,
-    )  # fmt: skip
+        k,
+        dropped,
+        all_names,
+        b.tolist(),
+        se.tolist(),
+        (b - crit * se).tolist(),
+        (b + crit * se).tolist(),
+        "t" if knha else "z",
+        stat.tolist(),
+        df if knha else nan,
+        pv.tolist(),
+        tau2,
+        i2,
+        h2,
+        r2,
+        qm,
+        float(m),
+        qm_p,
+        qe,
+        df,
+        qe_p,
+        bool(knha),
+        iterations,
+        confidence,
+        reason,
+    )

@@ -13,8 +13,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ._ci import FloatArray, check_confidence, hedges_j, nct_ci, normal_ci
 from ._common import BORENSTEIN_428, BORENSTEIN_428_G, NCT, NCT_SCALED, as_1d, p_t
-from ._result import Effect, Result
-from .results import PairedResult
+from .results import Effect, PairedResult, Result
 
 __all__ = ["EffectBatch", "PairedBatch", "PairedResult", "paired", "paired_many"]
 
@@ -117,9 +116,21 @@ class EffectBatch(Result):
 
 
 _PAIRED_SCALARS = (
-    "mean_pre", "mean_post", "sd_pre", "sd_post", "r", "mean_diff", "sd_diff",
-    "diff_ci_low", "diff_ci_high", "t", "df", "p", "wilcoxon_v", "wilcoxon_p",
-)  # fmt: skip
+    "mean_pre",
+    "mean_post",
+    "sd_pre",
+    "sd_post",
+    "r",
+    "mean_diff",
+    "sd_diff",
+    "diff_ci_low",
+    "diff_ci_high",
+    "t",
+    "df",
+    "p",
+    "wilcoxon_v",
+    "wilcoxon_p",
+)
 _PAIRED_EFFECTS = ("d_z", "g_z", "d_rm", "d_av", "g_av")
 
 
