@@ -39,6 +39,7 @@ from kirkpatrick.io.formats.canonical import CanonicalReader
 from kirkpatrick.io.formats.long import LongReader
 from kirkpatrick.io.formats.wide import WideReader
 from kirkpatrick.io.participants import Participants
+from kirkpatrick.io.problems import Problem
 from kirkpatrick.io.rows import CanonicalRow, RowStore
 from kirkpatrick.io.sniff import Cell, Dialect, Rows, Table, open_path, open_table
 from kirkpatrick.io.validate import RATERS, WAVES, Catalogue, Cells, Errors, ImportFailed, blank, load_catalogue
@@ -119,6 +120,8 @@ def open_input(source: Path | Table, options: ImportOptions = ImportOptions()) -
             sheet=options.sheet,
         )
     except InvalidInput as exc:
+        if exc.path is not None:
+            raise ImportFailed.of(Path(source), [Problem(exc.message, {}, exc.path, exc.line, exc.column)]) from None
         if str(exc).startswith(f"{source}:"):
             raise ImportFailed(Path(source), [str(exc)], 1) from None
         raise
@@ -136,6 +139,8 @@ def open_upload(stream: BinaryIO, name: str, options: ImportOptions = ImportOpti
             sheet=options.sheet,
         )
     except InvalidInput as exc:
+        if exc.path is not None:
+            raise ImportFailed.of(name, [Problem(exc.message, {}, exc.path, exc.line, exc.column)]) from None
         if str(exc).startswith(f"{name}:"):
             raise ImportFailed(name, [str(exc)], 1) from None
         raise
@@ -320,12 +325,9 @@ def _guarded(ctx: ReadContext, stream: Any) -> Any:
     try:
         yield from stream
     except InvalidInput as exc:
-        message = str(exc)
-        prefix = f"{ctx.table.name}:"
-        if not message.startswith(prefix):
+        if exc.path is None or str(exc.path) != str(ctx.table.name):
             raise
-        line = message[len(prefix) :].split(":", 1)[0]
-        ctx.errors.add_message(int(line) if line.isdigit() else 0, message)
+        ctx.errors.add_problem(Problem(exc.message, {}, str(exc.path), exc.line, exc.column))
 
 
 def finish(

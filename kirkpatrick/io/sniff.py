@@ -249,7 +249,7 @@ def _scan(path: str, opener: Opener, encoding: str, *, named: bool = False) -> i
                 byte = part[exc.start : exc.start + 1].hex()
                 hint = "give the right --encoding" if named else "give its --encoding"
                 raise DecodeFailed(
-                    f"{path}:{line}: byte 0x{byte} is not valid {encoding}; {hint} (e.g. utf-8, cp1252)"
+                    f"byte 0x{byte} is not valid {encoding}; {hint} (e.g. utf-8, cp1252)", path=path, line=line
                 ) from None
             lines += part.count(b"\n")
             if not block:
@@ -269,7 +269,7 @@ def _scan_wide(path: str, opener: Opener, encoding: str) -> int:
             try:
                 text = decoder.decode(block, final=not block)
             except UnicodeDecodeError:
-                raise DecodeFailed(f"{path}:{lines + 1}: the bytes are not valid {encoding}") from None
+                raise DecodeFailed(f"the bytes are not valid {encoding}", path=path, line=lines + 1) from None
             lines += text.count("\n")
             if text:
                 ends_line = text.endswith("\n")
@@ -468,7 +468,7 @@ def _plain_blocks(table: Table, size: int) -> Iterator[tuple[list[int], ColumnRo
             try:
                 text = decoder.decode(block, final=not data)
             except UnicodeDecodeError:  # _scan has checked the bytes; only a file changed meanwhile gets here
-                raise InvalidInput(f"{table.name}: changed while it was read") from None
+                raise InvalidInput("changed while it was read", path=table.name) from None
             cells = text[:-1].replace("\n", delimiter).split(delimiter)
             rows = len(newlines)
             for start in range(0, rows, size):
@@ -531,11 +531,11 @@ def _careful_batches(table: Table, size: int, skip: int) -> Iterator[tuple[list[
             except csv.Error as exc:
                 if cells:
                     yield lines, cells
-                raise InvalidInput(f"{path}:{reader.line_num}: malformed line ({exc})") from None
+                raise InvalidInput(f"malformed line ({exc})", path=path, line=reader.line_num) from None
             except UnicodeDecodeError:  # _scan has checked the bytes; only a file changed meanwhile gets here
                 if cells:
                     yield lines, cells
-                raise InvalidInput(f"{path}: changed while it was read") from None
+                raise InvalidInput("changed while it was read", path=path) from None
             if not cells:
                 return
             yield lines, cells
@@ -550,17 +550,19 @@ def _xlsx_rows(table: Table) -> Iterator[tuple[int, list[Cell]]]:
         sheet_formulas = formulas[dialect.sheet].iter_rows(values_only=True)
         for line, (cached, written) in enumerate(zip(sheet_values, sheet_formulas), start=1):
             if line > MAX_XLSX_ROWS:
-                raise InvalidInput(f"{path}:{line}: more than {MAX_XLSX_ROWS} rows")
+                raise InvalidInput(f"more than {MAX_XLSX_ROWS} rows", path=path, line=line)
             if len(cached) > MAX_XLSX_COLUMNS:
-                raise InvalidInput(f"{path}:{line}: more than {MAX_XLSX_COLUMNS} columns")
+                raise InvalidInput(f"more than {MAX_XLSX_COLUMNS} columns", path=path, line=line)
             cells = list(cached)
             for i, cell in enumerate(cells):
                 if cell is None and isinstance(written[i], str) and written[i].startswith("="):
                     from openpyxl.utils import get_column_letter
 
                     raise InvalidInput(
-                        f"{path}:{line}: cell {get_column_letter(i + 1)}{line} has the formula {written[i]} "
-                        "but no saved result; open the file in Excel and save it"
+                        f"cell {get_column_letter(i + 1)}{line} has the formula {written[i]} "
+                        "but no saved result; open the file in Excel and save it",
+                        path=path,
+                        line=line,
                     )
                 if isinstance(cell, dt.datetime):
                     cells[i] = cell.date().isoformat()

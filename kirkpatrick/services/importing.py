@@ -119,6 +119,8 @@ def open_file(path: Path, request: ImportRequest, name: str | None = None) -> Ta
         )
     except InvalidInput as exc:
         shown = name or str(path)
+        if exc.path is not None:
+            raise ImportFailed.of(shown, [Problem(exc.message, {}, exc.path, exc.line, exc.column)]) from None
         if str(exc).startswith(f"{shown}"):
             raise ImportFailed(shown, [str(exc)], 1) from None
         raise
