@@ -128,17 +128,27 @@ def test_run_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--postgres", action="store_true", help="also run every database test on PostgreSQL")
     parser.addoption("--browser", action="store_true", help="also run the tests that drive Chromium")
+    parser.addoption("--slow", action="store_true", help="also run the tests marked slow (killed processes, races)")
+    parser.addoption("--all", action="store_true", help="run everything, as CI does (--postgres --browser --slow)")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Locally the suite runs on SQLite alone and without a browser; CI passes --postgres --browser."""
-    run_pg = config.getoption("--postgres") or os.environ.get("CI") == "true"
-    run_browser = config.getoption("--browser") or os.environ.get("CI") == "true"
+    """Locally the suite runs on SQLite alone, without a browser and without the slow tests, in about
+    a minute; CI (CI=true) or --all runs everything, and --postgres, --browser, --slow add one kind."""
+    everything = config.getoption("--all") or os.environ.get("CI") == "true"
+    run_pg = everything or config.getoption("--postgres")
+    run_browser = everything or config.getoption("--browser")
+    run_slow = everything or config.getoption("--slow")
     keep, drop = [], []
     for item in items:
         params = getattr(item, "callspec", None)
-        on_pg = params is not None and params.params.get("db_url") == "postgresql"
-        if (on_pg and not run_pg) or (item.get_closest_marker("browser") and not run_browser):
+        # a test on PostgreSQL takes the backend as ``db_url`` or as a parameter of its own
+        on_pg = params is not None and any(isinstance(v, str) and v == "postgresql" for v in params.params.values())
+        if (
+            (on_pg and not run_pg)
+            or (item.get_closest_marker("browser") and not run_browser)
+            or (item.get_closest_marker("slow") and not run_slow)
+        ):
             drop.append(item)
         else:
             keep.append(item)

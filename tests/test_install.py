@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from support import ROOT
 
 
@@ -26,6 +27,7 @@ def _installed_copy(tmp_path: Path) -> Path | None:
     return None if package.resolve().is_relative_to(ROOT) else package.parent
 
 
+@pytest.mark.slow  # locally: a pip install of its own; CI tests the install scripts/test.sh made, quickly
 def test_installed_package_runs_the_demo_from_elsewhere(tmp_path: Path) -> None:
     # scripts/test.sh installs the wheel into .venv once; test that copy. Run elsewhere (an editable
     # install, a bare checkout), build and install a copy here.
